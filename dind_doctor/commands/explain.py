@@ -1,0 +1,24 @@
+"""`dind-doctor explain CHECK_ID`: what a check looks at, why it matters and how to fix it."""
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+@click.argument("check_id")
+def explain(check_id):
+    """Explain one check: what it inspects, why it matters, and the fixes it proposes."""
+    from ..model import ALL_LEVELS
+    from ..registry import LoadFailure
+    from .common import checks_by_id
+
+    available = checks_by_id()
+    item = available.get(check_id)
+    if item is None:
+        raise click.UsageError(f"unknown check id: {check_id} (known: {', '.join(available)})")
+    if isinstance(item, LoadFailure):
+        raise click.ClickException(f"{check_id} failed to load from package {item.package}: {item.error}")
+    levels = "all" if item.levels == ALL_LEVELS else ", ".join(sorted(lv.value for lv in item.levels))
+    click.echo(f"{item.id}: {item.title}\n")
+    click.echo(f"levels: {levels} · needs the engine: {'yes' if item.needs_engine else 'no'}\n")
+    click.echo(item.explanation())

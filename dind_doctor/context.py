@@ -1,0 +1,136 @@
+"""What a check may read: the project, the user's shell, the platform, the environment and the engine.
+
+The Docker client is built lazily, once, under a lock (checks run concurrently), and every call it makes
+has a timeout: an unreachable or hanging daemon becomes `engine_error`, never a traceback.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
+
+from . import endpoint as endpoint_mod
+
+if TYPE_CHECKING:  # docker is imported lazily: `dind-doctor --help` must not pay for it
+    import docker
+
+    from .nesting import NestingReport
+
+DEFAULT_TIMEOUT = 5.0
+
+
+class EngineUnavailable(Exception):
+    """No usable daemon: the message says why, in words a user can act on."""
+
+
+def explain_engine_error(exc: BaseException, url: str) -> str:
+    text = str(exc)
+    lowered = text.lower()
+    if isinstance(exc, PermissionError) or "permission denied" in lowered:
+        return f"permission denied on {url}"
+    if "timed out" in lowered or "timeout" in lowered:
+        return f"the daemon at {url} did not answer in time (hanging or overloaded)"
+    if "no such file" in lowered or "filenotfounderror" in lowered or "connection refused" in lowered:
+        return f"nothing answers at {url} (daemon not running, or socket not mounted)"
+    return f"cannot reach the daemon at {url}: {text}"
+
+
+@dataclass
+class Context:
+    project: Path
+    shell: str
+    shell_reason: str = "given"
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    platform: str = sys.platform
+    timeout: float = DEFAULT_TIMEOUT
+    verbose: bool = False
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    fix: bool = False  # --fix: checks may apply their safe local repairs
+
+    def __post_init__(self) -> None:
+        self._lock = threading.RLock()
+        self._client: Any = None
+        self._engine_error: str | None = None
+        self._endpoint: endpoint_mod.Endpoint | None = None
+        self._endpoint_error: str | None = None
+        self._nesting: NestingReport | None = None
+
+    # -- endpoint -------------------------------------------------------------------------------
+    @property
+    def endpoint(self) -> endpoint_mod.Endpoint | None:
+        with self._lock:
+            if self._endpoint is None and self._endpoint_error is None:
+                try:
+                    self._endpoint = endpoint_mod.resolve(self.env, self.platform)
+                except endpoint_mod.EndpointError as exc:
+                    self._endpoint_error = str(exc)
+            return self._endpoint
+
+    @property
+    def endpoint_error(self) -> str | None:
+        _ = self.endpoint
+        return self._endpoint_error
+
+    # -- engine ---------------------------------------------------------------------------------
+    def docker(self) -> "docker.DockerClient":
+        """The client, built on first use; raises EngineUnavailable with a readable reason."""
+        with self._lock:
+            if self._client is None and self._engine_error is None:
+                try:
+                    self._client = self._connect()
+                except EngineUnavailable as exc:
+                    self._engine_error = str(exc)
+            if self._engine_error:
+                raise EngineUnavailable(self._engine_error)
+            return self._client
+
+    @property
+    def engine_error(self) -> str | None:
+        try:
+            self.docker()
+        except EngineUnavailable as exc:
+            return str(exc)
+        return None
+
+    def _connect(self) -> "docker.DockerClient":
+        ep = self.endpoint
+        if ep is None:
+            raise EngineUnavailable(self._endpoint_error or "no endpoint")
+        try:
+            import docker
+            from docker.tls import TLSConfig
+        except ImportError as exc:  # pragma: no cover - a broken install
+            raise EngineUnavailable(f"the docker Python package cannot be imported: {exc}") from exc
+        tls: Any = False
+        if ep.tls is not None and ep.scheme == "tcp":
+            cert = (ep.tls.cert, ep.tls.key) if ep.tls.cert and ep.tls.key else None
+            tls = TLSConfig(client_cert=cert, ca_cert=ep.tls.ca, verify=ep.tls.verify and ep.tls.ca or False)
+        try:
+            # version="auto" asks the daemon for its API version: this is the first call, and it is timed.
+            client = docker.DockerClient(base_url=ep.url, version="auto", timeout=self.timeout, tls=tls,
+                                         use_ssh_client=ep.scheme == "ssh")
+            client.ping()
+            return client
+        except Exception as exc:  # docker-py wraps transport errors in many types; all mean "unusable"
+            raise EngineUnavailable(explain_engine_error(exc, ep.url)) from exc
+
+    # -- nesting level --------------------------------------------------------------------------
+    def nesting(self) -> "NestingReport":
+        with self._lock:
+            if self._nesting is None:
+                from .nesting import detect
+
+                self._nesting = detect(self)
+            return self._nesting
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                try:
+                    self._client.close()
+                except Exception:
+                    pass

@@ -1,0 +1,20 @@
+"""Image references, each overridable by an environment variable (offline mirrors, stand-ins)."""
+from __future__ import annotations
+
+import os
+
+DEFAULTS = {
+    "DIND_DOCTOR_PROBE_IMAGE": "busybox:latest",
+    "DIND_DOCTOR_PYTHON_IMAGE": "python:3.12-slim",
+    "DIND_DOCTOR_DIND_IMAGE": "docker:dind",
+    "DIND_DOCTOR_DOCKER_CLI_IMAGE": "docker:cli",
+}
+
+
+def image(variable: str, env=None) -> str:
+    env = os.environ if env is None else env
+    return env.get(variable) or DEFAULTS[variable]
+
+
+def probe_image(env=None) -> str:
+    return image("DIND_DOCTOR_PROBE_IMAGE", env)

@@ -1,0 +1,98 @@
+"""Short-lived, labelled probe containers: created, run, read and removed, even on failure or Ctrl-C.
+
+Only containers carrying this invocation's labels are ever removed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import images
+from .labels import labels
+
+if TYPE_CHECKING:
+    from .context import Context
+
+
+class ProbeError(Exception):
+    """A probe could not run; the message says why in a user's words."""
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    exit_code: int
+    output: str  # stdout and stderr, decoded leniently
+
+
+def ensure_image(ctx: "Context", ref: str | None = None) -> str:
+    """Make sure the probe image is present (pull it once if a registry is reachable)."""
+    ref = ref or images.probe_image(ctx.env)
+    client = ctx.docker()
+    try:
+        client.images.get(ref)
+        return ref
+    except Exception:
+        pass
+    try:
+        client.images.pull(ref)
+        return ref
+    except Exception as exc:
+        raise ProbeError(f"probe image {ref} is not present and cannot be pulled ({_daemon_reason(exc)}); "
+                         f"pull it, or set DIND_DOCTOR_PROBE_IMAGE to a local image that has a shell") from exc
+
+
+def run_probe(ctx: "Context", command: list[str] | str, *, image: str | None = None,
+              component: str = "probe", wait: float | None = None, **create_kwargs: Any) -> ProbeResult:
+    """Run `command` in a labelled throw-away container and return its exit code and output.
+
+    `create_kwargs` go to docker-py's `containers.create` (volumes, mounts, environment, privileged...).
+    Raises ProbeError when the container cannot be created or started (the daemon's reason included).
+    """
+    client = ctx.docker()
+    ref = ensure_image(ctx, image)
+    container = None
+    try:
+        try:
+            container = client.containers.create(ref, command, labels=labels(component, ctx.run_id),
+                                                 detach=True, **create_kwargs)
+            container.start()
+            status = container.wait(timeout=wait or max(ctx.timeout, 10.0))
+        except Exception as exc:
+            raise ProbeError(_daemon_reason(exc)) from exc
+        output = container.logs(stdout=True, stderr=True).decode("utf-8", errors="replace")
+        return ProbeResult(int(status.get("StatusCode", -1)), output)
+    finally:
+        if container is not None:
+            try:
+                container.remove(force=True, v=True)
+            except Exception:
+                pass  # already gone (daemon restarted); cleanup_run catches what is left
+
+
+def cleanup_run(ctx: "Context") -> int:
+    """Remove every container, volume and network this invocation created. Returns how many."""
+    from .labels import selector
+
+    try:
+        client = ctx.docker()
+    except Exception:
+        return 0
+    removed = 0
+    for kind in (client.containers, client.volumes, client.networks):
+        try:
+            objects = kind.list(all=True, filters=selector(ctx.run_id)) if kind is client.containers \
+                else kind.list(filters=selector(ctx.run_id))
+        except Exception:
+            continue
+        for obj in objects:
+            try:
+                obj.remove(force=True) if kind is client.containers else obj.remove()
+                removed += 1
+            except Exception:
+                pass
+    return removed
+
+
+def _daemon_reason(exc: Exception) -> str:
+    explanation = getattr(exc, "explanation", None)
+    return str(explanation or exc)

@@ -1,0 +1,69 @@
+"""Runs checks concurrently, each under its time limit; results come back in a stable order.
+
+A check that raises, times out or failed to load becomes an `error` finding naming it. Each check runs
+on a daemon thread: a check stuck in a call that ignores its timeout cannot keep the tool from exiting.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING, Sequence
+
+from .check import Check
+from .model import Finding, Status
+from .registry import LoadFailure
+
+if TYPE_CHECKING:
+    from .context import Context
+
+
+def _gate(check: Check, ctx: "Context") -> Finding | None:
+    """A `skip` finding when the check does not apply here, else None."""
+    if check.needs_engine and ctx.engine_error:
+        return check.finding(Status.SKIP, f"needs a Docker engine: {ctx.engine_error}")
+    level = ctx.nesting().level
+    if level not in check.levels:
+        return check.finding(Status.SKIP, f"does not apply at nesting level {level.value}")
+    return None
+
+
+def _run_one(check: Check, ctx: "Context") -> list[Finding]:
+    gated = _gate(check, ctx)
+    if gated is not None:
+        return [gated]
+    findings = list(check.run(ctx))
+    if not findings:
+        raise RuntimeError("returned no finding")
+    for f in findings:
+        if not isinstance(f, Finding):
+            raise TypeError(f"returned {type(f).__name__}, not a Finding")
+    return findings
+
+
+def run_checks(ctx: "Context", items: Sequence[type[Check] | LoadFailure]) -> list[Finding]:
+    results: dict[int, list[Finding]] = {}
+    threads: list[tuple[int, threading.Thread, Check]] = []
+
+    def target(i: int, check: Check) -> None:
+        try:
+            results[i] = _run_one(check, ctx)
+        except Exception as exc:  # a crashing check is a result, never a crash of the tool
+            results[i] = [check.finding(Status.ERROR, f"the check crashed: {type(exc).__name__}: {exc}")]
+
+    for i, item in enumerate(items):
+        if isinstance(item, LoadFailure):
+            results[i] = [Finding(item.id, Status.ERROR,
+                                  f"the plugin from package {item.package!r} failed to load: {item.error}")]
+            continue
+        check = item()
+        thread = threading.Thread(target=target, args=(i, check), name=f"check-{check.id}", daemon=True)
+        thread.start()
+        threads.append((i, thread, check))
+
+    started = time.monotonic()
+    timed_out: dict[int, list[Finding]] = {}
+    for i, thread, check in threads:
+        thread.join(max(0.0, started + check.time_limit - time.monotonic()))
+        if thread.is_alive():  # its late result, if any, is ignored
+            timed_out[i] = [check.finding(Status.ERROR, f"timed out after {check.time_limit:g} s")]
+    return [f for i in range(len(items)) for f in timed_out.get(i) or results[i]]

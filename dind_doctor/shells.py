@@ -1,0 +1,69 @@
+"""Which shell the user types in, so that every fix is written for it."""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Iterable, Mapping
+
+from .model import SHELLS
+
+# Process names (lower case, without .exe) that identify a shell.
+_PROCESS_SHELLS = {
+    "pwsh": "powershell",
+    "powershell": "powershell",
+    "powershell_ise": "powershell",
+    "cmd": "cmd",
+    "bash": "bash",
+    "zsh": "bash",
+    "sh": "bash",
+    "dash": "bash",
+    "ash": "bash",
+    "fish": "bash",
+    "ksh": "bash",
+}
+
+
+def parent_process_names(limit: int = 8) -> list[str]:
+    """Names of this process's ancestors, nearest first; empty when psutil cannot tell."""
+    try:
+        import psutil
+
+        names = []
+        proc = psutil.Process().parent()
+        while proc is not None and len(names) < limit:
+            names.append(proc.name())
+            proc = proc.parent()
+        return names
+    except Exception:  # psutil missing, access denied, a process gone: detection just has fewer clues
+        return []
+
+
+def shell_from_process_name(name: str) -> str | None:
+    base = name.lower()
+    if base.endswith(".exe"):
+        base = base[:-4]
+    return _PROCESS_SHELLS.get(base)
+
+
+def detect(env: Mapping[str, str] | None = None, platform: str | None = None,
+           ancestors: Iterable[str] | None = None) -> tuple[str, str]:
+    """Return (shell, reason). MSYSTEM marks Git Bash/MSYS2 even when bash is the nearest ancestor."""
+    env = os.environ if env is None else env
+    platform = platform or sys.platform
+    for name in parent_process_names() if ancestors is None else ancestors:
+        shell = shell_from_process_name(name)
+        if shell == "bash" and env.get("MSYSTEM"):
+            return "gitbash", f"parent process {name} with MSYSTEM={env['MSYSTEM']}"
+        if shell:
+            return shell, f"parent process {name}"
+    if env.get("MSYSTEM"):
+        return "gitbash", f"MSYSTEM={env['MSYSTEM']}"
+    if platform == "win32":
+        return "powershell", "Windows default"
+    return "bash", f"{platform} default"
+
+
+def validate(shell: str) -> str:
+    if shell not in SHELLS:
+        raise ValueError(f"unknown shell {shell!r}; choose one of {', '.join(SHELLS)}")
+    return shell

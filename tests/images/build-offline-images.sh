@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Builds every image the tests and the reference run need, and prints `export NAME=value` lines for the
+# image overrides dind-doctor honours. Where a registry is reachable the real public images are pulled and
+# nothing is overridden; where none is (this project's CI machine), honest stand-ins are built from
+# Debian's and PyPI's packages. Idempotent: an image already present is kept.
+#
+#   eval "$(bash tests/images/build-offline-images.sh)"
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+work="${DIND_DOCTOR_IMAGE_WORKDIR:-/var/tmp/dind-doctor-images}"
+log() { printf '[images] %s\n' "$*" >&2; }
+have_image() { docker image inspect "$1" >/dev/null 2>&1; }
+label=(--label io.dind-doctor.image=offline-stand-in)
+
+if docker pull -q busybox:latest >/dev/null 2>&1; then
+  log "a registry is reachable: the public images are used unchanged"
+  for image in python:3.12-slim docker:dind docker:cli postgres:16-alpine minio/minio:latest; do
+    have_image "$image" || docker pull -q "$image" >/dev/null
+  done
+  exit 0
+fi
+log "no registry reachable: building offline stand-ins in $work"
+mkdir -p "$work"
+
+PROBE_IMAGE=dind-doctor/busybox:offline
+PYTHON_IMAGE=dind-doctor/python:3.11-bookworm
+DIND_IMAGE=dind-doctor/docker:dind-offline
+
+# A tiny probe image: Debian's static busybox and its applet links. (Its wget cannot resolve names.)
+if ! have_image "$PROBE_IMAGE"; then
+  log "building $PROBE_IMAGE"
+  root="$work/busybox-root"
+  rm -rf "$root" && mkdir -p "$root/bin" "$root/tmp" "$root/etc"
+  cp /bin/busybox "$root/bin/busybox"
+  chroot "$root" /bin/busybox --install -s /bin
+  echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+  tar -C "$root" -c . | docker import --change "LABEL io.dind-doctor.image=offline-stand-in" \
+    --change 'CMD ["sh"]' - "$PROBE_IMAGE" >/dev/null
+fi
+
+# A Debian + Python image standing in for python:3.12-slim (it is Python 3.11, hence its own tag).
+if ! have_image "$PYTHON_IMAGE"; then
+  log "building $PYTHON_IMAGE (debootstrap, about a minute)"
+  root="$work/python-root"
+  rm -rf "$root"
+  debootstrap --variant=minbase \
+    --include=python3,python3-pip,python-is-python3,curl,ca-certificates bookworm "$root" >"$work/debootstrap.log" 2>&1
+  # Containers reach PyPI through this machine's TLS proxy: its CA bundle goes in, pip is pointed at it.
+  cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+  # python:3.12-slim lets pip install system-wide; Debian's PEP 668 marker would refuse it.
+  rm -f "$root"/usr/lib/python3*/EXTERNALLY-MANAGED
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+  tar -C "$root" -c . | docker import \
+    --change 'LABEL io.dind-doctor.image=offline-stand-in' \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt' \
+    --change 'ENV PIP_DISABLE_PIP_VERSION_CHECK=1' \
+    --change 'CMD ["python3"]' - "$PYTHON_IMAGE" >/dev/null
+  rm -rf "$root"
+fi
+
+# A docker:dind / docker:cli stand-in: Debian's engine, this machine's static CLI and the compose plugin,
+# at the paths the official images use (so `COPY --from=<cli image> /usr/local/bin/docker` works).
+if ! have_image "$DIND_IMAGE"; then
+  log "building $DIND_IMAGE"
+  ctx="$work/dind-context"
+  rm -rf "$ctx" && mkdir -p "$ctx"
+  cp "$(command -v docker)" "$ctx/docker"
+  compose="$(docker info --format '{{range .ClientInfo.Plugins}}{{if eq .Name "compose"}}{{.Path}}{{end}}{{end}}' 2>/dev/null || true)"
+  [ -n "$compose" ] || compose="$HOME/.docker/cli-plugins/docker-compose"
+  cp "$compose" "$ctx/docker-compose"
+  cp "$here/dind-entrypoint.sh" "$ctx/dind-entrypoint.sh"
+  cat >"$ctx/Dockerfile" <<EOF
+FROM $PYTHON_IMAGE
+RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      docker.io iptables procps >/dev/null && rm -rf /var/lib/apt/lists/*
+COPY docker /usr/local/bin/docker
+COPY docker-compose /usr/local/libexec/docker/cli-plugins/docker-compose
+COPY dind-entrypoint.sh /usr/local/bin/dockerd-entrypoint.sh
+RUN chmod 0755 /usr/local/bin/docker /usr/local/libexec/docker/cli-plugins/docker-compose \
+      /usr/local/bin/dockerd-entrypoint.sh
+ENTRYPOINT ["/usr/local/bin/dockerd-entrypoint.sh"]
+EOF
+  docker build -q "${label[@]}" -t "$DIND_IMAGE" "$ctx" >/dev/null
+fi
+
+# Images of the reference run (PostgreSQL, S3), when that part of the project provides them.
+extra_exports=""
+if [ -f "$here/reference-images.sh" ]; then
+  extra_exports="$(PYTHON_IMAGE="$PYTHON_IMAGE" DIND_IMAGE="$DIND_IMAGE" WORK="$work" bash "$here/reference-images.sh")"
+fi
+
+echo "export DIND_DOCTOR_PROBE_IMAGE=$PROBE_IMAGE"
+echo "export DIND_DOCTOR_PYTHON_IMAGE=$PYTHON_IMAGE"
+echo "export DIND_DOCTOR_DIND_IMAGE=$DIND_IMAGE"
+echo "export DIND_DOCTOR_DOCKER_CLI_IMAGE=$DIND_IMAGE"
+[ -z "$extra_exports" ] || echo "$extra_exports"

@@ -1,0 +1,63 @@
+"""Helpers the integration tests share (import them: `from support import ...`)."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+TEST_LABEL = {"io.dind-doctor.created-by": "tests"}
+
+# dockerd in a container without --privileged (see shared notes: privileged fails on this machine).
+DIND_RUN_KWARGS = dict(
+    cap_add=["ALL"], cap_drop=["SYS_RESOURCE"],
+    security_opt=["seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined"],
+    device_cgroup_rules=["a *:* rwm"],
+)
+
+
+def image_env(name: str) -> str:
+    return os.environ.get(name) or {"DIND_DOCTOR_DIND_IMAGE": "docker:dind",
+                                     "DIND_DOCTOR_PROBE_IMAGE": "busybox:latest",
+                                     "DIND_DOCTOR_PYTHON_IMAGE": "python:3.12-slim"}.get(name, "")
+
+
+def run_container(client, image: str, command, **kwargs):
+    """Start a labelled detached container; the session cleanup removes it."""
+    labels = dict(TEST_LABEL, **kwargs.pop("labels", {}))
+    return client.containers.run(image, command, detach=True, labels=labels, **kwargs)
+
+
+def exec_json(container, command: list[str], **kwargs) -> tuple[int, dict]:
+    """Run a dind-doctor command that prints JSON inside `container`; return (exit code, report)."""
+    code, output = container.exec_run(command, demux=True, **kwargs)
+    stdout = (output[0] or b"").decode()
+    try:
+        return code, json.loads(stdout)
+    except ValueError:
+        raise AssertionError(f"not JSON (exit {code}): {stdout!r} / {(output[1] or b'').decode()!r}")
+
+
+def doctor(*args: str, env: dict | None = None, timeout: float = 120, cwd: Path | None = None):
+    """Run `python -m dind_doctor ARGS` on this host; return the CompletedProcess."""
+    full_env = dict(os.environ, **(env or {}))
+    return subprocess.run([sys.executable, "-m", "dind_doctor", *args], capture_output=True, text=True,
+                          env=full_env, timeout=timeout, cwd=cwd)
+
+
+def findings_of(report: dict, check: str) -> list[dict]:
+    return [f for f in report["findings"] if f["check"] == check]
+
+
+def tar_of(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
