@@ -89,6 +89,10 @@ class Context:
             return self._client
 
     @property
+    def connected(self) -> bool:
+        return self._client is not None
+
+    @property
     def engine_error(self) -> str | None:
         try:
             self.docker()

@@ -73,6 +73,8 @@ def cleanup_run(ctx: "Context") -> int:
     """Remove every container, volume and network this invocation created. Returns how many."""
     from .labels import selector
 
+    if not ctx.connected:  # nothing can have been created, and a hanging daemon must not be waited on
+        return 0
     try:
         client = ctx.docker()
     except Exception:

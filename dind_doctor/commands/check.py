@@ -39,6 +39,10 @@ def check(check_ids, project, output_format, strict, verbose, fix, shell, timeou
         findings = run_checks(ctx, selected)
         level = ctx.nesting().level.value
     finally:
+        # Probes are removed by the checks themselves; this catches what Ctrl-C or a crash left behind.
+        from ..probes import cleanup_run
+
+        cleanup_run(ctx)
         ctx.close()
 
     if output_format == "json":
@@ -48,9 +52,9 @@ def check(check_ids, project, output_format, strict, verbose, fix, shell, timeou
     else:
         from ..render.table import can_encode, render
 
-        out = click.get_text_stream("stdout")
-        unicode = can_encode("✔⚠✖‼–·", getattr(out, "encoding", None))
-        click.echo(render(findings, shell=ctx.shell, level=level, unicode=unicode,
-                          colour=out.isatty() and "NO_COLOR" not in ctx.env, verbose=verbose))
+        unicode = can_encode("✔⚠✖‼–·", getattr(sys.stdout, "encoding", None))
+        colour = sys.stdout.isatty() and "NO_COLOR" not in ctx.env
+        click.echo(render(findings, shell=ctx.shell, level=level, unicode=unicode, colour=colour,
+                          verbose=verbose))
     bad = {Status.FAIL, Status.ERROR} | ({Status.WARN} if strict else set())
     sys.exit(EXIT_FINDINGS if any(f.status in bad for f in findings) else EXIT_OK)

@@ -87,7 +87,7 @@ def doctor_image(docker_client) -> str:
     base = image_env("DIND_DOCTOR_DIND_IMAGE")
     tag = "dind-doctor-test/doctor:latest"
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
                         "-w", tmp, str(REPO)], check=True)
         wheel = next(Path(tmp).glob("*.whl")).name
         dockerfile = f"""FROM {base}
