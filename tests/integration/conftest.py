@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from support import REPO, TEST_LABEL, image_env
+from support import REPO, TEST_LABEL, TEST_SESSION, image_env
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -72,7 +72,7 @@ def _use_offline_images(client) -> None:
 
 
 def _cleanup(client) -> None:
-    filters = {"label": ["io.dind-doctor.created-by=tests"]}
+    filters = {"label": [f"io.dind-doctor.test-session={TEST_SESSION}"]}
     for c in client.containers.list(all=True, filters=filters):
         c.remove(force=True, v=True)
     for v in client.volumes.list(filters=filters):

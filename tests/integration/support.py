@@ -7,10 +7,14 @@ import os
 import subprocess
 import sys
 import tarfile
+import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-TEST_LABEL = {"io.dind-doctor.created-by": "tests"}
+# One id per pytest process: the session cleanup removes only what THIS run created, so two runs on one
+# engine (two developers, a developer and CI) never remove each other's containers.
+TEST_SESSION = uuid.uuid4().hex[:12]
+TEST_LABEL = {"io.dind-doctor.created-by": "tests", "io.dind-doctor.test-session": TEST_SESSION}
 
 # dockerd in a container without --privileged (see shared notes: privileged fails on this machine).
 DIND_RUN_KWARGS = dict(
