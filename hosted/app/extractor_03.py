@@ -30,6 +30,15 @@ NON_DEBUG_SHARE = 0.25  # share of the unconfirmed rows a non-debug demo run con
 EXIT_CONFIG, EXIT_NO_TABLE, EXIT_DATABASE, EXIT_OUTPUT = 2, 3, 4, 5
 
 
+def with_psycopg2(uri: str) -> str:
+    """Heroku writes postgres://, which SQLAlchemy 2 refuses, and SQLAlchemy 2.1 maps a bare postgresql:// to
+    psycopg 3: name the driver docker/requirements.txt installs. A URL naming its own driver is kept."""
+    for scheme in ("postgres://", "postgresql://"):
+        if uri.startswith(scheme):
+            return "postgresql+psycopg2://" + uri[len(scheme):]
+    return uri
+
+
 def env_flag(name: str, default: bool = True, env: dict | None = None) -> bool:
     value = (os.environ if env is None else env).get(name, "").strip().lower()
     if not value:
@@ -85,8 +94,7 @@ def main() -> int:
     uri = os.environ.get("LOGGER_SQL_URI", "").strip()
     if not uri:
         return fail(EXIT_CONFIG, "LOGGER_SQL_URI is not set (compose passes it from app/.env)")
-    if uri.startswith("postgres://"):  # Heroku's scheme; SQLAlchemy 2 only knows postgresql://
-        uri = "postgresql://" + uri[len("postgres://"):]
+    uri = with_psycopg2(uri)
     output_url = os.environ.get("OUTPUT_URL", "").strip() or DEFAULT_OUTPUT_URL
     demo, debug = env_flag("DEMO_MODE"), env_flag("DEBUG_MODE")
     print(f"extractor_sql: demo mode {'on' if demo else 'off'}, debug mode {'on' if debug else 'off'}", flush=True)

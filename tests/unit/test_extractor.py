@@ -108,3 +108,13 @@ def test_storage_options_only_for_s3_with_an_endpoint(extractor):
     assert extractor.storage_options("s3://b/k.csv", {}) is None
     assert extractor.storage_options("s3://b/k.csv", {"S3_ENDPOINT_URL": "http://x"})["client_kwargs"] == {
         "endpoint_url": "http://x"}
+
+
+@pytest.mark.parametrize("uri, expected", [
+    ("postgres://u:p@h:5432/d", "postgresql+psycopg2://u:p@h:5432/d"),
+    ("postgresql://u:p@h/d", "postgresql+psycopg2://u:p@h/d"),
+    ("postgresql+psycopg://u:p@h/d", "postgresql+psycopg://u:p@h/d"),
+    ("sqlite:///x.db", "sqlite:///x.db"),
+])
+def test_postgres_urls_name_the_installed_driver(extractor, uri, expected):
+    assert extractor.with_psycopg2(uri) == expected

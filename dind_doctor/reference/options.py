@@ -1,0 +1,107 @@
+"""What a run-reference invocation may be asked to do, and which images it uses."""
+from __future__ import annotations
+
+import os
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from .. import images as core_images
+
+MODES = ("dood", "dind")
+FAULTS = ("missing-table", "wrong-password")  # a module that fails on purpose: tests and demonstrations
+
+# The servers of the embedded default. Public images by default; each overridable (offline stand-ins:
+# tests/images/reference-images.sh).
+REFERENCE_IMAGE_DEFAULTS = {
+    "DIND_DOCTOR_POSTGRES_IMAGE": "postgres:16-alpine",
+    "DIND_DOCTOR_S3_IMAGE": "minio/minio:latest",
+}
+
+
+class UsageProblem(Exception):
+    """Bad input from the user: reported as a message, never a traceback."""
+
+
+@dataclass(frozen=True)
+class Options:
+    mode: str = "dood"
+    env_file: Path | None = None  # the user's real credentials; None: the embedded servers
+    keep: bool = False
+    force: bool = False
+    verbose: bool = False
+    project: Path | None = None  # None: the shipped hosted/ module
+    runs: int = 1  # how many times the unchanged `docker compose up` runs (the seed ran it twice)
+    fault: str | None = None
+    preflight: bool = True
+    call_timeout: float = 30.0  # each ordinary Docker call
+    build_timeout: float = 1200.0  # an image build (pip installs from PyPI)
+    module_timeout: float = 600.0  # one `docker compose up`
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise UsageProblem(f"--mode must be one of {', '.join(MODES)}, not {self.mode!r}")
+        if self.fault is not None and self.fault not in FAULTS:
+            raise UsageProblem(f"unknown fault {self.fault!r} (known: {', '.join(FAULTS)})")
+        if self.fault and self.env_file:
+            raise UsageProblem("a fault can only be injected into the embedded servers, not with --env-file")
+        if self.runs < 1:
+            raise UsageProblem("--runs must be at least 1")
+
+
+@dataclass(frozen=True)
+class Images:
+    python: str
+    dind: str
+    docker_cli: str
+    postgres: str
+    s3: str
+
+
+def images_from_env(env: Mapping[str, str] | None = None) -> Images:
+    env = os.environ if env is None else env
+    ref = {name: env.get(name) or default for name, default in REFERENCE_IMAGE_DEFAULTS.items()}
+    return Images(
+        python=core_images.image("DIND_DOCTOR_PYTHON_IMAGE", env),
+        dind=core_images.image("DIND_DOCTOR_DIND_IMAGE", env),
+        docker_cli=core_images.image("DIND_DOCTOR_DOCKER_CLI_IMAGE", env),
+        postgres=ref["DIND_DOCTOR_POSTGRES_IMAGE"],
+        s3=ref["DIND_DOCTOR_S3_IMAGE"],
+    )
+
+
+S3_PORT = 9000
+
+
+@dataclass(frozen=True)
+class S3Recipe:
+    """How to start one S3-compatible server image: its full argv (run as the entry point, so the image's
+    own ENTRYPOINT cannot prepend anything) and how it takes the credentials."""
+
+    name: str
+    argv: tuple[str, ...]
+    credential_env: tuple[str, str] | None  # (access key variable, secret variable), None: any key works
+
+
+S3_RECIPES = (
+    S3Recipe("minio", ("minio", "server", "/data", "--address", f":{S3_PORT}"), ("MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD")),
+    S3Recipe("moto", ("moto_server", "-H", "0.0.0.0", "-p", str(S3_PORT)), None),
+)
+
+
+def s3_recipe(image: str, env: Mapping[str, str] | None = None) -> S3Recipe:
+    """The recipe named in the image reference. DIND_DOCTOR_S3_COMMAND (a full command line, shell-quoted)
+    starts any other image: it must serve S3 on port 9000; it gets MINIO_ROOT_USER/MINIO_ROOT_PASSWORD."""
+    env = os.environ if env is None else env
+    custom = env.get("DIND_DOCTOR_S3_COMMAND", "").strip()
+    if custom:
+        return S3Recipe("custom", tuple(shlex.split(custom)), ("MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"))
+    name = image.rsplit("/", 1)[-1].split(":")[0].split("@")[0].lower()
+    tag = image.rsplit(":", 1)[-1].lower() if ":" in image.rsplit("/", 1)[-1] else ""
+    for recipe in S3_RECIPES:
+        if recipe.name in (name, tag) or name.startswith(recipe.name):
+            return recipe
+    known = ", ".join(r.name for r in S3_RECIPES)
+    raise UsageProblem(f"no start recipe for the S3 image {image!r} (known: {known}); set "
+                       f"DIND_DOCTOR_S3_COMMAND to the command that serves S3 on port {S3_PORT}")

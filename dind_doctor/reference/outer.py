@@ -1,0 +1,216 @@
+"""The outer container (the seed's `python-dind`): its image, its start in dood or dind mode, and running
+commands in it the way a user types them at its prompt."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import threading
+import time
+from collections import deque
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Mapping
+
+from .project import IN_OUTER, OUTER_DOCKERFILE
+from .timeline import StageFailed
+
+DAEMON_SOCKET = "/var/run/docker.sock"  # the daemon's own socket path, as run_host mounts it
+INNER_DAEMON_SECONDS = 60.0
+# compose colours some lines even without a terminal; relayed with a prefix they only garble the output.
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+# What the engine says when it may not grant --privileged (rootless engines, microVMs, this project's CI).
+PRIVILEGED_REFUSED = re.compile(r"unable to apply caps|operation not permitted|privileged", re.IGNORECASE)
+# True DinD without --privileged: every capability but the one the engine may not grant, no seccomp/apparmor
+# filters, unmasked /proc and /sys (systempaths=unconfined), all devices, the host's cgroups, and a volume
+# for /var/lib/docker (overlayfs cannot stack on the container's own overlay root).
+DIND_WORKAROUND = ("--cap-add=ALL --cap-drop=SYS_RESOURCE --security-opt seccomp=unconfined "
+                   "--security-opt apparmor=unconfined --security-opt systempaths=unconfined "
+                   "--device-cgroup-rule='a *:* rwm' -v /sys/fs/cgroup:/sys/fs/cgroup:rw "
+                   "-v <volume>:/var/lib/docker")
+
+
+@contextmanager
+def call_timeout(client: Any, seconds: float) -> Iterator[None]:
+    """A longer socket timeout for one long call (a build, a module run); the usual one afterwards."""
+    api = client.api
+    saved = api.timeout
+    api.timeout = seconds
+    try:
+        yield
+    finally:
+        api.timeout = saved
+
+
+def build_outer_image(client: Any, *, context: str, target: str, tag: str, build_args: Mapping[str, str],
+                      labels: Mapping[str, str], timeout: float,
+                      on_line: Callable[[str], None] | None) -> None:
+    tail: deque[str] = deque(maxlen=30)
+    with call_timeout(client, timeout):
+        stream = client.api.build(path=context, dockerfile=OUTER_DOCKERFILE, target=target, tag=tag,
+                                  buildargs=dict(build_args), labels=dict(labels), rm=True, forcerm=True,
+                                  decode=True)
+        for chunk in stream:
+            if "error" in chunk:
+                raise StageFailed("building the outer image failed: " + chunk["error"].strip()
+                                  + ("\n" + "\n".join(tail) if tail else ""))
+            for line in chunk.get("stream", "").splitlines():
+                if line.strip():
+                    tail.append(line)
+                    if on_line:
+                        on_line(line)
+
+
+def host_resolvers(client: Any, image: str, labels: Mapping[str, str]) -> list[str]:
+    """The name servers a default-bridge container gets (the host's). An inner daemon started on a
+    user-defined network would only see Docker's embedded 127.0.0.11, which it cannot use, and fall back to
+    8.8.8.8: its builds then fail to resolve PyPI wherever public DNS is filtered."""
+    output = client.containers.run(image, entrypoint=["cat", "/etc/resolv.conf"], command=[], remove=True,
+                                   labels=dict(labels))
+    servers = re.findall(r"^\s*nameserver\s+(\S+)", output.decode("utf-8", "replace"), re.MULTILINE)
+    return [s for s in servers if not s.startswith("127.") and s != "::1"]
+
+
+def start_outer(client: Any, *, image: str, name: str, mode: str, project_dir: str, labels: Mapping[str, str],
+                network: str | None, dns: list[str], note: Callable[[str], None]) -> str:
+    """Creates and starts the outer container; returns its id. dind: tries --privileged, and when the engine
+    refuses it, explains why and starts it with the capability workaround instead."""
+    api = client.api
+    binds = {project_dir: {"bind": IN_OUTER, "mode": "rw"}}
+    if mode == "dood":
+        # run_host: the daemon's socket and the module folder. No --privileged: the socket is all DooD needs.
+        binds[DAEMON_SOCKET] = {"bind": DAEMON_SOCKET, "mode": "rw"}
+        command: list[str] | None = ["sleep", "infinity"]  # a prompt that waits, like run_host's bash
+    else:
+        command = [arg for server in dns for arg in ("--dns", server)] or None  # dockerd flags
+
+    def create(host_config: dict) -> str:
+        networking = api.create_networking_config({network: api.create_endpoint_config()}) if network else None
+        created = api.create_container(image, command=command, name=name, labels=dict(labels),
+                                       working_dir=IN_OUTER, host_config=host_config,
+                                       networking_config=networking, detach=True)
+        return created["Id"]
+
+    if mode == "dood":
+        cid = create(api.create_host_config(binds=binds, network_mode=network or "default"))
+        api.start(cid)
+        return cid
+
+    volume = client.volumes.create(f"{name}-var-lib-docker", labels=dict(labels)).name
+    binds_dind = dict(binds, **{volume: {"bind": "/var/lib/docker", "mode": "rw"}})
+    cid = create(api.create_host_config(binds=binds_dind, privileged=True, network_mode=network or "default"))
+    try:
+        api.start(cid)
+        note("started with --privileged")
+        return cid
+    except Exception as exc:  # docker.errors.APIError; anything else is re-raised below
+        if not PRIVILEGED_REFUSED.search(str(exc)):
+            raise
+        api.remove_container(cid, force=True)
+        note("the engine refused --privileged (" + str(exc).strip().splitlines()[-1][:160] + "): its capability "
+             "bounding set lacks a capability --privileged asks for (rootless engines, microVMs, some CI "
+             "machines). Retrying with the equivalent that stays within it: " + DIND_WORKAROUND)
+    host_config = api.create_host_config(
+        binds=dict(binds_dind, **{"/sys/fs/cgroup": {"bind": "/sys/fs/cgroup", "mode": "rw"}}),
+        cap_add=["ALL"], cap_drop=["SYS_RESOURCE"], device_cgroup_rules=["a *:* rwm"],
+        security_opt=["seccomp=unconfined", "apparmor=unconfined"], network_mode=network or "default")
+    # --security-opt systempaths=unconfined is a CLI spelling: the API takes empty masked/read-only path lists.
+    host_config["MaskedPaths"], host_config["ReadonlyPaths"] = [], []
+    cid = create(host_config)
+    api.start(cid)
+    return cid
+
+
+class Exec:
+    """Runs commands in the outer container, streaming their output line by line (masked)."""
+
+    def __init__(self, client: Any, container_id: str, mask: Callable[[str], str]) -> None:
+        self.client, self.cid, self.mask = client, container_id, mask
+
+    def run(self, cmd: list[str], *, env: Mapping[str, str] | None = None, timeout: float,
+            on_line: Callable[[str], None] | None = None) -> tuple[int, list[str]]:
+        """(exit code, last lines). Past `timeout` the outer container is killed (it is ours): a hung
+        module cannot hang the run."""
+        api = self.client.api
+        tail: deque[str] = deque(maxlen=60)
+        timed_out = threading.Event()
+
+        def kill() -> None:
+            timed_out.set()
+            try:
+                api.kill(self.cid)
+            except Exception:
+                pass
+
+        watchdog = threading.Timer(timeout, kill)
+        watchdog.daemon = True
+        exec_id = api.exec_create(self.cid, cmd, environment=dict(env or {}), workdir=IN_OUTER)["Id"]
+        watchdog.start()
+        try:
+            with call_timeout(self.client, timeout + 30):
+                pending = ""
+                for chunk in api.exec_start(exec_id, stream=True):
+                    pending += chunk.decode("utf-8", "replace")
+                    *lines, pending = pending.split("\n")
+                    for line in lines:
+                        self._emit(line, tail, on_line)
+                if pending:
+                    self._emit(pending, tail, on_line)
+        finally:
+            watchdog.cancel()
+        if timed_out.is_set():
+            raise StageFailed(f"`{' '.join(cmd)}` took more than {timeout:.0f} s: stopped")
+        return api.exec_inspect(exec_id)["ExitCode"], list(tail)
+
+    def _emit(self, line: str, tail: deque[str], on_line: Callable[[str], None] | None) -> None:
+        line = self.mask(ANSI_ESCAPE.sub("", line).rstrip("\r"))
+        tail.append(line)
+        if on_line:
+            on_line(line)
+
+    def check(self, cmd: list[str], what: str, **kwargs: Any) -> list[str]:
+        code, tail = self.run(cmd, **kwargs)
+        if code != 0:
+            raise StageFailed(f"{what} failed (exit {code}):\n" + "\n".join(tail[-20:]))
+        return tail
+
+
+def wait_for_inner_daemon(outer: Exec) -> None:
+    deadline = time.monotonic() + INNER_DAEMON_SECONDS
+    while True:
+        code, tail = outer.run(["docker", "version", "--format", "{{.Server.Version}}"], timeout=20)
+        if code == 0:
+            return
+        if time.monotonic() > deadline:
+            raise StageFailed("the outer container's own dockerd did not answer within "
+                              f"{INNER_DAEMON_SECONDS:.0f} s:\n" + "\n".join(tail[-10:]))
+        time.sleep(0.5)
+
+
+def copy_image_to_inner_daemon(client: Any, outer: Exec, image: str, docker_host: str, timeout: float) -> bool:
+    """The inner daemon starts with no images. When the host's daemon has the module's base image, hand it
+    over (`docker save | docker exec -i ... docker load`) instead of pulling it again (or failing offline).
+    Returns False when the host does not have it: the inner daemon will pull it itself."""
+    code, _ = outer.run(["docker", "image", "inspect", image], timeout=20)
+    if code == 0:
+        return True
+    try:
+        client.images.get(image)
+    except Exception:
+        return False
+    cli = shutil.which("docker")
+    if cli is None:
+        raise StageFailed(f"the docker CLI is needed on this machine to copy {image} into the inner daemon")
+    env = dict(os.environ, DOCKER_HOST=docker_host)
+    save = subprocess.Popen([cli, "save", image], stdout=subprocess.PIPE, env=env)
+    try:
+        load = subprocess.run([cli, "exec", "-i", outer.cid, "docker", "load", "-q"], stdin=save.stdout,
+                              capture_output=True, env=env, timeout=timeout)
+    finally:
+        save.stdout.close()
+        save.wait(timeout=timeout)
+    if load.returncode != 0 or save.returncode != 0:
+        raise StageFailed(f"copying {image} into the inner daemon failed: "
+                          + load.stderr.decode("utf-8", "replace").strip())
+    return True

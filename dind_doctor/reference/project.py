@@ -1,0 +1,124 @@
+"""The working copy of the module that run-reference drives, and what it adds to it.
+
+The module is always copied to a temporary folder: run-reference writes app/.env (the embedded servers'
+credentials, or a copy of --env-file) and a compose override there, never into the user's own folder.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+import yaml
+
+from .options import UsageProblem
+
+SERVICE = "extractor_sql"
+COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+OVERRIDE_NAME = "dind-doctor.override.yml"
+OUTER_DOCKERFILE = "Dockerfile.host"
+IN_OUTER = "/home/hosted"  # where run_host maps the module folder in the outer container
+
+
+def shipped_module() -> Path:
+    """hosted/ as installed (package dind_doctor.hosted), or in a source checkout."""
+    try:
+        from importlib.resources import files
+
+        path = Path(str(files("dind_doctor.hosted")))
+        if (path / "docker-compose.yml").is_file():
+            return path
+    except (ImportError, TypeError, ValueError, ModuleNotFoundError):
+        pass
+    return Path(__file__).resolve().parents[2] / "hosted"
+
+
+@dataclass(frozen=True)
+class WorkCopy:
+    root: Path  # the temporary folder, removed at the end
+    project: Path  # mapped on /home/hosted in the outer container
+    outer_context: Path  # the outer image's build context: only its Dockerfile
+    compose_file: str
+
+    @property
+    def env_path(self) -> Path:
+        return self.project / "app" / ".env"
+
+
+def _ignore_env(folder: str, names: list[str]) -> list[str]:
+    # The user's own app/.env never travels: run-reference writes the one it needs.
+    return [n for n in names if n == ".env" or n == "__pycache__"]
+
+
+def make_work_copy(project: Path | None) -> WorkCopy:
+    source = shipped_module() if project is None else Path(project).expanduser()
+    if not source.is_dir():
+        raise UsageProblem(f"--project {source} is not a folder")
+    compose = next((n for n in COMPOSE_NAMES if (source / n).is_file()), None)
+    if compose is None:
+        raise UsageProblem(f"{source} holds no compose file ({', '.join(COMPOSE_NAMES)})")
+    services = (yaml.safe_load((source / compose).read_text(encoding="utf-8")) or {}).get("services") or {}
+    if SERVICE not in services:
+        raise UsageProblem(f"{source / compose} has no service {SERVICE!r}: run-reference runs "
+                           f"`docker compose up --exit-code-from {SERVICE}`")
+    root = Path(tempfile.mkdtemp(prefix="dind-doctor-reference-"))
+    work = WorkCopy(root, root / "hosted", root / "outer", compose)
+    shutil.copytree(source, work.project, ignore=_ignore_env)
+    work.outer_context.mkdir()
+    shutil.copy2(shipped_module() / OUTER_DOCKERFILE, work.outer_context / OUTER_DOCKERFILE)
+    (work.project / "app").mkdir(exist_ok=True)
+    return work
+
+
+def write_env(work: WorkCopy, values: Mapping[str, str]) -> None:
+    lines = [f"{k}={v}" for k, v in values.items()]
+    work.env_path.write_text("# Written by dind-doctor run-reference for this run only.\n" + "\n".join(lines) + "\n",
+                             encoding="utf-8")
+    work.env_path.chmod(0o600)
+
+
+def copy_env_file(work: WorkCopy, env_file: Path) -> None:
+    shutil.copyfile(env_file, work.env_path)
+    work.env_path.chmod(0o600)
+
+
+def write_override(work: WorkCopy, *, labels: Mapping[str, str], build_args: Mapping[str, str],
+                   container_name: str | None, image: str | None, network: str | None,
+                   extra_hosts: Mapping[str, str] | None) -> None:
+    """A compose override, selected through COMPOSE_FILE, so the typed command stays unchanged.
+
+    - labels on the containers and the image: the cleanup finds them by label, and nothing else.
+    - container_name/image (shared daemon, dood): per-run names, so this run neither collides with the
+      user's own `extractor_sql_dag` nor replaces their `extractor_sql_dag_img`.
+    - network (dood): the module joins the private network of the embedded servers as its default network.
+      Containers on two different bridge networks cannot talk to each other, and the module's container is
+      a sibling of the servers on the same daemon, so joining their network is the one clean route.
+    - extra_hosts (dind): the module runs on the outer container's own daemon, behind its NAT; it reaches the
+      servers through the outer container, by address, since the host daemon's DNS is not visible there.
+    """
+    service: dict = {"labels": dict(labels), "build": {"labels": dict(labels), "args": dict(build_args)}}
+    if container_name:
+        service["container_name"] = container_name
+    if image:
+        service["image"] = image
+    if extra_hosts:
+        service["extra_hosts"] = [f"{name}:{address}" for name, address in extra_hosts.items()]
+    override: dict = {"services": {SERVICE: service}}
+    if network:
+        override["networks"] = {"default": {"name": network, "external": True}}
+    header = "# Written by dind-doctor run-reference for one run; not part of the module.\n"
+    (work.project / OVERRIDE_NAME).write_text(header + yaml.safe_dump(override, sort_keys=False), encoding="utf-8")
+
+
+def compose_env(work: WorkCopy, project_name: str) -> dict[str, str]:
+    """The environment of every compose call in the outer container: selects the override and a per-run
+    project name (a shared daemon may hold other runs, or the user's own `hosted` project)."""
+    return {"COMPOSE_FILE": f"{work.compose_file}:{OVERRIDE_NAME}", "COMPOSE_PROJECT_NAME": project_name,
+            # Plain text: the output is relayed line by line, where colours and cursor moves only garble it.
+            "COMPOSE_ANSI": "never", "COMPOSE_PROGRESS": "plain"}
+
+
+def remove_work_copy(work: WorkCopy) -> None:
+    shutil.rmtree(work.root, ignore_errors=True)

@@ -1,0 +1,242 @@
+"""The run-reference engine: the seed's programme (build the outer image, start it as run_host does, run the
+unchanged `docker compose up --exit-code-from extractor_sql` inside it), verified, timed and cleaned up."""
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+from ..labels import labels as run_labels_for
+from . import cleanup, module_steps, project as proj
+from .masking import Masker
+from .options import Images, Options, UsageProblem, images_from_env, s3_recipe
+from .outer import Exec, build_outer_image, copy_image_to_inner_daemon, host_resolvers, start_outer, \
+    wait_for_inner_daemon
+from .preflight import preflight
+from .servers import Credentials, module_env, start_servers
+from .timeline import StageFailed, Timeline
+
+COMPONENT = "run-reference"
+EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """A CI runner's SIGTERM cleans up like Ctrl-C does."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _read_env_file(path: Any) -> dict[str, str]:
+    from dotenv import dotenv_values
+
+    if not path.is_file():
+        raise UsageProblem(f"--env-file {path} is not a file")
+    values = {k: v or "" for k, v in dotenv_values(path).items()}
+    if not values.get("LOGGER_SQL_URI"):
+        raise UsageProblem(f"--env-file {path} does not set LOGGER_SQL_URI (see hosted/app/.env.example)")
+    return values
+
+
+def run(options: Options, echo: Callable[[str], None]) -> int:
+    try:
+        images = images_from_env()
+        recipe = None if options.env_file else s3_recipe(images.s3)
+        user_env = _read_env_file(options.env_file) if options.env_file else None
+    except UsageProblem as exc:
+        echo(f"run-reference: {exc}")
+        return EXIT_USAGE
+    with _sigterm_as_interrupt():
+        return _Run(options, images, recipe, user_env, echo).execute()
+
+
+class _Run:
+    def __init__(self, options: Options, images: Images, recipe: Any, user_env: dict | None,
+                 echo: Callable[[str], None]) -> None:
+        import uuid
+
+        self.o, self.images, self.recipe, self.user_env = options, images, recipe, user_env
+        self.mask = Masker()
+        self.echo = lambda text: echo(self.mask(text))
+        self.timeline = Timeline(self.echo)
+        self.run_id = uuid.uuid4().hex[:12]
+        self.prefix = f"ddref-{self.run_id}"
+        self.labels = run_labels_for(COMPONENT, self.run_id)
+        self.compose_project = self.prefix
+        self.client: Any = None
+        self.ctx: Any = None
+        self.work: proj.WorkCopy | None = None
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def stream(self, always: bool) -> Callable[[str], None] | None:
+        return (lambda line: self.echo(f"    | {line}")) if (always or self.o.verbose) else None
+
+    def connect(self) -> Any:
+        from ..context import Context, EngineUnavailable
+
+        self.ctx = Context(project=proj.shipped_module(), shell="bash", timeout=self.o.call_timeout)
+        try:
+            return self.ctx.docker()
+        except EngineUnavailable as exc:
+            raise StageFailed(f"no Docker engine: {exc}") from None
+
+    # -- the programme ------------------------------------------------------------------------------
+    def execute(self) -> int:
+        self.echo(f"run-reference {self.run_id}: mode {self.o.mode}, "
+                  f"{'credentials from ' + str(self.o.env_file) if self.o.env_file else 'embedded servers'}")
+        code = EXIT_FAILED
+        try:
+            code = self.programme()
+        except StageFailed as exc:
+            self.echo(f"run-reference failed: {exc}")
+        except UsageProblem as exc:
+            self.echo(f"run-reference: {exc}")
+            code = EXIT_USAGE
+        except KeyboardInterrupt:
+            self.echo("run-reference interrupted: cleaning up")
+            code = EXIT_INTERRUPTED
+        except Exception as exc:  # docker-py errors and the like: a message, never a traceback
+            self.echo(f"run-reference failed: {type(exc).__name__}: {exc}")
+            if self.o.verbose:  # ...except when asked for every detail
+                import traceback
+
+                self.echo(traceback.format_exc())
+        finally:
+            code = self.finish(code)
+        return code
+
+    def programme(self) -> int:
+        o = self.o
+        if o.preflight:
+            source = o.project or proj.shipped_module()
+            with self.timeline.stage("preflight checks") as st:
+                st.note = preflight(source, o.call_timeout, o.force, self.echo)
+        with self.timeline.stage("connect to the engine") as st:
+            self.client = self.connect()
+            st.note = self.ctx.endpoint.url
+        with self.timeline.stage("prepare the module copy") as st:
+            self.work = proj.make_work_copy(o.project)
+            st.note = str(self.work.project)
+        creds = None
+        if self.user_env is not None:
+            self.mask.add_env(self.user_env)
+            proj.copy_env_file(self.work, o.env_file)
+        else:
+            creds = Credentials.generate()
+            self.mask.add(*creds.values())
+            proj.write_env(self.work, module_env(creds, wrong_password=o.fault == "wrong-password"))
+
+        outer_tag = f"dind-doctor/reference-outer:{self.run_id}"
+        with self.timeline.stage(f"build the outer image ({o.mode})") as st:
+            build_outer_image(self.client, context=str(self.work.outer_context), target=o.mode, tag=outer_tag,
+                              build_args={"PYTHON_IMAGE": self.images.python, "DIND_IMAGE": self.images.dind,
+                                          "DOCKER_CLI_IMAGE": self.images.docker_cli},
+                              labels=self.labels, timeout=o.build_timeout, on_line=self.stream(False))
+            st.note = outer_tag
+
+        servers = None
+        if creds is not None:
+            with self.timeline.stage("start PostgreSQL and S3") as st:
+                servers = start_servers(self.client, run_labels=self.labels, prefix=self.prefix,
+                                        postgres_image=self.images.postgres, s3_image=self.images.s3,
+                                        recipe=self.recipe, creds=creds, seed=o.fault != "missing-table",
+                                        note=lambda text: setattr(st, "note", text))
+
+        dood = o.mode == "dood"
+        proj.write_override(
+            self.work, labels=self.labels, build_args={"PYTHON_IMAGE": self.images.python},
+            container_name=f"extractor_sql_dag-{self.run_id}" if dood else None,
+            image=f"extractor_sql_dag_img:{self.prefix}" if dood else None,
+            network=servers.network if (dood and servers) else None,
+            extra_hosts=servers.addresses if (servers and not dood) else None)
+        env = proj.compose_env(self.work, self.compose_project)
+
+        with self.timeline.stage("start the outer container") as st:
+            notes: list[str] = []
+            dns = [] if dood else host_resolvers(self.client, outer_tag, self.labels)
+            cid = start_outer(self.client, image=outer_tag, name=f"{self.prefix}-outer", mode=o.mode,
+                              project_dir=str(self.work.project), labels=self.labels,
+                              network=None if dood else (servers.network if servers else None), dns=dns,
+                              note=notes.append)
+            for text in notes:
+                self.echo(f"    {text}")
+            outer = Exec(self.client, cid, self.mask)
+            st.note = f"{self.prefix}-outer" + (" (socket mounted, not privileged)" if dood else "")
+        if not dood:
+            with self.timeline.stage("inner daemon ready, base image loaded") as st:
+                wait_for_inner_daemon(outer)
+                copied = copy_image_to_inner_daemon(self.client, outer, self.images.python,
+                                                    self.ctx.endpoint.url, o.build_timeout)
+                st.note = f"{self.images.python} {'present' if copied else 'to be pulled by the inner daemon'}"
+
+        with self.timeline.stage("docker compose build (the module image)"):
+            outer.check(module_steps.BUILD, "building the module image", env=env, timeout=o.build_timeout,
+                        on_line=self.stream(False))
+        with self.timeline.stage("read validated.csv before") as st:
+            rows = module_steps.count_rows(outer, env, create_bucket=creds is not None, timeout=180)
+            st.note = f"{rows} row(s)"
+
+        for attempt in range(1, o.runs + 1):
+            with self.timeline.stage(f"docker compose up --exit-code-from extractor_sql (run {attempt})") as st:
+                self.echo(f"    $ {' '.join(module_steps.UP)}")
+                module_code, _ = outer.run(module_steps.UP, env=env, timeout=o.module_timeout,
+                                           on_line=self.stream(True))
+                st.note = f"module exit code {module_code}"
+            with self.timeline.stage(f"verify run {attempt}") as st:
+                running = module_steps.still_running(module_steps.module_containers(outer, env))
+                if running:
+                    raise StageFailed("module containers still running: " + ", ".join(running))
+                if module_code != 0:
+                    st.note = "every module container exited; the module failed"
+                    self.echo(f"run-reference: the module exited with code {module_code} (its output is above)")
+                    return module_code
+                after = module_steps.count_rows(outer, env, create_bucket=False, timeout=180)
+                st.note = f"rows {rows} -> {after}; every module container exited"
+                if after != rows + 1:
+                    raise StageFailed(f"validated.csv should hold {rows + 1} row(s) after the run, it holds {after}")
+                rows = after
+        self.echo(f"run-reference: passed: {o.runs} run(s), validated.csv now holds {rows} row(s)")
+        return 0
+
+    def finish(self, code: int) -> int:
+        try:
+            if self.client is not None:
+                if self.o.keep:
+                    self.echo("--keep: everything this run created is still there. To remove it:")
+                    for line in cleanup.removal_commands(self.run_id, self.compose_project):
+                        self.echo(f"    {line}")
+                else:
+                    with self.timeline.stage("clean up") as st:
+                        problems = cleanup.remove_run(self.client, self.run_id, self.compose_project)
+                        left = {k: v for k, v in cleanup.leftovers(self.client, self.run_id,
+                                                                   self.compose_project).items() if v}
+                        st.note = "nothing left" if not (problems or left) else f"LEFT: {left} {problems}"
+                        if problems or left:
+                            code = code or EXIT_FAILED
+        except KeyboardInterrupt:
+            self.echo("interrupted during the clean-up: run it by hand:")
+            for line in cleanup.removal_commands(self.run_id, self.compose_project):
+                self.echo(f"    {line}")
+            code = EXIT_INTERRUPTED
+        except Exception as exc:
+            self.echo(f"clean-up failed: {type(exc).__name__}: {exc}")
+            code = code or EXIT_FAILED
+        finally:
+            if self.work is not None and not self.o.keep:
+                proj.remove_work_copy(self.work)
+            if self.ctx is not None:
+                self.ctx.close()
+        for line in self.timeline.summary():
+            self.echo(line)
+        return code
