@@ -1,0 +1,135 @@
+"""backtick-continuation: PowerShell lines that look continued but are not."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from dind_doctor.check import Check
+from dind_doctor.context import Context
+from dind_doctor.model import Finding, Location, Status, same_fix
+from dind_doctor.project.files import project_files, visible_tail
+from dind_doctor.project.fixers import FixError, delete_spans, write_with_backup
+from dind_doctor.project.pstokens import Continuation, Source, continuation_problems
+from dind_doctor.project.scripts import ScriptSource, collect, reencode
+
+WHAT = {
+    "trailing-space": "backtick followed by {ws}: the command ends at line {line}",
+    "trailing-comment": "backtick followed by a space and a comment: the command ends at line {line}",
+    "dangling": "continuation backtick on the last line: the command continues into nothing",
+    "bash-backslash": "bash line continuation `\\` in PowerShell: the command ends at line {line}",
+    "cmd-caret": "cmd line continuation `^` in PowerShell: the command ends at line {line}",
+}
+
+
+def _whitespace_words(ws: str) -> str:
+    spaces, tabs = ws.count(" ") + ws.count("\u00a0"), ws.count("\t")
+    parts = [f"{n} {word}{'s' if n > 1 else ''}" for n, word in ((spaces, "space"), (tabs, "tab")) if n]
+    return " and ".join(parts) or "whitespace"
+
+
+class BacktickContinuation(Check):
+    """Finds PowerShell lines that look continued but are not.
+
+    In PowerShell a backtick continues a command on the next line only when it is the very LAST character
+    of the line. `docker run ... ` + a space: the backtick escapes the space, the command ends there and
+    PowerShell runs the truncated command, then the next line (`-v ...`) on its own as a new command
+    ("The term '-v' is not recognized"). PSScriptAnalyzer calls it PSMisleadingBacktick. Invisible in an
+    editor, it is what the write-up warns about ("il n'y a pas d'espace après les backticks").
+
+    The check tokenises every *.ps1/*.psm1 and every powershell/ps1/pwsh code block in the project's
+    Markdown (strings, here-strings and comments are told apart, so a backtick inside a string is left
+    alone), and also reports a bash `\\` or cmd `^` continuation pasted into PowerShell (a literal argument
+    there, and the command ends), and a continuation backtick on the last line.
+
+    Fix: delete what follows the backtick so that it ends the line (`dind-doctor check --fix` does it for
+    trailing whitespace, with a backup), and replace `\\` or `^` with a backtick. A comment cannot follow a
+    continuation backtick: move it above the command.
+    """
+
+    id = "backtick-continuation"
+    title = "PowerShell line continuations"
+
+    def run(self, ctx: Context) -> list[Finding]:
+        files = project_files(ctx)
+        scripts = collect(files, "powershell")
+        findings = [self.finding(Status.WARN, f"{c.rel}: cannot be checked: {c.problem}",
+                                 location=Location(c.rel),
+                                 detail="A .ps1 that is not text is not a script PowerShell can run; if it is a "
+                                        "script, re-save it as UTF-8.")
+                    for c in scripts.unreadable]
+        fixable: dict = defaultdict(list)  # FileText -> spans to delete
+        for source in scripts.sources:
+            for problem in continuation_problems(source.text, source.first_line):
+                if ctx.fix and problem.fix_span:
+                    start, end = problem.fix_span
+                    fixable[source.file].append((start + source.offset, end + source.offset))
+                    continue
+                findings.append(self._problem_finding(source, problem))
+        for content, spans in fixable.items():
+            findings.append(self._apply(ctx, content, spans))
+        if not findings:
+            if not scripts.sources:
+                return [self.finding(Status.SKIP, "no PowerShell script or code block in the project")]
+            n_files = len({s.rel for s in scripts.sources if not s.markdown})
+            n_blocks = sum(s.markdown for s in scripts.sources)
+            return [self.finding(Status.OK, f"{n_files} PowerShell script(s) and {n_blocks} Markdown block(s): "
+                                            "every continuation backtick ends its line")]
+        return findings
+
+    def _problem_finding(self, source: ScriptSource, p: Continuation) -> Finding:
+        src = Source(source.text, source.first_line)
+        line_text = src.line_text(p.line)
+        offset = p.offset - src.starts[p.line - source.first_line]
+        shown = visible_tail(line_text, offset + 1) if p.kind.startswith("trailing") else line_text
+        ws = line_text[offset + 1:].split("#")[0] if p.kind.startswith("trailing") else ""
+        summary = WHAT[p.kind].format(ws=_whitespace_words(ws), line=p.line)
+        runs = f"PowerShell runs `{p.command}` as a complete command"
+        if p.kind == "dangling":
+            detail = (f"Line {p.line} as written: {shown}\n{runs}; a backtick at the end of the last line "
+                      "continues into nothing (a parse error in some hosts, a lost line when text is appended).")
+            fix = "Remove the final backtick, or add the line it was meant to continue into."
+        else:
+            then = (f"then runs line {p.line + 1} on its own as a new command: `{p.orphan}`"
+                    + (" (\"The term '" + p.orphan.split()[0] + "' is not recognized...\")"
+                       if p.orphan.startswith("-") else "")) if p.orphan else "and nothing follows"
+            meaning = {
+                "trailing-space": "A backtick continues a line only as its very last character; here it escapes "
+                                  "the whitespace after it (· space, → tab).",
+                "trailing-comment": "The backtick escapes the space before the comment, so the line does not "
+                                    "continue; a comment cannot follow a continuation backtick.",
+                "bash-backslash": "`\\` continues a line in bash, not in PowerShell, where it is passed as a literal "
+                                  "argument.",
+                "cmd-caret": "`^` continues a line in cmd, not in PowerShell, where it is passed as a literal "
+                             "argument.",
+            }[p.kind]
+            detail = f"Line {p.line} as written: {shown}\n{meaning} {runs}, {then}."
+            fix = {
+                "trailing-space": f"Delete the {_whitespace_words(ws)} after the backtick at line {p.line}, "
+                                  "column " + str(p.column) + ", so that it is the last character "
+                                  "(or run `dind-doctor check backtick-continuation --fix`).",
+                "trailing-comment": f"Line {p.line}: move the comment above the command and end the line with "
+                                    "the backtick.",
+                "bash-backslash": f"Line {p.line}: replace the final ` \\` with ` `` ` (a space, then a backtick "
+                                  "as the last character).",
+                "cmd-caret": f"Line {p.line}: replace the final ` ^` with ` `` ` (a space, then a backtick as the "
+                             "last character).",
+            }[p.kind]
+        status = Status.WARN if source.markdown or p.kind == "dangling" else Status.FAIL
+        where = " (a powershell block in Markdown: copied as is, it fails the same way)" if source.markdown else ""
+        return self.finding(status, summary + where, detail=detail,
+                            location=Location(source.rel, p.line, p.column), fixes=same_fix(fix),
+                            evidence={"line": shown, "runs": p.command,
+                                      **({"then runs alone": p.orphan} if p.orphan else {})})
+
+    def _apply(self, ctx: Context, content, spans: list[tuple[int, int]]) -> Finding:
+        new = reencode(content, delete_spans(content.text, spans))
+        where = Location(content.rel)
+        if new is None:
+            return self.finding(Status.WARN, f"not fixed: {content.rel} is not plain UTF-8/UTF-16 text",
+                                location=where, fixes=same_fix("Delete the whitespace after each backtick by hand."))
+        try:
+            backup = write_with_backup(ctx, content.path, new)
+        except FixError as exc:
+            return self.finding(Status.FAIL, f"not fixed: {exc}", location=where)
+        return self.finding(Status.OK, f"fixed: removed the whitespace after {len(spans)} continuation "
+                                       f"backtick(s) in {content.rel}", location=where,
+                            evidence={"backup": backup, "lines changed": len(spans)})

@@ -1,0 +1,348 @@
+"""A PowerShell tokenizer, good enough to know what is code and what is a string, a here-string or a
+comment, and where a line really continues.
+
+It never raises: an unterminated string or comment runs to the end of the text, as PowerShell would read
+it before reporting the error. Tokens carry offsets; `Source` turns them into 1-based lines and columns.
+
+Kinds: space, newline, comment, string ('...' or "..."), herestring (@'...'@ or @"..."@), variable
+($name, ${...}, $env:NAME; `bad_drive` for `$pwd:` followed by a non-name character, the parse error
+InvalidVariableReferenceWithDrive), escape (a backtick and the character it escapes), continuation (a
+backtick ending the line, or the text), open ($( @( @{ ( {), close () }), operator (; | & ,), word.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+MAX_NESTING = 40
+WORD_STOP = frozenset(" \t\r\n;|&(){},'\"$`\u2018\u2019\u201c\u201d")
+_VAR_NAME = re.compile(r"[\w?]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    start: int
+    end: int
+    text: str
+    unterminated: bool = False
+    bad_drive: bool = False
+
+    @property
+    def escaped(self) -> str:
+        """For an escape token: the character after the backtick."""
+        return self.text[1:2]
+
+
+class Source:
+    """Text plus line starts, for offset -> (line, column) and line text lookups."""
+
+    def __init__(self, text: str, first_line: int = 1) -> None:
+        self.text = text
+        self.first_line = first_line
+        self.starts = [0] + [m.end() for m in re.finditer(r"\r\n|\n|\r", text)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index + self.first_line, offset - self.starts[index] + 1
+
+    def line_text(self, line: int) -> str:
+        index = line - self.first_line
+        if not 0 <= index < len(self.starts):
+            return ""
+        end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.text)
+        return self.text[self.starts[index]:end].rstrip("\r\n")
+
+    @property
+    def last_line(self) -> int:
+        return self.first_line + len(self.starts) - 1
+
+
+class _Scanner:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.n = len(text)
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _newline_len(self, i: int) -> int:
+        if i < self.n and self.text[i] == "\r":
+            return 2 if i + 1 < self.n and self.text[i + 1] == "\n" else 1
+        return 1 if i < self.n and self.text[i] == "\n" else 0
+
+    def _at_line_start(self, i: int) -> bool:
+        return i == 0 or self.text[i - 1] in "\r\n"
+
+    # -- code -----------------------------------------------------------------------------------
+    def code(self, i: int, depth: int = 0, close: bool = False) -> tuple[list[Token], int]:
+        """Tokens from i; with `close`, stop after the `)` that closes a $( opened before i."""
+        tokens: list[Token] = []
+        parens = 0
+        text, n = self.text, self.n
+        while i < n:
+            ch = text[i]
+            start = i
+            nl = self._newline_len(i)
+            if nl:
+                tokens.append(Token("newline", i, i + nl, text[i:i + nl]))
+                i += nl
+            elif ch in " \t\f\v\u00a0":
+                while i < n and text[i] in " \t\f\v\u00a0":
+                    i += 1
+                tokens.append(Token("space", start, i, text[start:i]))
+            elif ch == "<" and text.startswith("<#", i):
+                end = text.find("#>", i + 2)
+                i = n if end < 0 else end + 2
+                tokens.append(Token("comment", start, i, text[start:i], unterminated=end < 0))
+            elif ch == "#":
+                while i < n and text[i] not in "\r\n":
+                    i += 1
+                tokens.append(Token("comment", start, i, text[start:i]))
+            elif ch == "`":
+                nl = self._newline_len(i + 1)
+                if i + 1 >= n:
+                    i += 1
+                    tokens.append(Token("continuation", start, i, "`"))
+                elif nl:
+                    i += 1 + nl
+                    tokens.append(Token("continuation", start, i, text[start:i]))
+                else:
+                    i += 2
+                    tokens.append(Token("escape", start, i, text[start:i]))
+            elif ch == "@" and i + 1 < n and text[i + 1] in "'\"" and self._herestring_opener(i + 2):
+                i = self._herestring(i)
+                tokens.append(Token("herestring", start, i, text[start:i],
+                                    unterminated=not text[start:i].rstrip().endswith(text[start + 1] + "@")))
+            elif ch in "'\u2018\u2019":
+                i, done = self._single(i)
+                tokens.append(Token("string", start, i, text[start:i], unterminated=not done))
+            elif ch in "\"\u201c\u201d":
+                i, done = self._double(i, depth)
+                tokens.append(Token("string", start, i, text[start:i], unterminated=not done))
+            elif ch == "$":
+                i, bad = self._variable(i)
+                kind = "open" if text.startswith("$(", start) else "variable"
+                if kind == "open":
+                    parens += 1
+                tokens.append(Token(kind, start, i, text[start:i], bad_drive=bad))
+            elif ch == "@" and i + 1 < n and text[i + 1] in "({":
+                i += 2
+                parens += text[i - 1] == "("
+                tokens.append(Token("open", start, i, text[start:i]))
+            elif ch in "({":
+                i += 1
+                parens += ch == "("
+                tokens.append(Token("open", start, i, ch))
+            elif ch in ")}":
+                i += 1
+                tokens.append(Token("close", start, i, ch))
+                if ch == ")":
+                    parens -= 1
+                    if close and parens < 0:
+                        return tokens, i
+            elif ch in ";|&,":
+                i += 1
+                tokens.append(Token("operator", start, i, ch))
+            else:
+                while i < n and text[i] not in WORD_STOP:
+                    i += 1
+                if i == start:  # a stop character no branch took (never expected): move on
+                    i += 1
+                tokens.append(Token("word", start, i, text[start:i]))
+        return tokens, i
+
+    def _herestring_opener(self, i: int) -> bool:
+        while i < self.n and self.text[i] in " \t":
+            i += 1
+        return i >= self.n or self._newline_len(i) > 0
+
+    def _herestring(self, i: int) -> int:
+        quote = self.text[i + 1]
+        j = i + 2
+        while True:
+            nl = self.text.find("\n", j)
+            cr = self.text.find("\r", j)
+            candidates = [p for p in (nl, cr) if p >= 0]
+            if not candidates:
+                return self.n
+            j = min(candidates) + self._newline_len(min(candidates))
+            if self.text.startswith(quote + "@", j):
+                return j + 2
+
+    def _single(self, i: int) -> tuple[int, bool]:
+        i += 1
+        while i < self.n:
+            if self.text[i] in "'\u2018\u2019":
+                if i + 1 < self.n and self.text[i + 1] in "'\u2018\u2019":
+                    i += 2
+                    continue
+                return i + 1, True
+            i += 1
+        return i, False
+
+    def _double(self, i: int, depth: int) -> tuple[int, bool]:
+        i += 1
+        while i < self.n:
+            ch = self.text[i]
+            if ch == "`":
+                i += 2
+            elif ch in "\"\u201c\u201d":
+                if i + 1 < self.n and self.text[i + 1] in "\"\u201c\u201d":
+                    i += 2
+                    continue
+                return i + 1, True
+            elif ch == "$" and i + 1 < self.n and self.text[i + 1] == "(" and depth < MAX_NESTING:
+                _, i = self.code(i + 2, depth + 1, close=True)
+            else:
+                i += 1
+        return min(i, self.n), False
+
+    def _variable(self, i: int) -> tuple[int, bool]:
+        text, n = self.text, self.n
+        j = i + 1
+        if j < n and text[j] == "(":
+            return j + 1, False
+        if j < n and text[j] == "{":
+            while j < n and text[j] != "}":
+                j += 2 if text[j] == "`" else 1
+            return min(j + 1, n), False
+        if j < n and text[j] in "$^":
+            return j + 1, False
+        m = _VAR_NAME.match(text, j)
+        if not m:
+            return j, False  # a lone $: PowerShell takes it literally
+        j = m.end()
+        if j < n and text[j] == ":" and not text.startswith("::", j):
+            m2 = _VAR_NAME.match(text, j + 1)
+            if m2:
+                return m2.end(), False  # $env:NAME, $script:x
+            return j + 1, True  # $pwd: followed by / or a space: InvalidVariableReferenceWithDrive
+        return j, False
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens, _ = _Scanner(text).code(0)
+    return tokens
+
+
+def code_tokens(tokens: list[Token]) -> Iterator[Token]:
+    return (t for t in tokens if t.kind not in ("space", "comment"))
+
+
+# -- Markdown code blocks ---------------------------------------------------------------------------
+FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w+#.-]*)")
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    language: str
+    first_line: int  # 1-based line of the block's first content line
+    text: str
+    offset: int = 0  # of the block's content in the Markdown text
+
+
+def markdown_blocks(text: str) -> list[CodeBlock]:
+    """Fenced code blocks (``` or ~~~) with their language and the line their content starts on."""
+    blocks: list[CodeBlock] = []
+    lines = text.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    i = 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        fence = m.group("fence")
+        body: list[str] = []
+        j = i + 1
+        while j < len(lines) and not lines[j].lstrip(" ").startswith(fence[0] * len(fence)):
+            body.append(lines[j])
+            j += 1
+        blocks.append(CodeBlock(m.group("lang").lower(), i + 2, "".join(body), offsets[i + 1]))
+        i = j + 1
+    return blocks
+
+
+POWERSHELL_LANGS = frozenset({"powershell", "ps1", "pwsh", "ps", "posh"})
+BASH_LANGS = frozenset({"bash", "sh", "shell", "console", "zsh", "gitbash"})
+CMD_LANGS = frozenset({"bat", "cmd", "batch", "dos", "batchfile"})
+
+
+# -- Continuation problems --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Continuation:
+    """A line that looks continued but is not (or continues into nothing)."""
+
+    kind: str  # trailing-space, trailing-comment, dangling, bash-backslash, cmd-caret
+    line: int
+    column: int
+    offset: int  # of the backtick, backslash or caret, in the tokenised text
+    fix_span: tuple[int, int] | None  # the characters a safe fix deletes (trailing whitespace), if any
+    command: str  # what PowerShell runs as this command
+    orphan: str  # the next line, which runs on its own ("" when none)
+
+
+def _rest_of_line(tokens: list[Token], k: int) -> tuple[list[Token], int]:
+    """Tokens after index k up to (not including) the newline, and the newline's index (or len)."""
+    j = k + 1
+    while j < len(tokens) and tokens[j].kind not in ("newline", "continuation"):
+        j += 1
+    return tokens[k + 1:j], j
+
+
+def _command_text(src: Source, first: int, last: int, stop_col: int) -> str:
+    parts = []
+    for line in range(first, last + 1):
+        text = src.line_text(line)
+        if line == last:
+            text = text[:stop_col - 1]
+        parts.append(text.rstrip().removesuffix("`").strip())
+    return " ".join(p for p in parts if p)
+
+
+def _next_nonblank(src: Source, line: int) -> str:
+    for candidate in range(line + 1, src.last_line + 1):
+        text = src.line_text(candidate).strip()
+        if text:
+            return text
+    return ""
+
+
+def continuation_problems(text: str, first_line: int = 1) -> list[Continuation]:
+    src = Source(text, first_line)
+    tokens = tokenize(text)
+    found: list[Continuation] = []
+    cmd_start: int | None = None
+    for k, tok in enumerate(tokens):
+        if tok.kind == "newline":
+            cmd_start = None
+            continue
+        if tok.kind in ("space", "comment", "continuation") and cmd_start is None:
+            if tok.kind != "continuation":
+                continue
+        line, col = src.position(tok.start)
+        if cmd_start is None:
+            cmd_start = line
+        rest, stop = _rest_of_line(tokens, k)
+        ends_line = stop >= len(tokens) or tokens[stop].kind == "newline"  # not continued after all
+        only_blank = ends_line and all(t.kind == "space" for t in rest)
+        only_blank_or_comment = ends_line and all(t.kind in ("space", "comment") for t in rest)
+        if tok.kind == "escape" and tok.escaped in " \t\u00a0" and only_blank_or_comment:
+            kind = "trailing-space" if only_blank else "trailing-comment"
+            span = (tok.start + 1, rest[-1].end if rest else tok.end) if only_blank else None
+            found.append(Continuation(kind, line, col, tok.start, span,
+                                      _command_text(src, cmd_start, line, col), _next_nonblank(src, line)))
+        elif tok.kind == "continuation":
+            after = [t for t in tokens[k + 1:] if t.kind not in ("space", "newline", "comment")]
+            if not after:
+                found.append(Continuation("dangling", line, col, tok.start, None,
+                                          _command_text(src, cmd_start, line, col), ""))
+        elif tok.kind == "word" and tok.text in ("\\", "^") and only_blank_or_comment \
+                and k > 0 and tokens[k - 1].kind == "space":
+            kind = "bash-backslash" if tok.text == "\\" else "cmd-caret"
+            found.append(Continuation(kind, line, col, tok.start, None,
+                                      _command_text(src, cmd_start, line, col), _next_nonblank(src, line)))
+    return found

@@ -1,0 +1,58 @@
+"""Property tests: the PowerShell tokenizer never raises, covers its input exactly, and a --fix output
+re-checked has no trailing whitespace after a backtick left."""
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from dind_doctor.project.fixers import delete_spans
+from dind_doctor.project.pstokens import Source, continuation_problems, markdown_blocks, tokenize
+
+# Text biased towards what matters: quotes, backticks, $ forms, here-string openers, comments, newlines.
+PIECES = st.sampled_from(["`", "` ", "`\t", "\n", "\r\n", "\r", " ", "\t", "'", '"', "''", '""', "$(", ")", "${",
+                          "}", "$pwd:", "@'\n", "\n'@", '@"\n', '\n"@', "#", "<#", "#>", "\\", "^", "docker",
+                          "-v", "x:/y", "é", "\u00a0", "\ufeff", ";", "|", "@(", "{", "$env:A", "$"])
+PS_TEXT = st.one_of(st.text(max_size=200), st.lists(PIECES, max_size=60).map("".join))
+
+
+@settings(max_examples=400, deadline=None)
+@given(PS_TEXT)
+def test_tokens_cover_the_text_and_never_raise(text):
+    tokens = tokenize(text)
+    position = 0
+    for token in tokens:
+        assert token.start == position and token.end > token.start
+        assert text[token.start:token.end] == token.text
+        position = token.end
+    assert position == len(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(PS_TEXT)
+def test_problems_have_valid_positions(text):
+    src = Source(text)
+    for problem in continuation_problems(text):
+        line, column = src.position(problem.offset)
+        assert (line, column) == (problem.line, problem.column)
+        assert text[problem.offset] in "`\\^"
+
+
+@settings(max_examples=400, deadline=None)
+@given(PS_TEXT)
+def test_fix_output_rechecked_is_clean(text):
+    spans = [p.fix_span for p in continuation_problems(text) if p.fix_span]
+    fixed = delete_spans(text, spans)
+    assert not [p for p in continuation_problems(fixed) if p.kind == "trailing-space"]
+    # the fix only deletes whitespace
+    assert sorted(fixed) == sorted(text) or len(fixed) < len(text)
+    assert fixed.replace(" ", "").replace("\t", "").replace("\u00a0", "") == \
+        text.replace(" ", "").replace("\t", "").replace("\u00a0", "")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["```powershell\n", "```\n", "~~~ps1\n", "x `  \n", "\n", "text\n"]),
+                max_size=30).map("".join))
+def test_markdown_blocks_map_back_to_the_file(text):
+    for block in markdown_blocks(text):
+        assert text[block.offset:block.offset + len(block.text)] == block.text
+        assert text.splitlines(keepends=True)[block.first_line - 1:][:1] == block.text.splitlines(keepends=True)[:1] \
+            or not block.text
