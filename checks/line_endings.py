@@ -1,0 +1,219 @@
+"""line-endings: CRLF, BOM and UTF-16 in the files that end up inside Linux containers."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from dind_doctor.check import Check
+from dind_doctor.context import Context
+from dind_doctor.model import Finding, Location, Status, fixes
+from dind_doctor.project import gitattributes
+from dind_doctor.project.compose_files import is_compose_name
+from dind_doctor.project.files import FileText, project_files, visible
+from dind_doctor.project.fixers import FixError, append_lines, to_lf, to_utf8, write_with_backup
+
+GITATTRIBUTES_HEADER = "# dind-doctor: files used inside Linux containers keep LF line endings"
+
+CONSEQUENCE = {
+    "script": "A shebang line ending in CR names the interpreter `/bin/sh\\r`, which does not exist: the "
+              "container fails with `exec /entrypoint.sh: no such file or directory`, and `sh script.sh` "
+              "with `$'\\r': command not found`.",
+    "dockerfile": "Docker reads a CRLF Dockerfile, but heredocs (`RUN <<EOF`) and scripts written from it keep "
+                  "the CR, and it shows that the checkout converts line endings.",
+    "compose": "docker compose reads CRLF YAML, but it shows that the checkout converts line endings (the "
+               "scripts next to it are then CRLF too).",
+    "env": "docker compose trims the CR from unquoted values, but `source .env` in sh and older parsers keep "
+           "it: a password or URL ending in `\\r` fails to authenticate or to resolve.",
+    "requirements": "pip reads CRLF, but it shows that the checkout converts line endings (the scripts "
+                    "next to it are then CRLF too).",
+}
+KIND_NAMES = {"script": "script", "dockerfile": "Dockerfile", "compose": "compose file", "env": ".env file",
+              "requirements": "requirements file"}
+SCRIPT_NAMES = re.compile(r"^(docker-)?entrypoint([._-].*)?$", re.IGNORECASE)
+
+
+def kind_of(path: Path, head: bytes) -> str | None:
+    """What a file is for, when it ends up in a Linux container; None for the rest."""
+    name = path.name
+    lower = name.lower()
+    if lower.endswith((".ps1", ".psm1", ".bat", ".cmd", ".md", ".markdown")):
+        return None
+    shebang = head.lstrip(b"\xef\xbb\xbf").startswith(b"#!") or head.startswith((b"\xff\xfe#\x00!", b"\xfe\xff\x00#"))
+    if lower.endswith((".sh", ".bash")) or SCRIPT_NAMES.match(name) or shebang:
+        return "script"
+    if lower in ("dockerfile", "containerfile") or lower.startswith("dockerfile.") or lower.endswith(".dockerfile"):
+        return "dockerfile"
+    if is_compose_name(name):
+        return "compose"
+    if lower == ".env" or lower.startswith(".env.") or lower.endswith(".env"):
+        return "env"
+    if re.match(r"^(requirements|constraints).*\.(txt|in)$", lower):
+        return "requirements"
+    return None
+
+
+def manual_fix(rel: str, what: str):
+    quoted = "'" + rel.replace("'", "''") + "'"
+    sed = {"crlf": f"sed -i 's/\\r$//' '{rel}'",
+           "bom": f"sed -i '1s/^\\xEF\\xBB\\xBF//' '{rel}'",
+           "utf16": f"iconv -f UTF-16 -t UTF-8 '{rel}' > '{rel}.tmp' && mv '{rel}.tmp' '{rel}'"}[what]
+    if what == "utf16":
+        sed += f" && sed -i 's/\\r$//' '{rel}'"
+    return fixes(
+        powershell=f"$p = (Resolve-Path {quoted}).Path; $t = [IO.File]::ReadAllText($p); "
+                   f"[IO.File]::WriteAllText($p, ($t -replace \"`r`n\", \"`n\"), (New-Object Text.UTF8Encoding $false))",
+        cmd=f"dind-doctor check line-endings --fix   (or in PowerShell, see --shell powershell)",
+        bash=sed)
+
+
+class LineEndings(Check):
+    """Finds CRLF line endings, a UTF-8 BOM or UTF-16 in the files that end up inside Linux containers.
+
+    Shell scripts and entrypoints (by name or shebang, Python files with a shebang included), Dockerfiles,
+    compose files, .env files and requirements files. Windows editors and a git checkout with
+    `core.autocrlf=true` write CRLF; Windows PowerShell 5.1 `Out-File`, `>` and `>>` write UTF-16LE with a
+    BOM, and `Set-Content -Encoding UTF8` a UTF-8 BOM. In a container a CRLF shebang script fails with
+    `exec /entrypoint.sh: no such file or directory` (the interpreter is `/bin/sh\\r`), a BOM hides the
+    `#!`, and UTF-16 is unreadable to sh, docker and compose alike. Mixed endings are reported too.
+
+    It also checks that .gitattributes pins `eol=lf` for these files, so that a fresh Windows clone cannot
+    bring the problem back.
+
+    Fix: `dind-doctor check line-endings --fix` converts in place (CRLF to LF, UTF-16 or BOM to plain
+    UTF-8, every other byte kept, a backup of each file) and appends the missing `eol=lf` lines to
+    .gitattributes; then `git add --renormalize .`. Each finding also gives the command for your shell.
+    """
+
+    id = "line-endings"
+    title = "Line endings and encodings of files used in containers"
+
+    def run(self, ctx: Context) -> list[Finding]:
+        files = project_files(ctx)
+        findings: list[Finding] = []
+        targets: list[tuple[FileText, str]] = []
+        for path in files.paths:
+            if path.name == ".gitattributes":
+                continue
+            try:
+                with open(path, "rb") as handle:
+                    head = handle.read(64)
+            except OSError:
+                head = b""
+            kind = kind_of(path, head)
+            if kind is None:
+                continue
+            content = files.read(path)
+            targets.append((content, kind))
+            findings.extend(self._file_findings(ctx, content, kind))
+        if not targets:
+            return [self.finding(Status.SKIP, "no script, Dockerfile, compose, .env or requirements file in the "
+                                              "project")]
+        findings.extend(self._gitattributes(ctx, files, [c for c, _ in targets]))
+        if not findings:
+            findings.append(self.finding(Status.OK, f"{len(targets)} file(s) used in containers: LF, UTF-8 "
+                                                    "without BOM, pinned by .gitattributes"))
+        return findings
+
+    # -- one file -----------------------------------------------------------------------------
+    def _file_findings(self, ctx: Context, c: FileText, kind: str) -> list[Finding]:
+        name = KIND_NAMES[kind]
+        if not c.usable:
+            return [self.finding(Status.WARN, f"{c.rel}: cannot be checked: {c.problem}", location=Location(c.rel),
+                                 detail=f"A {name} that is not text cannot work in a container.")]
+        out: list[Finding] = []
+        if c.truncated:
+            out.append(self.finding(Status.WARN, f"{c.rel}: {c.size} bytes, only the first MiB was checked",
+                                    location=Location(c.rel)))
+        problems = []
+        evidence: dict = {"kind": name, "encoding": c.encoding}
+        if c.utf16:
+            problems.append(("utf16", f"UTF-16 ({c.encoding.upper()}{', BOM' if c.bom else ''})",
+                             "What Windows PowerShell 5.1 `Out-File`, `>` and `>>` write. sh, docker, compose "
+                             "and pip read it as bytes with a NUL after every character: nothing in it works."))
+        elif c.bom:
+            problems.append(("bom", "a UTF-8 BOM",
+                             "The three invisible bytes EF BB BF come first: " +
+                             ("the kernel no longer sees `#!` and the script fails with `exec format error`."
+                              if kind == "script" else
+                              "python-dotenv before 1.2.2 silently loses the first key, and some tools read "
+                              "the first word as `\\ufeffFROM` or `\\ufeffKEY`.")))
+        text = c.text
+        crlf = text.count("\r\n")
+        lone_cr = text.count("\r") - crlf
+        lf = text.count("\n") - crlf
+        line = column = None
+        if crlf or lone_cr:
+            first = text.index("\r")
+            breaks = list(re.finditer(r"\r\n|\n|\r", text[:first]))
+            line = len(breaks) + 1
+            line_start = breaks[-1].end() if breaks else 0
+            column = first - line_start + 1
+            shown = text[line_start:first + 1]
+            evidence.update({"CRLF lines": crlf, "LF lines": lf, "CR-only lines": lone_cr,
+                             f"line {line}": visible(shown.rstrip("\n"))})
+            mixed = bool(lf) or (crlf and lone_cr)
+            label = "mixed line endings" if mixed else ("CRLF line endings" if crlf else "CR line endings")
+            problems.append(("crlf", f"{label} ({crlf} CRLF, {lf} LF)" if mixed else label, CONSEQUENCE[kind]))
+        if c.problem:
+            evidence["note"] = c.problem
+        if not problems:
+            return out
+        fatal = kind == "script" or any(p[0] == "utf16" for p in problems)
+        status = Status.FAIL if fatal else Status.WARN
+        if ctx.fix and not c.truncated:
+            return out + [self._apply(ctx, c, problems)]
+        what = " and ".join(p[1] for p in problems)
+        return out + [self.finding(
+            status, f"{name} with {what}", location=Location(c.rel, line or 1, column),
+            detail=" ".join(p[2] for p in problems), evidence=evidence,
+            fixes=manual_fix(c.rel, problems[0][0]))]
+
+    def _apply(self, ctx: Context, c: FileText, problems) -> Finding:
+        # UTF-16 is decoded and re-encoded; anything else is edited as bytes, so that a file that is not
+        # valid UTF-8 keeps every other byte.
+        new = to_lf(to_utf8(c.text)) if c.utf16 else to_lf(c.raw[3:] if c.bom else c.raw)
+        try:
+            backup = write_with_backup(ctx, c.path, new)
+        except FixError as exc:
+            return self.finding(Status.FAIL, f"not fixed: {exc}", location=Location(c.rel))
+        return self.finding(Status.OK, f"fixed: {c.rel} converted from {' and '.join(p[1] for p in problems)} to "
+                                       "UTF-8 with LF", location=Location(c.rel), evidence={"backup": backup})
+
+    # -- .gitattributes -----------------------------------------------------------------------
+    def _gitattributes(self, ctx: Context, files, targets: list[FileText]) -> list[Finding]:
+        inner = [p for p in files.paths if p.name == ".gitattributes"]
+
+        def read(path: Path) -> str | None:
+            c = files.read(path)
+            return c.text if c.usable else None
+
+        attrs = gitattributes.load(files.root, inner, read)
+        loose = [c for c in targets if not attrs.eol_lf(c.path)]
+        if not loose:
+            return []
+        patterns = sorted({gitattributes.pattern_for(c.path.name) for c in loose})
+        lines = [f"{p} text eol=lf" for p in patterns]
+        own = files.root / ".gitattributes"
+        if ctx.fix:
+            try:
+                raw = own.read_bytes() if own.exists() else b""
+                backup = write_with_backup(ctx, own, append_lines(raw, [GITATTRIBUTES_HEADER, *lines]))
+            except (OSError, FixError) as exc:
+                return [self.finding(Status.FAIL, f"not fixed: {exc}", location=Location(".gitattributes"))]
+            return [self.finding(Status.OK, f"fixed: .gitattributes now pins eol=lf for {', '.join(patterns)}",
+                                 location=Location(".gitattributes"),
+                                 evidence={"backup": backup or "none (new file)",
+                                           "then": "git add --renormalize . && git commit"})]
+        block = "\n".join([GITATTRIBUTES_HEADER, *lines])
+        return [self.finding(
+            Status.WARN, f"no .gitattributes pins eol=lf for {len(loose)} file(s) used in containers",
+            location=Location(".gitattributes"),
+            detail="Without it, a Windows clone with core.autocrlf=true (Git for Windows' default) checks these "
+                   "files out with CRLF, and the scripts fail inside the container.",
+            evidence={"files": ", ".join(c.rel for c in loose[:8]) + (" ..." if len(loose) > 8 else ""),
+                      "read": ", ".join(str(p) for p in attrs.files) or "none"},
+            fixes=fixes(bash=f"printf '%s\\n' {' '.join(repr(x) for x in block.splitlines())} >> .gitattributes && "
+                             "git add --renormalize .",
+                        powershell="Add-Content -Encoding ascii .gitattributes @'\n" + block + "\n'@\n"
+                                   "git add --renormalize .",
+                        cmd=" & ".join(f"echo {x}>> .gitattributes" for x in lines) + " & git add --renormalize ."))]

@@ -1,0 +1,100 @@
+"""line-endings: each trap by path, line and status; --fix keeps every other byte; .gitattributes."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_project_support import HOSTED, SEED, TRAPS, copy_tree, make_ctx, run_check, summary
+
+from dind_doctor.checks.line_endings import LineEndings, kind_of
+from dind_doctor.model import Status
+
+TRAP = TRAPS / "line_endings"
+
+
+def test_every_trap_by_path_line_and_status():
+    found = run_check(LineEndings, TRAP)
+    assert summary(found) == {
+        ("fail", "entrypoint.sh", 1),
+        ("fail", "bom.sh", 1),
+        ("fail", "docker/Dockerfile", 1),
+        ("warn", "requirements.txt", 1),
+        ("warn", "compose.yml", 1),
+        ("fail", "tool.py", 1),
+        ("warn", "settings.env", 2),
+        ("warn", ".gitattributes", None),
+    }  # module.py (no shebang) and run.ps1 (runs on Windows) are not files for a Linux container
+
+
+def test_findings_show_the_invisible():
+    by_path = {f.location.path: f for f in run_check(LineEndings, TRAP)}
+    entry = by_path["entrypoint.sh"]
+    assert entry.summary == "script with CRLF line endings"
+    assert entry.evidence["line 1"] == "#!/bin/sh␍" and entry.location.column == 10
+    assert "no such file or directory" in entry.detail
+    assert by_path["docker/Dockerfile"].summary == "Dockerfile with UTF-16 (UTF-16-LE, BOM) and CRLF line endings"
+    assert by_path["requirements.txt"].summary == "requirements file with mixed line endings (1 CRLF, 2 LF)"
+    assert "exec format error" in by_path["bom.sh"].detail
+    bash = [x.text for x in entry.fixes_for("bash")]
+    assert bash == ["sed -i 's/\\r$//' 'entrypoint.sh'"]
+    assert "UTF8Encoding $false" in entry.fixes_for("powershell")[0].text
+
+
+def test_fix_converts_keeps_other_bytes_and_recheck_is_clean(tmp_path: Path):
+    project = copy_tree(TRAP, tmp_path / "p")
+    fixed = run_check(LineEndings, project, fix=True, tmp=tmp_path)
+    assert {f.status for f in fixed} == {Status.OK}
+    assert (project / "entrypoint.sh").read_bytes() == b'#!/bin/sh\nset -e\nexec "$@"\n'
+    assert (project / "bom.sh").read_bytes() == b"#!/bin/sh\necho hi\n"
+    assert (project / "docker/Dockerfile").read_bytes() == b"FROM busybox\nCOPY entrypoint.sh /\n"
+    assert (project / "run.ps1").read_bytes() == b"docker ps\r\n"  # not a container file: untouched
+    assert (project / "module.py").read_bytes() == b"print(1)\r\n"
+    attributes = (project / ".gitattributes").read_text()
+    assert "*.sh text eol=lf" in attributes and "Dockerfile text eol=lf" in attributes
+    backup = next(f for f in fixed if f.location.path == "entrypoint.sh").evidence["backup"]
+    assert Path(backup).read_bytes() == (TRAP / "entrypoint.sh").read_bytes()
+    again = run_check(LineEndings, project)
+    assert {f.status for f in again} == {Status.OK}, [f.summary for f in again]
+
+
+def test_gitattributes_forms(tmp_path: Path):
+    (tmp_path / "run.sh").write_text("#!/bin/sh\n")
+    (tmp_path / "Dockerfile").write_text("FROM x\n")
+    (tmp_path / ".gitattributes").write_text("*.sh text eol=lf\nDockerfile -text\n")
+    (warn,) = run_check(LineEndings, tmp_path)
+    assert warn.evidence["files"] == "Dockerfile"
+    (tmp_path / ".gitattributes").write_text("* text=auto eol=lf\n")
+    assert {f.status for f in run_check(LineEndings, tmp_path)} == {Status.OK}
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "entrypoint").write_text("#!/bin/sh\n")
+    (sub / ".gitattributes").write_text("entrypoint eol=crlf\n")
+    (warn,) = run_check(LineEndings, tmp_path)
+    assert warn.evidence["files"] == "sub/entrypoint"
+
+
+def test_bad_input(tmp_path: Path):
+    (tmp_path / "Dockerfile").write_bytes(b"\x00\x01\x02\x03binary")
+    (tmp_path / "run.sh").write_bytes("#!/bin/sh\r\necho caf\xe9\r\n".encode("latin-1"))
+    (tmp_path / "empty.sh").write_bytes(b"")
+    (tmp_path / ".gitattributes").write_text("* text=auto eol=lf\n")
+    found = run_check(LineEndings, tmp_path)
+    assert summary(found) == {("warn", "Dockerfile", None), ("fail", "run.sh", 1)}
+    run_sh = next(f for f in found if f.location.path == "run.sh")
+    assert run_sh.evidence["note"].startswith("not UTF-8")
+    fixed = run_check(LineEndings, tmp_path, fix=True, tmp=tmp_path)
+    assert (tmp_path / "run.sh").read_bytes() == "#!/bin/sh\necho caf\xe9\n".encode("latin-1")
+    assert {f.status for f in fixed} == {Status.OK, Status.WARN}  # the binary Dockerfile stays a warning
+
+
+def test_kinds():
+    assert kind_of(Path("docker-entrypoint"), b"") == "script"
+    assert kind_of(Path("x"), b"#!/usr/bin/env python3") == "script"
+    assert kind_of(Path("Dockerfile.dev"), b"") == "dockerfile"
+    assert kind_of(Path(".env.local"), b"") == "env"
+    assert kind_of(Path("requirements-dev.txt"), b"") == "requirements"
+    assert kind_of(Path("README.md"), b"#!") is None
+
+
+def test_seed_and_hosted():
+    assert summary(run_check(LineEndings, SEED)) == {("warn", ".gitattributes", None)}
+    assert {f.status for f in run_check(LineEndings, HOSTED)} == {Status.OK}
