@@ -108,7 +108,8 @@ def start_outer(client: Any, *, image: str, name: str, mode: str, project_dir: s
         if not PRIVILEGED_REFUSED.search(str(exc)):
             raise
         api.remove_container(cid, force=True)
-        note("the engine refused --privileged (" + str(exc).strip().splitlines()[-1][:160] + "): its capability "
+        reason = (getattr(exc, "explanation", None) or str(exc)).strip()
+        note(f"the engine refused --privileged ({reason}): its capability "
              "bounding set lacks a capability --privileged asks for (rootless engines, microVMs, some CI "
              "machines). Retrying with the equivalent that stays within it: " + DIND_WORKAROUND)
     host_config = api.create_host_config(

@@ -52,17 +52,28 @@ def _ignore_env(folder: str, names: list[str]) -> list[str]:
     return [n for n in names if n == ".env" or n == "__pycache__"]
 
 
-def make_work_copy(project: Path | None) -> WorkCopy:
+def module_compose_file(project: Path | None) -> str:
+    """The module folder's compose file name; UsageProblem when the folder cannot be the module."""
     source = shipped_module() if project is None else Path(project).expanduser()
     if not source.is_dir():
         raise UsageProblem(f"--project {source} is not a folder")
     compose = next((n for n in COMPOSE_NAMES if (source / n).is_file()), None)
     if compose is None:
         raise UsageProblem(f"{source} holds no compose file ({', '.join(COMPOSE_NAMES)})")
-    services = (yaml.safe_load((source / compose).read_text(encoding="utf-8")) or {}).get("services") or {}
-    if SERVICE not in services:
+    try:
+        model = yaml.safe_load((source / compose).read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise UsageProblem(f"{source / compose} is not readable YAML: {exc}") from None
+    services = model.get("services") if isinstance(model, dict) else None
+    if not isinstance(services, dict) or SERVICE not in services:
         raise UsageProblem(f"{source / compose} has no service {SERVICE!r}: run-reference runs "
                            f"`docker compose up --exit-code-from {SERVICE}`")
+    return compose
+
+
+def make_work_copy(project: Path | None) -> WorkCopy:
+    source = shipped_module() if project is None else Path(project).expanduser()
+    compose = module_compose_file(project)
     root = Path(tempfile.mkdtemp(prefix="dind-doctor-reference-"))
     work = WorkCopy(root, root / "hosted", root / "outer", compose)
     shutil.copytree(source, work.project, ignore=_ignore_env)

@@ -54,6 +54,7 @@ def run(options: Options, echo: Callable[[str], None]) -> int:
         images = images_from_env()
         recipe = None if options.env_file else s3_recipe(images.s3)
         user_env = _read_env_file(options.env_file) if options.env_file else None
+        proj.module_compose_file(options.project)
     except UsageProblem as exc:
         echo(f"run-reference: {exc}")
         return EXIT_USAGE
@@ -216,6 +217,8 @@ class _Run:
                     self.echo("--keep: everything this run created is still there. To remove it:")
                     for line in cleanup.removal_commands(self.run_id, self.compose_project):
                         self.echo(f"    {line}")
+                    if self.work is not None:
+                        self.echo(f"    rm -rf {self.work.root}    # the module copy (its app/.env holds the credentials)")
                 else:
                     with self.timeline.stage("clean up") as st:
                         problems = cleanup.remove_run(self.client, self.run_id, self.compose_project)
