@@ -23,6 +23,7 @@ LAZY_COMMANDS = {
     "check": "dind_doctor.commands.check:check",
     "list-checks": "dind_doctor.commands.list_checks:list_checks",
     "explain": "dind_doctor.commands.explain:explain",
+    "sync-volume": "dind_doctor.commands.sync_volume:sync_volume",
 }
 
 

@@ -1,0 +1,48 @@
+"""`dind-doctor sync-volume VOLUME SOURCE`: copy a folder into a named volume, dotfiles included, and verify."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..cli import EXIT_FINDINGS, EXIT_OK, timeout_option
+
+
+@click.command("sync-volume")
+@click.argument("volume")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--keep-extra", is_flag=True,
+              help="Keep files the volume holds that SOURCE lacks (default: the volume becomes an exact copy).")
+@timeout_option
+def sync_volume(volume, source, keep_extra, timeout):
+    """Copy the folder SOURCE into the named volume VOLUME (its real name, e.g. `hosted_<volume>` for
+    compose), dotfiles such as .env included, through a labelled helper container; then read the volume
+    back and compare every file's SHA-256. Exit 0 when the volume matches SOURCE, 1 otherwise.
+
+    SOURCE is read where dind-doctor runs and streamed to the daemon, so it works from inside a container
+    too (Docker-out-of-Docker), where `-v SOURCE:/x` would look SOURCE up on the daemon's host.
+    """
+    from ..context import EngineUnavailable
+    from ..levels.sync import SyncError, sync_volume as run_sync
+    from ..probes import ProbeError, cleanup_run
+    from .common import make_context
+
+    ctx = make_context(Path("."), "bash", timeout)
+    try:
+        result = run_sync(ctx, volume, source.resolve(), keep_extra)
+    except (SyncError, ProbeError, EngineUnavailable) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        cleanup_run(ctx)
+        ctx.close()
+    how = "replaced the volume's content with" if result.cleared else "copied"
+    click.echo(f"{how} {result.files} file(s) ({result.dotfiles} dotfile(s), {result.bytes} bytes) "
+               f"from {source} into volume {volume}")
+    if result.users:
+        click.echo(f"containers using {volume}: {', '.join(result.users)} (running ones see the new content now)")
+    if result.verify.clean and (keep_extra or not result.verify.extra):
+        click.echo(f"verified: {result.verify.same} file(s) identical (SHA-256), dotfiles included")
+        sys.exit(EXIT_OK)
+    click.echo(f"NOT verified: {result.verify.summary()}", err=True)
+    sys.exit(EXIT_FINDINGS)

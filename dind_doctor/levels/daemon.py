@@ -1,0 +1,135 @@
+"""Volumes and images as the daemon in use holds them, read through labelled helper containers.
+
+A helper container is created and never started: `docker cp` (get_archive/put_archive) works on a created
+container, volumes included, so no shell or tool is needed in the image, and nothing of the user's image
+runs. Every helper carries this invocation's labels and is removed in `finally` (Ctrl-C included); a
+volume is mounted only after it was seen to exist, so that looking at it never creates it.
+"""
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Iterator
+
+from ..labels import labels
+from ..probes import ProbeError, ensure_image
+from . import manifest
+
+if TYPE_CHECKING:
+    from ..context import Context
+
+HELPER_MOUNT = "/dind-doctor-volume"
+_NEVER_RUN = ["/dind-doctor-helper-is-never-started"]
+
+
+@dataclass(frozen=True)
+class VolumeInfo:
+    name: str
+    created: datetime | None
+    driver: str
+    labels: dict
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """Docker's timestamps: RFC 3339 with up to nanoseconds, `Z` or an offset."""
+    if not text:
+        return None
+    m = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?$", text.strip())
+    if not m:
+        return None
+    micro = (m.group(2) or "0")[:6].ljust(6, "0")
+    zone = m.group(3) or "Z"
+    stamp = datetime.fromisoformat(f"{m.group(1)}.{micro}{'+00:00' if zone == 'Z' else zone}")
+    return stamp.astimezone(timezone.utc)
+
+
+def _reason(exc: Exception) -> str:
+    return str(getattr(exc, "explanation", None) or exc)
+
+
+def _not_found(exc: Exception) -> bool:
+    return getattr(getattr(exc, "response", None), "status_code", None) == 404
+
+
+def inspect_volume(ctx: "Context", name: str) -> VolumeInfo | None:
+    """The volume, or None when the daemon in use has none of that name."""
+    client = ctx.docker()
+    try:
+        attrs = client.api.inspect_volume(name)
+    except Exception as exc:
+        if _not_found(exc):
+            return None
+        raise ProbeError(f"cannot inspect volume {name}: {_reason(exc)}") from exc
+    return VolumeInfo(name, parse_time(attrs.get("CreatedAt")), attrs.get("Driver", ""), attrs.get("Labels") or {})
+
+
+def volume_users(ctx: "Context", name: str) -> list[str]:
+    """`name (status)` of every container, running or not, that mounts the volume."""
+    try:
+        containers = ctx.docker().api.containers(all=True, filters={"volume": name})
+    except Exception as exc:
+        raise ProbeError(f"cannot list the containers of volume {name}: {_reason(exc)}") from exc
+    return [f"{(c.get('Names') or ['?'])[0].lstrip('/')} ({c.get('State', '?')})" for c in containers]
+
+
+def image_info(ctx: "Context", ref: str) -> dict[str, Any] | None:
+    try:
+        return ctx.docker().api.inspect_image(ref)
+    except Exception as exc:
+        if _not_found(exc):
+            return None
+        raise ProbeError(f"cannot inspect image {ref}: {_reason(exc)}") from exc
+
+
+@contextlib.contextmanager
+def helper(ctx: "Context", image: str | None = None, component: str = "volume-helper",
+           **create_kwargs: Any) -> Iterator[Any]:
+    """A created, never started, labelled container; removed on the way out whatever happens."""
+    client = ctx.docker()
+    ref = ensure_image(ctx, image)
+    container = None
+    try:
+        try:
+            container = client.containers.create(ref, entrypoint=_NEVER_RUN, command=[],
+                                                  labels=labels(component, ctx.run_id), **create_kwargs)
+        except Exception as exc:
+            raise ProbeError(f"cannot create a helper container: {_reason(exc)}") from exc
+        yield container
+    finally:
+        if container is not None:
+            try:
+                container.remove(force=True, v=True)
+            except Exception:
+                pass  # gone already (daemon restarted): cleanup_run sweeps this invocation's labels
+
+
+def volume_mount(name: str, target: str = HELPER_MOUNT, read_only: bool = True) -> Any:
+    from docker.types import Mount
+
+    # no_copy: a helper must never fill a volume with content of its own image.
+    return Mount(target=target, source=name, type="volume", read_only=read_only, no_copy=True)
+
+
+def archive_manifest(container: Any, path: str) -> manifest.Manifest | None:
+    """The manifest of `path` in a (created) container, or None when the path does not exist there."""
+    try:
+        stream, _stat = container.get_archive(path)
+        return manifest.from_tar(stream)
+    except Exception as exc:
+        if _not_found(exc):
+            return None
+        raise ProbeError(f"cannot read {path} of a helper container: {_reason(exc)}") from exc
+
+
+def volume_manifest(ctx: "Context", name: str) -> manifest.Manifest:
+    with helper(ctx, mounts=[volume_mount(name)]) as container:
+        found = archive_manifest(container, HELPER_MOUNT)
+    return found if found is not None else manifest.Manifest()
+
+
+def image_manifest(ctx: "Context", image: str, path: str) -> manifest.Manifest | None:
+    """What the image holds at `path` (what a first `up` copies into an empty volume); None if nothing."""
+    with helper(ctx, image=image, component="image-helper") as container:
+        return archive_manifest(container, path)
