@@ -51,7 +51,7 @@ class BacktickContinuation(Check):
     def run(self, ctx: Context) -> list[Finding]:
         files = project_files(ctx)
         scripts = collect(files, "powershell")
-        findings = [self.finding(Status.WARN, f"{c.rel}: cannot be checked: {c.problem}",
+        findings = [self.finding(Status.WARN, f"cannot be checked: {c.problem}",
                                  location=Location(c.rel),
                                  detail="A .ps1 that is not text is not a script PowerShell can run; if it is a "
                                         "script, re-save it as UTF-8.")

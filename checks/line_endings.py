@@ -118,11 +118,11 @@ class LineEndings(Check):
     def _file_findings(self, ctx: Context, c: FileText, kind: str) -> list[Finding]:
         name = KIND_NAMES[kind]
         if not c.usable:
-            return [self.finding(Status.WARN, f"{c.rel}: cannot be checked: {c.problem}", location=Location(c.rel),
+            return [self.finding(Status.WARN, f"cannot be checked: {c.problem}", location=Location(c.rel),
                                  detail=f"A {name} that is not text cannot work in a container.")]
         out: list[Finding] = []
         if c.truncated:
-            out.append(self.finding(Status.WARN, f"{c.rel}: {c.size} bytes, only the first MiB was checked",
+            out.append(self.finding(Status.WARN, f"{c.size} bytes, only the first MiB was checked",
                                     location=Location(c.rel)))
         problems = []
         evidence: dict = {"kind": name, "encoding": c.encoding}

@@ -1,0 +1,141 @@
+"""env-file: each trap by path, line and status; values never printed; .dockerignore --fix; git."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from test_project_support import HOSTED, SEED, TRAPS, copy_tree, make_ctx, run_check, summary
+
+from dind_doctor.checks.env_file import EnvFile
+from dind_doctor.model import Status
+from dind_doctor.project.dockerfiles import DockerIgnore, copied_files, copy_instructions
+from dind_doctor.project.dotenv_lint import lint, mask
+
+TRAP = TRAPS / "env_file"
+SECRETS = ("s3cret-value", "postgresql://u:p@db", "fixture-password-not-real", "fixture-secret-access-key")
+
+
+def no_secret_in(findings):
+    text = json.dumps([[f.summary, f.detail, {k: str(v) for k, v in f.evidence.items()},
+                        [x.text for x in f.fixes]] for f in findings])
+    assert not any(secret in text for secret in SECRETS)
+
+
+def test_every_trap_by_path_line_and_status(tmp_path: Path):
+    found = run_check(EnvFile, copy_tree(TRAP, tmp_path / "p"))
+    assert summary(found) == {
+        ("fail", "compose.yml", 5),  # ./missing.env does not exist
+        ("warn", "config/app.env", 2),  # export
+        ("warn", "config/app.env", 3),  # spaces around =
+        ("warn", "config/app.env", 4),  # DB_URL twice
+        ("fail", "config/app.env", 5),  # API_TOKEN empty, listed in app.env.example
+        ("fail", "config/app.env", 6),  # a CR inside a quoted value
+        ("fail", "config/app.env", 7),  # unclosed quote
+        ("fail", "utf16.env", 1),
+        ("warn", "bom.env", 1),
+        ("fail", "Dockerfile", 3),  # COPY . /app bakes the .env files, no .dockerignore
+    }
+    no_secret_in(found)
+    baked = next(f for f in found if f.location.path == "Dockerfile")
+    assert baked.summary == "`COPY . /app` bakes bom.env, config/app.env, utf16.env into the image"
+
+
+def test_missing_needed_key_and_example(tmp_path: Path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "compose.yaml").write_text("services:\n  m:\n    image: x\n    env_file: app/.env\n")
+    (tmp_path / "app/.env.example").write_text("A=\nB=\n")
+    (skip,) = run_check(EnvFile, tmp_path)
+    assert skip.status is Status.SKIP and "create it from app/.env.example" in skip.summary
+    assert skip.fixes_for("powershell")[0].text.startswith("Copy-Item 'app/.env.example' 'app/.env'")
+    (tmp_path / "app/.env").write_text("A=secret-a\n")
+    (fail,) = run_check(EnvFile, tmp_path)
+    assert (fail.status, fail.summary) == (Status.FAIL, "`B` is missing (listed in .env.example)")
+    (tmp_path / "app/.env").write_text("A=secret-a\nB=secret-b\n")
+    (ok,) = run_check(EnvFile, tmp_path)
+    assert ok.status is Status.OK
+
+
+def test_fix_adds_dockerignore_and_recheck_is_clean(tmp_path: Path):
+    project = copy_tree(SEED, tmp_path / "seed")
+    fixed = run_check(EnvFile, project, fix=True, tmp=tmp_path)
+    assert summary(fixed) == {("ok", ".dockerignore", None), ("ok", "hosted/.dockerignore", None)}
+    assert (project / "hosted/.dockerignore").read_text().splitlines()[-1] == "**/.env"
+    assert not [f for f in run_check(EnvFile, project) if f.status is not Status.OK]
+
+
+def test_dockerignore_semantics():
+    top_only = DockerIgnore.parse(".env\n")
+    assert top_only.excluded(".env") and not top_only.excluded("app/.env")  # the classic trap
+    anywhere = DockerIgnore.parse("**/.env\n**/.env.*\n!app/.env.example\n")
+    assert anywhere.excluded("app/.env") and anywhere.excluded(".env.local")
+    assert not anywhere.excluded("app/.env.example")
+    assert DockerIgnore.parse("app\n").excluded("app/.env")
+    assert DockerIgnore.parse("/app/*.env\n").excluded("app/x.env")
+
+
+def test_copy_parsing(tmp_path: Path):
+    text = "FROM x\nCOPY --from=build /a /b\nCOPY --chown=1:1 \\\n  app/ \\\n  /srv/\nADD [\"conf\", \"/etc/\"]\n"
+    got = [(c.line, c.sources) for c in copy_instructions(text)]
+    assert got == [(3, ("app/",)), (6, ("conf",))]
+    files = [tmp_path / "app/.env", tmp_path / "conf/.env", tmp_path / "other/.env"]
+    assert copied_files(tmp_path, ("app/",), files) == [tmp_path / "app/.env"]
+    assert copied_files(tmp_path, ("*",), files) == sorted(files)
+
+
+def test_values_are_masked():
+    assert mask("hunter2") == "••••••• (7 chars)"
+    assert mask("pw\r") == "••␍ (3 chars)" and mask("") == "(empty)" and mask(None) == "(no value)"
+    long = mask("x" * 40)
+    assert "x" not in long and "40 chars" in long
+
+
+def test_bad_input(tmp_path: Path):
+    (tmp_path / "compose.yml").write_text("services:\n  a:\n    image: x\n    env_file: [bin.env, latin.env, "
+                                          "empty.env, dir.env, 'sp ace/é.env']\n")
+    (tmp_path / "bin.env").write_bytes(b"\x00\x01\x02")
+    (tmp_path / "latin.env").write_bytes("A=caf\xe9\n".encode("latin-1"))
+    (tmp_path / "empty.env").write_bytes(b"")
+    (tmp_path / "dir.env").mkdir()
+    (tmp_path / "sp ace").mkdir()
+    (tmp_path / "sp ace/é.env").write_text("K=v\n", encoding="utf-8")
+    (tmp_path / "broken.yml").write_text("x")  # not a compose name: ignored
+    found = run_check(EnvFile, tmp_path)
+    assert summary(found) == {("fail", "bin.env", None), ("fail", "latin.env", 1), ("fail", "compose.yml", 4)}
+    (tmp_path / "compose.yml").write_text("services: [\n")
+    (bad,) = run_check(EnvFile, tmp_path)
+    assert bad.status is Status.WARN and "not valid YAML" in bad.summary
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_git_tracked_and_not_ignored(tmp_path: Path):
+    project = copy_tree(SEED, tmp_path / "seed")
+    (project / "hosted/.dockerignore").write_text("**/.env\n")
+    (project / ".dockerignore").write_text("**/.env\n")
+    git = ["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    found = run_check(EnvFile, project)
+    assert summary(found) == {("warn", "hosted/app/.env", None)}
+    subprocess.run([*git, "add", "hosted/app/.env"], check=True)
+    (tracked,) = run_check(EnvFile, project)
+    assert tracked.status is Status.FAIL and "tracked by git" in tracked.summary
+    assert "git rm --cached" in tracked.fixes[0].text
+    (project / ".gitignore").write_text("hosted/app/.env\n")
+    subprocess.run([*git, "rm", "-q", "--cached", "hosted/app/.env"], check=True)
+    assert {f.status for f in run_check(EnvFile, project)} == {Status.OK}
+
+
+def test_seed_and_hosted(tmp_path: Path):
+    found = run_check(EnvFile, copy_tree(SEED, tmp_path / "seed"))
+    assert summary(found) == {("fail", "hosted/docker/Dockerfile", 15), ("fail", "Dockerfile", 24)}
+    assert any(f.summary == "`COPY app/ .` bakes hosted/app/.env into the image" for f in found)
+    no_secret_in(found)
+    assert {f.status for f in run_check(EnvFile, HOSTED)} <= {Status.OK, Status.SKIP}
+
+
+def test_lint_reports_lines():
+    report = lint("A=1\r\nexport B=2\nC = 3\nA=4\n")
+    assert [(i.kind, i.line) for i in report.issues] == [("export", 2), ("spaces", 3), ("duplicate", 4), ("crlf", 1)]
+    assert report.values == {"A": "4", "B": "2", "C": "3"}
