@@ -24,6 +24,7 @@ LAZY_COMMANDS = {
     "list-checks": "dind_doctor.commands.list_checks:list_checks",
     "explain": "dind_doctor.commands.explain:explain",
     "sync-volume": "dind_doctor.commands.sync_volume:sync_volume",
+    "translate": "dind_doctor.commands.translate:translate",
 }
 
 

@@ -158,7 +158,16 @@ def _split_short(spec: str) -> tuple[str, str, str]:
     drive = ""
     if re.match(r"^[A-Za-z]:[\\/]", spec):
         drive, spec = spec[:2], spec[2:]
-    parts = spec.split(":")
+    parts, depth, current = [], 0, ""
+    for char in spec:  # `${VAR:?message}` holds colons that separate nothing
+        if char == ":" and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        depth += char == "{"
+        depth -= char == "}" and depth > 0
+        current += char
+    parts.append(current)
     if len(parts) == 1:
         return "", parts[0], ""
     return drive + parts[0], parts[1], ":".join(parts[2:])

@@ -57,6 +57,7 @@ def test_seed_model_from_raw_yaml():
 @pytest.mark.parametrize("item, kind, source, target, passed_in", [
     ("./app:/home/app", "bind", "/p/app", "/home/app", False),
     ("${HOST_PROJECT_DIR}/app:/home/app:ro", "bind", "/host/x/app", "/home/app", True),
+    ("${HOST_PROJECT_DIR:?say it}/app:/home/app", "bind", "/host/x/app", "/home/app", True),
     ("code:/home/app", "volume", "code", "/home/app", False),
     ("/home/app", "anonymous", "", "/home/app", False),
     ({"type": "bind", "source": "../up", "target": "/u"}, "bind", "/up", "/u", False),
