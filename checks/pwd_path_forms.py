@@ -1,0 +1,244 @@
+"""pwd-path-forms: how scripts hand a host path to `docker -v`, per shell, and whether the daemon sees it."""
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+
+from dind_doctor.check import Check
+from dind_doctor.context import Context
+from dind_doctor.model import Finding, Level, Location, Status, fixes, same_fix
+from dind_doctor.project.files import project_files
+from dind_doctor.project.scripts import ScriptSource, collect
+from dind_doctor.project.volume_args import VolumeArg, powershell_volume_args, shell_volume_args
+
+PWD_REFS = {
+    "powershell": re.compile(r"\$\{pwd\}|\$pwd\b(?:\.(?:Provider)?Path)?|\$\(\s*(?:pwd|Get-Location|gl|"
+                             r"Convert-Path\s+\.)\s*\)(?:\.(?:Provider)?Path)?", re.I),
+    "bash": re.compile(r"\$\{PWD\}|\$PWD\b|\$\(\s*pwd\s*\)|`pwd`"),
+    "cmd": re.compile(r"%cd%|\$\{pwd\}|\$pwd\b|\$\(\s*pwd\s*\)", re.I),
+}
+QUOTED_FORM = {"powershell": '-v "${PWD}/sub:/target"', "bash": '-v "$(pwd)/sub:/target"',
+               "cmd": '-v "%cd%\\sub:/target"', "gitbash": '-v "$(pwd)/sub:/target"'}
+SUBEXPR_PWD = re.compile(r"[$][(]\s*(pwd|get-location)\s*[)]", re.I)
+MSYS_MENTION = re.compile(r"MSYS_NO_PATHCONV|MSYS2_ARG_CONV_EXCL")
+SENTINEL_DIR = "/dind-doctor-probe"
+
+
+def split_spec(value: str) -> tuple[str, str]:
+    """(source, rest) of a -v spec; a Windows drive letter stays in the source."""
+    offset = 2 if re.match(r"^[A-Za-z]:[\\/]", value) else 0
+    head, sep, rest = value[offset:].partition(":")
+    return value[:offset] + head, rest
+
+
+class PwdPathForms(Check):
+    """Checks how scripts hand a host folder to `docker -v`, in the dialect of each shell, and proves with
+    a probe that the daemon sees the folder the run script mounts.
+
+    PowerShell: `-v $(pwd):/code` is two arguments (`docker: invalid reference format`); `-v $PWD:/code`
+    does not even parse (InvalidVariableReferenceWithDrive: `:` after a variable name means a drive);
+    `${PWD}` works, and quoting the whole spec keeps a path with spaces in one piece in every shell. cmd
+    does not know `$(pwd)`: docker takes it as a volume NAME (`includes invalid characters for a local
+    volume name`); `%cd%` must be quoted when the path may hold spaces. bash splits an unquoted `$(pwd)`
+    at spaces. Git Bash (MSYS) rewrites every argument that looks like a POSIX path, the container side
+    included (`/var/run/docker.sock`, `:/home/hosted`): write `//var/...` or run with `MSYS_NO_PATHCONV=1`.
+    A relative source (`./app:/x`) is made absolute on the client, where the daemon may not see it (a
+    container driving the host's daemon), and `app/x:/y` is refused as a volume name.
+
+    With an engine, the folder the run script mounts (its `${PWD}/...` source, from the project folder,
+    the script's folder or its parent) gets a sentinel file, is mounted into a labelled probe container the
+    way the script does (translated to the daemon's path when running in a container), and the probe must
+    read the sentinel back. An empty mount means the path was resolved on another host (a container
+    driving the host's daemon), Docker Desktop does not share that drive, or the path has a typo.
+    """
+
+    id = "pwd-path-forms"
+    title = "Host paths handed to docker -v"
+    time_limit = 40.0
+
+    def run(self, ctx: Context) -> list[Finding]:
+        files = project_files(ctx)
+        gitbash = ctx.shell == "gitbash" or ctx.platform == "win32" or bool(ctx.env.get("MSYSTEM"))
+        findings: list[Finding] = []
+        live: list[tuple[ScriptSource, VolumeArg, str]] = []
+        n_args = 0
+        for dialect in ("powershell", "bash", "cmd"):
+            for source in collect(files, dialect).sources:
+                if dialect == "powershell":
+                    args = powershell_volume_args(source.text, source.first_line)
+                else:
+                    args = shell_volume_args(source.text, dialect, source.first_line)
+                msys_aware = bool(MSYS_MENTION.search(source.text))
+                for arg in args:
+                    n_args += 1
+                    static = self._static(source, dialect, arg, gitbash and not msys_aware)
+                    findings.extend(static)
+                    src, _ = split_spec(arg.value)
+                    broken = any(f.status is Status.FAIL for f in static)  # it would not run as written
+                    if not source.markdown and not broken and PWD_REFS[dialect].search(src):
+                        live.append((source, arg, PWD_REFS[dialect].sub("", src, count=1)))
+        findings.extend(self._live_all(ctx, files, live))
+        if not findings:
+            if not n_args:
+                return [self.finding(Status.SKIP, "no `docker -v`/`--mount` in the project's scripts")]
+            findings.append(self.finding(Status.OK, f"{n_args} docker -v/--mount argument(s): every host path is "
+                                                    "written in a form its shell passes whole"))
+        return findings
+
+    # -- static -----------------------------------------------------------------------------------
+    def _static(self, source: ScriptSource, dialect: str, arg: VolumeArg, gitbash: bool) -> list[Finding]:
+        out = []
+        where = Location(source.rel, arg.line, arg.column)
+        hard = Status.WARN if source.markdown else Status.FAIL
+        block = " (in a Markdown code block)" if source.markdown else ""
+        refs = PWD_REFS[dialect]
+        src, target = split_spec(arg.value)
+
+        def add(status, summary, detail, fix):
+            out.append(self.finding(status, summary + block, detail=detail, location=where,
+                                    evidence={"argument": f"{arg.flag} {arg.text}", "shell": dialect}, fixes=fix))
+
+        quoted = '"' + arg.value.replace('"', "") + '"'
+        if dialect == "powershell":
+            if arg.ps_bad_drive:
+                add(hard, "`$PWD:` does not parse in PowerShell (InvalidVariableReferenceWithDrive)",
+                    "PowerShell reads `$name:` as a drive-qualified variable (like `$env:PATH`); with `/` after the "
+                    "colon the whole script fails to parse: \"Variable reference is not valid. ':' was not followed "
+                    "by a valid variable name character\".",
+                    fixes(powershell=f'{arg.flag} "{re.sub(r"(?i)[$]pwd:", "${PWD}:", arg.value)}"'))
+            elif arg.ps_split:
+                add(hard, "`$(...)` followed by more text is two arguments in PowerShell",
+                    f"PowerShell passes `{arg.text}` to docker as two arguments, so docker takes the second part "
+                    "as the image name: `docker: invalid reference format`.",
+                    fixes(powershell=f'{arg.flag} "{SUBEXPR_PWD.sub("${PWD}", arg.value)}"'))
+            elif refs.search(arg.unquoted):
+                add(Status.WARN, f"unquoted `{refs.search(arg.unquoted).group(0)}` in a docker {arg.flag} spec",
+                    "PowerShell keeps an expanded variable in one argument, so this works today; quote the whole "
+                    "spec so that it stays one argument when the line is copied to another shell and in front of "
+                    "paths with spaces or `$`.",
+                    fixes(powershell=f"{arg.flag} {quoted}"))
+        elif dialect == "cmd":
+            m = re.search(r"\$\{pwd\}|\$pwd\b|\$\(\s*pwd\s*\)", arg.value, re.I)
+            if m:
+                add(hard, f"`{m.group(0)}` is not a cmd variable: docker takes it as a volume name",
+                    f"cmd passes `{m.group(0)}` literally; docker answers `\"{m.group(0)}\" includes invalid "
+                    "characters for a local volume name`.",
+                    fixes(cmd=f'{arg.flag} "{re.sub(r"(?i)[$][{(]?pwd[)}]?", "%cd%", arg.value)}"'))
+            elif re.search("%cd%", arg.unquoted, re.I):
+                add(Status.WARN, "unquoted `%cd%` in a docker -v spec: a path with spaces splits",
+                    "cmd substitutes %cd% before splitting the line, so `C:\\My Projects\\x` becomes two "
+                    "arguments and docker takes `Projects\\x:/...` as the image.", fixes(cmd=f"{arg.flag} {quoted}"))
+        else:
+            if refs.search(arg.unquoted):
+                add(Status.WARN, f"unquoted `{refs.search(arg.unquoted).group(0)}` in a docker {arg.flag} spec: "
+                                 "a path with spaces splits",
+                    "bash splits an unquoted expansion at spaces: docker then takes the rest as the image name.",
+                    fixes(bash=f"{arg.flag} {quoted}"))
+            if gitbash and (src.startswith("/") and not src.startswith("//") or target.startswith("/")):
+                add(Status.WARN, "Git Bash rewrites this POSIX path before docker sees it",
+                    "Git Bash (MSYS) converts arguments that look like POSIX paths for Windows programs: "
+                    "`/var/run/docker.sock` becomes `C:/Program Files/Git/var/run/docker.sock`, and the "
+                    "container side of the mount is rewritten too.",
+                    fixes(gitbash=f"MSYS_NO_PATHCONV=1 docker ...   # or write //{src.lstrip('/')}:{target}"))
+        out.extend(self._relative(source, dialect, arg, src, where, hard, block))
+        return out
+
+    def _relative(self, source, dialect, arg, src, where, hard, block) -> list[Finding]:
+        if not src or PWD_REFS[dialect].search(src) or src[0] in "$%~/\\" or re.match(r"^[A-Za-z]:", src):
+            return []
+        evidence = {"argument": f"{arg.flag} {arg.text}", "shell": dialect}
+        if src.startswith("."):
+            return [self.finding(
+                Status.WARN, f"relative bind source `{src}`" + block, location=where, evidence=evidence,
+                detail="The docker CLI (23 and later) makes it absolute from the current folder of the CLIENT; "
+                       "older clients refuse it, and a CLI running in a container hands the daemon a path that "
+                       "exists only in that container (an empty folder is mounted).",
+                fixes=same_fix(f"Start the source with the shell's current folder: {QUOTED_FORM[dialect]}"))]
+        if "/" in src or "\\" in src:
+            return [self.finding(
+                hard, f"`{src}` is neither absolute nor `./`-relative: docker takes it as a volume name" + block,
+                location=where, evidence=evidence,
+                detail=f"docker answers `\"{src}\" includes invalid characters for a local volume name`.",
+                fixes=same_fix(f"Write ./{src} or, better, {QUOTED_FORM[dialect]}"))]
+        return []
+
+    # -- live ---------------------------------------------------------------------------------------
+    def _live_all(self, ctx: Context, files, live) -> list[Finding]:
+        if not live:
+            return []
+        out, seen = [], set()
+        for source, arg, rest in live:
+            rest = rest.replace("\\", "/").lstrip("/")
+            candidates = [ctx.project, source.path.parent, source.path.parent.parent]
+            host_dir = next((c / rest for c in candidates if (c / rest).is_dir()), None)
+            where = Location(source.rel, arg.line, arg.column)
+            if host_dir is None:
+                out.append(self.finding(
+                    Status.WARN, f"`{arg.value}` mounts a folder `{rest}` that exists neither in the project nor "
+                                 "next to the script", location=where,
+                    detail="Run from another folder, the daemon creates an EMPTY folder at that path and mounts it: "
+                           "the container sees nothing. Check the spelling and the folder you run the script from."))
+                continue
+            if host_dir.resolve() in seen or len(seen) >= 3:
+                continue
+            seen.add(host_dir.resolve())
+            if ctx.engine_error:
+                out.append(self.finding(Status.SKIP, f"live mount probe of {files.rel(host_dir)} skipped: "
+                                                     f"{ctx.engine_error}", location=where))
+                continue
+            out.append(self._probe(ctx, files, host_dir.resolve(), where))
+        return out
+
+    def _probe(self, ctx: Context, files, host_dir: Path, where: Location) -> Finding:
+        from docker.types import Mount
+
+        from dind_doctor.nesting import daemon_path
+        from dind_doctor.probes import ProbeError, run_probe
+
+        report = ctx.nesting()
+        shown = files.rel(host_dir)
+        if report.level == Level.DOOD:
+            daemon_dir, mount = daemon_path(str(host_dir), report.mounts)
+            if daemon_dir is None:
+                return self.finding(
+                    Status.FAIL, f"{shown} exists only inside this container: the daemon cannot mount it",
+                    location=where, evidence={"path here": str(host_dir), "mount": str(mount or "none")},
+                    detail="This container drives the host's daemon, which resolves bind sources on the HOST. "
+                           "Mount the folder into this container from the host first, or use a named volume.")
+        else:
+            daemon_dir = str(host_dir)
+        token = secrets.token_hex(8)
+        name = f".dind-doctor-sentinel-{ctx.run_id}"
+        sentinel = host_dir / name
+        evidence = {"host folder": str(host_dir), "daemon path": daemon_dir, "level": report.level.value}
+        try:
+            sentinel.write_text(token, encoding="ascii")
+        except OSError as exc:
+            return self.finding(Status.SKIP, f"live mount probe of {shown} skipped: cannot write a sentinel "
+                                             f"({exc.strerror or exc})", location=where, evidence=evidence)
+        try:
+            result = run_probe(ctx, ["cat", f"{SENTINEL_DIR}/{name}"], component="pwd-probe",
+                               mounts=[Mount(SENTINEL_DIR, daemon_dir, type="bind", read_only=True)])
+        except ProbeError as exc:
+            reason = str(exc)
+            if "does not exist" in reason:
+                return self.finding(Status.FAIL, f"the daemon has no folder {daemon_dir}: {shown} was resolved on "
+                                                 "another host", location=where, evidence=evidence, detail=reason)
+            return self.finding(Status.SKIP, f"live mount probe of {shown} could not run: {reason}",
+                                location=where, evidence=evidence)
+        finally:
+            try:
+                sentinel.unlink()
+            except OSError:
+                pass
+        if result.exit_code == 0 and result.output.strip() == token:
+            return self.finding(Status.OK, f"a probe container mounting {shown} sees this folder (daemon path "
+                                           f"{daemon_dir})", location=where, evidence=evidence)
+        return self.finding(
+            Status.FAIL, f"a probe container mounting {shown} sees an empty or different folder", location=where,
+            evidence={**evidence, "probe": result.output.strip()[:120]},
+            detail="The daemon mounted a folder of the same name on ITS host: the path was resolved on another "
+                   "host (a container driving the host's daemon, a remote daemon), Docker Desktop does not share "
+                   "that drive (Settings > Resources > File sharing), or the path has a typo.",
+            fixes=same_fix("Mount the folder from the machine the daemon runs on, or use a named volume."))
