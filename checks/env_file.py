@@ -334,7 +334,7 @@ class EnvFile(Check):
         output = proc.stdout.decode("utf-8", "replace")
         if proc.returncode != 0 and "HASH" not in output and "MISSING" not in output:
             err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            return self.finding(Status.SKIP, f"live env_file probe could not run: {(err or ['?'])[-1][:200]}",
+            return self.finding(Status.SKIP, f"live env_file probe could not run: {(err or ['?'])[0][:200]}",
                                 location=Location(rel))
         seen: dict[str, set] = {k: set() for k in keys}
         hashes: dict[str, str] = {}
