@@ -85,7 +85,8 @@ class S3Recipe:
 
 
 S3_RECIPES = (
-    S3Recipe("minio", ("minio", "server", "/data", "--address", f":{S3_PORT}"), ("MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD")),
+    S3Recipe("minio", ("minio", "server", "/data", "--address", f":{S3_PORT}"),
+             ("MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD")),
     S3Recipe("moto", ("moto_server", "-H", "0.0.0.0", "-p", str(S3_PORT)), None),
 )
 

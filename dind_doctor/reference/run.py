@@ -218,7 +218,7 @@ class _Run:
                     for line in cleanup.removal_commands(self.run_id, self.compose_project):
                         self.echo(f"    {line}")
                     if self.work is not None:
-                        self.echo(f"    rm -rf {self.work.root}    # the module copy (its app/.env holds the credentials)")
+                        self.echo(f"    rm -rf {self.work.root}    # the module copy; its app/.env holds secrets")
                 else:
                     with self.timeline.stage("clean up") as st:
                         problems = cleanup.remove_run(self.client, self.run_id, self.compose_project)
