@@ -98,3 +98,11 @@ def test_kinds():
 def test_seed_and_hosted():
     assert summary(run_check(LineEndings, SEED)) == {("warn", ".gitattributes", None)}
     assert {f.status for f in run_check(LineEndings, HOSTED)} == {Status.OK}
+
+
+def test_huge_file_is_bounded(tmp_path: Path):
+    (tmp_path / ".gitattributes").write_text("* text=auto eol=lf\n")
+    (tmp_path / "huge.sh").write_bytes(b"#!/bin/sh\n" + b"echo x\n" * 300_000)  # about 2 MiB
+    (warn,) = run_check(LineEndings, tmp_path)
+    assert warn.status is Status.WARN and "only the first MiB was checked" in warn.summary
+    assert run_check(LineEndings, tmp_path, fix=True, tmp=tmp_path)[0].status is Status.WARN  # never rewritten

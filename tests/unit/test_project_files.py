@@ -96,3 +96,15 @@ def test_project_files_is_cached_per_context(tmp_path: Path):
         project = tmp_path
     ctx = Ctx()
     assert files_mod.project_files(ctx) is files_mod.project_files(ctx)
+
+
+def test_permission_denied_is_a_problem_not_an_exception(tmp_path: Path, monkeypatch):
+    target = tmp_path / "secret.env"
+    target.write_text("A=1")
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(files_mod, "open", denied, raising=False)
+    got = read_file(target, "secret.env")
+    assert got.problem == "unreadable: Permission denied" and not got.usable
