@@ -25,6 +25,7 @@ LAZY_COMMANDS = {
     "explain": "dind_doctor.commands.explain:explain",
     "sync-volume": "dind_doctor.commands.sync_volume:sync_volume",
     "translate": "dind_doctor.commands.translate:translate",
+    "run-reference": "dind_doctor.reference.command:run_reference_command",
 }
 
 

@@ -23,6 +23,8 @@ OFFLINE = {
     "DIND_DOCTOR_PYTHON_IMAGE": "dind-doctor/python:3.11-bookworm",
     "DIND_DOCTOR_DIND_IMAGE": "dind-doctor/docker:dind-offline",
     "DIND_DOCTOR_DOCKER_CLI_IMAGE": "dind-doctor/docker:dind-offline",
+    "DIND_DOCTOR_POSTGRES_IMAGE": "dind-doctor/postgres:15-bookworm",
+    "DIND_DOCTOR_S3_IMAGE": "dind-doctor/s3:moto",
 }
 
 _skip_reason: list[str] = []
