@@ -26,6 +26,7 @@ LAZY_COMMANDS = {
     "sync-volume": "dind_doctor.commands.sync_volume:sync_volume",
     "translate": "dind_doctor.commands.translate:translate",
     "run-reference": "dind_doctor.reference.command:run_reference_command",
+    "levels": "dind_doctor.commands.levels:levels",
 }
 
 

@@ -118,9 +118,21 @@ def archive_manifest(container: Any, path: str) -> manifest.Manifest | None:
         stream, _stat = container.get_archive(path)
         return manifest.from_tar(stream)
     except Exception as exc:
-        if _not_found(exc):
+        if _not_found(exc) and _still_there(container):
             return None
         raise ProbeError(f"cannot read {path} of a helper container: {_reason(exc)}") from exc
+
+
+def _still_there(container: Any) -> bool:
+    """A 404 means "no such path" only while the helper exists; else it was removed under our feet."""
+    try:
+        container.reload()
+        return True
+    except Exception as exc:
+        if _not_found(exc):
+            raise ProbeError("the helper container was removed mid-check (by someone else, or a daemon "
+                             "restart)") from exc
+        raise ProbeError(f"the daemon stopped answering mid-check: {_reason(exc)}") from exc
 
 
 def volume_manifest(ctx: "Context", name: str) -> manifest.Manifest:

@@ -1,0 +1,68 @@
+"""`dind-doctor levels`: what each level (host, outer container, module container) really sees.
+
+A command of its own rather than `check --levels`: it starts two containers and takes seconds, its output
+is a matrix rather than a list of findings, and it needs options `check` has no use for. `check` stays
+quick and its JSON schema stays one list of findings.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..cli import EXIT_FINDINGS, EXIT_OK, project_option, timeout_option
+
+
+@click.command()
+@project_option
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--env", "extra_env", multiple=True, metavar="KEY=VALUE",
+              help="A variable for the outer stand-in, as if the run script passed it with -e (repeatable).")
+@click.option("--wait", type=click.FloatRange(min=5), default=120.0, show_default=True,
+              help="Seconds the whole walk may take.")
+@timeout_option
+def levels(project, output_format, extra_env, wait, timeout):
+    """Walk host -> outer container -> module container for real, and show which files, volumes and
+    variables each level sees: seen, missing, stale (other content than on the host) or empty, with the
+    first level where each was lost and why.
+
+    The outer container is stood in for by a labelled container started like the project's run script
+    (same binds, socket, variables); from inside it, through the socket, `docker compose run` starts the
+    module's service with its real image, env_file and volumes, and only an observation command. A
+    sentinel file is written in the code folder for the walk and removed after it. Values of variables
+    are never read out: only whether each is set. Exit 0 when nothing was lost, 1 otherwise.
+    """
+    from ..context import EngineUnavailable
+    from ..levels import matrix
+    from ..levels.walk import WalkError, plan as make_plan, walk
+    from ..probes import ProbeError, cleanup_run
+    from .common import make_context
+
+    env = {}
+    for item in extra_env:
+        key, eq, value = item.partition("=")
+        if not eq or not key:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--env")
+        env[key] = value
+    ctx = make_context(project, "bash", timeout)
+    try:
+        if ctx.nesting().level.value != "host":
+            raise click.ClickException(f"run `dind-doctor levels` on the host (this is {ctx.nesting().level.value}):"
+                                       " it starts the outer container itself")
+        rows, evidence = walk(ctx, make_plan(ctx, ctx.project), env, wait)
+    except (WalkError, ProbeError, EngineUnavailable) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        cleanup_run(ctx)
+        ctx.close()
+    if output_format == "json":
+        click.echo(json.dumps(matrix.to_json(rows, evidence), indent=2))
+    else:
+        from ..render.table import can_encode
+
+        out = click.get_text_stream("stdout")
+        click.echo(matrix.render(rows, evidence, unicode=can_encode("✔✖⚠·", getattr(out, "encoding", None))))
+    sys.exit(EXIT_FINDINGS if any(r.first_loss() for r in rows) else EXIT_OK)
