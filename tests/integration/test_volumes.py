@@ -7,17 +7,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import socket
 import subprocess
+import threading
 import uuid
 from pathlib import Path
 
+import docker
 import pytest
 
 from support import REPO, doctor, findings_of
 
 FIXTURE = REPO / "tests" / "fixtures" / "nesting" / "seed_like"
 CHECK = "named-volume-visibility"
+SOCK = "/var/run/docker.sock"
 
 
 @pytest.fixture
@@ -116,3 +121,80 @@ def test_sync_volume_refuses_an_unknown_volume_and_suggests_the_prefixed_name(do
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "Did you mean" in proc.stderr and real in proc.stderr
     assert not docker_client.volumes.list(filters={"name": "^extractor_sql_dag_shared_app$"})
+
+
+class TroubleProxy:
+    """A Docker API proxy on a unix socket that misbehaves once, when a request path matches."""
+
+    def __init__(self, path: str, pattern: str, action) -> None:
+        self.path, self.pattern, self.action, self.fired = path, re.compile(pattern.encode()), action, False
+        self.server = socket.socket(socket.AF_UNIX)
+        self.server.bind(path)
+        self.server.listen(16)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client) -> None:
+        upstream = socket.socket(socket.AF_UNIX)
+        upstream.connect(SOCK)
+        threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
+        try:
+            while data := client.recv(65536):
+                match = self.pattern.search(data)
+                if match and not self.fired:
+                    self.fired = True
+                    if self.action(match) == "drop":
+                        break  # the daemon "restarts": the connection dies without an answer
+                upstream.sendall(data)
+        except OSError:
+            pass
+        for s in (client, upstream):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+    @staticmethod
+    def _pump(src, dst) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.server.close()
+
+
+@pytest.mark.parametrize("trouble", ["helper removed", "connection dropped"])
+def test_daemon_trouble_mid_check_is_an_error_and_leaves_no_helper(docker_client, seed_like, tmp_path, trouble):
+    project, hosted, env, compose, real = seed_like
+    assert compose("run", "--rm", "--no-deps", "--build", "--entrypoint", "true", "extractor_sql").returncode == 0
+    raw = docker.APIClient(base_url=f"unix://{SOCK}", timeout=10)
+
+    def act(match):
+        if trouble == "helper removed":  # someone removes the helper while it is being read
+            raw.remove_container(match.group(1).decode(), force=True)
+            return "forward"
+        return "drop"
+
+    proxy = TroubleProxy(str(tmp_path / "proxy.sock"), r"GET /v[\d.]+/containers/([0-9a-f]+)/archive", act)
+    try:
+        proc = doctor("check", CHECK, "--project", str(project), "--format", "json",
+                      env=dict(env, DOCKER_HOST=f"unix://{tmp_path / 'proxy.sock'}"))
+    finally:
+        proxy.close()
+    assert proxy.fired and "Traceback" not in proc.stderr
+    [finding] = findings_of(json.loads(proc.stdout), CHECK)
+    assert finding["status"] == "error", finding
+    assert "mid-check" in finding["summary"]
+    assert proc.returncode == 1
+    assert not _leftovers(docker_client)
