@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tarfile
+import time
 import uuid
 from pathlib import Path
 
@@ -66,3 +67,17 @@ def tar_of(files: dict[str, bytes]) -> bytes:
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     return buf.getvalue()
+
+
+def start_inner_dockerd(client, image: str, sock: str = "/var/run/docker.sock", wait: float = 60):
+    """A labelled container running its own dockerd (DinD, without --privileged), once it answers."""
+    storage = client.volumes.create(labels=TEST_LABEL)
+    inner = run_container(client, image, ["dockerd", f"--host=unix://{sock}"],
+                          volumes={storage.name: {"bind": "/var/lib/docker", "mode": "rw"},
+                                   "/sys/fs/cgroup": {"bind": "/sys/fs/cgroup", "mode": "rw"}},
+                          **DIND_RUN_KWARGS)
+    deadline = time.monotonic() + wait
+    while inner.exec_run(["docker", "version"]).exit_code != 0:
+        assert time.monotonic() < deadline, inner.logs()[-2000:]
+        time.sleep(1)
+    return inner

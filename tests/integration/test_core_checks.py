@@ -8,7 +8,7 @@ import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from support import DIND_RUN_KWARGS, TEST_LABEL, doctor, exec_json, findings_of, run_container
+from support import doctor, exec_json, findings_of, run_container, start_inner_dockerd
 
 SOCK = "/var/run/docker.sock"
 
@@ -47,15 +47,7 @@ def test_inside_a_socket_mounted_container_is_dood(docker_client, doctor_image):
 
 
 def test_inside_a_container_running_its_own_dockerd_is_dind(docker_client, doctor_image):
-    storage = docker_client.volumes.create(labels=TEST_LABEL)
-    inner = run_container(docker_client, doctor_image, ["dockerd", "--host=unix:///var/run/docker.sock"],
-                          volumes={storage.name: {"bind": "/var/lib/docker", "mode": "rw"},
-                                   "/sys/fs/cgroup": {"bind": "/sys/fs/cgroup", "mode": "rw"}},
-                          **DIND_RUN_KWARGS)
-    deadline = time.monotonic() + 60
-    while inner.exec_run(["docker", "version"]).exit_code != 0:
-        assert time.monotonic() < deadline, inner.logs()[-2000:]
-        time.sleep(1)
+    inner = start_inner_dockerd(docker_client, doctor_image)
     code, report = exec_json(inner, ["dind-doctor", "check", "--format", "json"])
     assert report["level"] == "dind", report
     level = findings_of(report, "nesting-level")[0]

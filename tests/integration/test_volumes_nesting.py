@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import os
-import time
 import uuid
 
-from support import DIND_RUN_KWARGS, REPO, TEST_LABEL, exec_json, findings_of, run_container, tar_of
+from support import REPO, exec_json, findings_of, start_inner_dockerd, tar_of
 
 FIXTURE = REPO / "tests" / "fixtures" / "nesting" / "seed_like"
 CHECK = "named-volume-visibility"
@@ -13,15 +12,7 @@ SOCK = "/var/run/docker.sock"
 
 
 def test_dind_volumes_live_on_the_inner_daemon(docker_client, doctor_image):
-    storage = docker_client.volumes.create(labels=TEST_LABEL)
-    inner = run_container(docker_client, doctor_image, ["dockerd", f"--host=unix://{SOCK}"],
-                          volumes={storage.name: {"bind": "/var/lib/docker", "mode": "rw"},
-                                   "/sys/fs/cgroup": {"bind": "/sys/fs/cgroup", "mode": "rw"}},
-                          **DIND_RUN_KWARGS)
-    deadline = time.monotonic() + 60
-    while inner.exec_run(["docker", "version"]).exit_code != 0:
-        assert time.monotonic() < deadline, inner.logs()[-2000:]
-        time.sleep(1)
+    inner = start_inner_dockerd(docker_client, doctor_image)
     # The inner daemon starts empty: hand it the probe image, and the project.
     probe = os.environ["DIND_DOCTOR_PROBE_IMAGE"]
     image = b"".join(docker_client.images.get(probe).save(named=True))
