@@ -4,7 +4,7 @@ from __future__ import annotations
 from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Level, Status, fixes, same_fix
-from dind_doctor.probes import ProbeError, run_probe
+from dind_doctor.probes import ImageUnavailable, ProbeError, run_probe
 
 # Starting dockerd in a container without --privileged: what works on engines that refuse privileged.
 DIND_WORKAROUND = ("--cap-add=ALL --cap-drop=SYS_RESOURCE --security-opt seccomp=unconfined "
@@ -56,10 +56,10 @@ class NestingLevel(Check):
     def _privileged_probe(self, ctx: Context) -> list[Finding]:
         try:
             result = run_probe(ctx, ["true"], privileged=True)
+        except ImageUnavailable as exc:
+            return [self.finding(Status.SKIP, f"privileged mode not probed: {exc}")]
         except ProbeError as exc:
             reason = str(exc)
-            if "probe image" in reason:
-                return [self.finding(Status.SKIP, f"privileged mode not probed: {reason}")]
             return [self.finding(
                 Status.WARN, "privileged containers cannot start on this engine",
                 detail=f"The daemon said: {reason}. `docker run --privileged` (the seed's run_host.ps1, "

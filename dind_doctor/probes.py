@@ -18,6 +18,10 @@ class ProbeError(Exception):
     """A probe could not run; the message says why in a user's words."""
 
 
+class ImageUnavailable(ProbeError):
+    """The image a probe needs is neither present nor pullable."""
+
+
 @dataclass(frozen=True)
 class ProbeResult:
     exit_code: int
@@ -27,6 +31,9 @@ class ProbeResult:
 def ensure_image(ctx: "Context", ref: str | None = None) -> str:
     """Make sure the probe image is present (pull it once if a registry is reachable)."""
     ref = ref or images.probe_image(ctx.env)
+    # Name the override that would have supplied this image, so the hint fits every caller.
+    variable = next((v for v in images.DEFAULTS if ctx.env.get(v, images.DEFAULTS[v]) == ref),
+                    "DIND_DOCTOR_PROBE_IMAGE")
     client = ctx.docker()
     try:
         client.images.get(ref)
@@ -37,8 +44,8 @@ def ensure_image(ctx: "Context", ref: str | None = None) -> str:
         client.images.pull(ref)
         return ref
     except Exception as exc:
-        raise ProbeError(f"probe image {ref} is not present and cannot be pulled ({_daemon_reason(exc)}); "
-                         f"pull it, or set DIND_DOCTOR_PROBE_IMAGE to a local image that has a shell") from exc
+        raise ImageUnavailable(f"image {ref} is not present and cannot be pulled ({_daemon_reason(exc)}); "
+                         f"pull it, or set {variable} to a local image") from exc
 
 
 def run_probe(ctx: "Context", command: list[str] | str, *, image: str | None = None,
