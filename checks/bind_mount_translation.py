@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import posixpath
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from dind_doctor.check import Check
 from dind_doctor.context import Context
@@ -26,7 +26,6 @@ def _looks_bound(data) -> bool:
 
 def host_dir_fixes(compose_dir_host: str | None, rel: str, target: str):
     """The two fixes, written for each shell: pass the host path in, or use a named volume."""
-    host = compose_dir_host or "<the host folder that holds the compose file>"
     compose_line = f"      - ${{{VAR}}}/{rel}:{target}" if rel != "." else f"      - ${{{VAR}}}:{target}"
     named = (f"2) Or use a named volume instead of the bind (compose file: `- code:{target}` and a top-level "
              f"`volumes: {{code: {{}}}}`), filled with `dind-doctor sync-volume <project>_code <folder>`.")
@@ -75,18 +74,15 @@ class BindMountTranslation(Check):
 
     def run(self, ctx: Context) -> list[Finding]:
         from dind_doctor.levels import compose
+        from dind_doctor.project.compose_files import compose_files
 
-        files = [cf for cf in compose.compose_files_of(ctx) if not cf.error and _looks_bound(cf.data)]
+        files = [cf for cf in compose_files(ctx) if not cf.error and _looks_bound(cf.data)]
         if not files:
             return [self.finding(Status.SKIP, "no bind mount in the project's compose files")]
         report = ctx.nesting()
         findings: list[Finding] = []
         for cf in files:
-            try:
-                model = compose.load(cf.path, ctx.env, timeout=max(ctx.timeout, 10.0), raw=cf.data)
-            except compose.ComposeError as exc:
-                findings.append(self.finding(Status.WARN, str(exc), location=Location(str(cf.path))))
-                continue
+            model = compose.model_of(ctx, cf)
             for service in model.services.values():
                 for mount in service.mounts:
                     if mount.kind == "bind":
@@ -114,7 +110,8 @@ class BindMountTranslation(Check):
             return self.finding(Status.OK, f"{where}: same path on the daemon's host ({t.reason})",
                                 evidence=evidence, location=location)
         compose_dir = translate(str(model.dir), report)
-        rel = posixpath.relpath(mount.source, str(model.dir)) if mount.source.startswith(str(model.dir)) else "."
+        inside = PurePosixPath(mount.source).is_relative_to(str(model.dir))  # not a mere string prefix
+        rel = posixpath.relpath(mount.source, str(model.dir)) if inside else "."
         if t.daemon_path is not None:
             summary = (f"{where}: the daemon will mount ITS {mount.source}, not these files; "
                        f"on the daemon's host they are {t.daemon_path}")

@@ -23,31 +23,28 @@ START_DAEMON = fixes(
 )
 
 
-def _mount_socket_fixes() -> tuple:
-    return fixes(
-        powershell="docker run -v //var/run/docker.sock:/var/run/docker.sock ...   # on the host, when starting this container",
-        cmd="docker run -v //var/run/docker.sock:/var/run/docker.sock ...",
-        gitbash="MSYS_NO_PATHCONV=1 docker run -v /var/run/docker.sock:/var/run/docker.sock ...",
-        bash="docker run -v /var/run/docker.sock:/var/run/docker.sock ...   # on the host, when starting this container",
-    )
+MOUNT_SOCKET = fixes(
+    powershell="docker run -v //var/run/docker.sock:/var/run/docker.sock ...   # on the host, when starting this container",
+    cmd="docker run -v //var/run/docker.sock:/var/run/docker.sock ...",
+    gitbash="MSYS_NO_PATHCONV=1 docker run -v /var/run/docker.sock:/var/run/docker.sock ...",
+    bash="docker run -v /var/run/docker.sock:/var/run/docker.sock ...   # on the host, when starting this container",
+)
+
+
+def _lookup(get, number: int) -> str:
+    """A user or group name, or the number itself when unknown (or on Windows, where pwd/grp are None)."""
+    try:
+        return get()
+    except (AttributeError, KeyError):
+        return str(number)
 
 
 def _group_name(gid: int) -> str:
-    if grp is None:
-        return str(gid)
-    try:
-        return grp.getgrgid(gid).gr_name
-    except KeyError:
-        return str(gid)
+    return _lookup(lambda: grp.getgrgid(gid).gr_name, gid)
 
 
 def _user_name(uid: int) -> str:
-    if pwd is None:
-        return str(uid)
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return str(uid)
+    return _lookup(lambda: pwd.getpwuid(uid).pw_name, uid)
 
 
 class DockerSocket(Check):
@@ -88,12 +85,12 @@ class DockerSocket(Check):
             return [self.finding(Status.FAIL, f"the named pipe {ep.pipe_path} does not exist: Docker Desktop is not running",
                                  evidence=evidence, fixes=START_DAEMON)]
         try:
-            client = ctx.docker()
+            ctx.docker()  # raises with the reason when the daemon is unusable
         except Exception as exc:
             return [self.finding(Status.FAIL, f"the daemon does not answer: {exc}", evidence=evidence,
                                  detail=f"{ep.url} was chosen by {ep.source}.", fixes=self._down_fixes(ctx))]
         try:
-            version = client.version()
+            version = ctx.server_version()
         except Exception as exc:
             return [self.finding(Status.ERROR, f"the daemon answered ping but not /version: {exc}", evidence=evidence)]
         evidence["server version"] = version.get("Version")
@@ -108,7 +105,7 @@ class DockerSocket(Check):
 
     def _down_fixes(self, ctx: Context) -> tuple:
         if ctx.nesting().in_container:
-            return _mount_socket_fixes()
+            return MOUNT_SOCKET
         return START_DAEMON
 
     def _socket_problem(self, ctx: Context, path: str, evidence: dict) -> Finding | None:
@@ -119,7 +116,7 @@ class DockerSocket(Check):
             where = "this container has no such socket: the host socket was not mounted" if in_container \
                 else "no daemon has created it: Docker is not running here"
             return self.finding(Status.FAIL, f"{path} does not exist: {where}", evidence=evidence,
-                                fixes=_mount_socket_fixes() if in_container else START_DAEMON)
+                                fixes=MOUNT_SOCKET if in_container else START_DAEMON)
         except PermissionError:
             return self.finding(Status.FAIL, f"{path} cannot even be looked at (permission denied on its folder)",
                                 evidence=evidence, fixes=self._group_fixes(ctx, path, None))
@@ -130,10 +127,10 @@ class DockerSocket(Check):
                 Status.FAIL, f"{path} is a directory, not a socket",
                 detail="A bind mount whose source did not exist on the daemon's host was created as an empty "
                        "directory. Mount the real socket of the daemon's host.",
-                evidence=evidence, fixes=_mount_socket_fixes())
+                evidence=evidence, fixes=MOUNT_SOCKET)
         if not stat.S_ISSOCK(st.st_mode):
             return self.finding(Status.FAIL, f"{path} exists but is not a socket ({stat.filemode(st.st_mode)})",
-                                evidence=evidence, fixes=_mount_socket_fixes())
+                                evidence=evidence, fixes=MOUNT_SOCKET)
         uid = os.geteuid()
         groups = set(os.getgroups()) | {os.getegid()}
         evidence["this user"] = f"{_user_name(uid)} (uid {uid}), groups {', '.join(sorted(_group_name(g) for g in groups))}"

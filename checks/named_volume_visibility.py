@@ -55,8 +55,9 @@ class NamedVolumeVisibility(Check):
 
     def run(self, ctx: Context) -> list[Finding]:
         from dind_doctor.levels import compose
+        from dind_doctor.project.compose_files import compose_files
 
-        files = compose.compose_files_of(ctx)
+        files = compose_files(ctx)
         if not files:
             return [self.finding(Status.SKIP, f"no compose file under {ctx.project}")]
         findings: list[Finding] = []
@@ -65,11 +66,7 @@ class NamedVolumeVisibility(Check):
             file = cf.path
             if cf.error or not isinstance(cf.data, dict) or not cf.data.get("volumes"):
                 continue  # unreadable files are the env-file check's to report; no volume, nothing to do
-            try:
-                model = compose.load(file, ctx.env, timeout=max(ctx.timeout, 10.0), raw=cf.data)
-            except compose.ComposeError as exc:
-                findings.append(self.finding(Status.WARN, str(exc), location=Location(str(file))))
-                continue
+            model = compose.model_of(ctx, cf)
             for key, real in model.volumes.items():
                 with_volumes += 1
                 try:

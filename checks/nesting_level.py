@@ -4,13 +4,10 @@ from __future__ import annotations
 from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Level, Status, fixes, same_fix
+from dind_doctor.dind_workaround import cli_flags
 from dind_doctor.probes import ImageUnavailable, ProbeError, run_probe
 
-# Starting dockerd in a container without --privileged: what works on engines that refuse privileged.
-DIND_WORKAROUND = ("--cap-add=ALL --cap-drop=SYS_RESOURCE --security-opt seccomp=unconfined "
-                   "--security-opt apparmor=unconfined --security-opt systempaths=unconfined "
-                   "--device-cgroup-rule='a *:* rwm' -v /sys/fs/cgroup:/sys/fs/cgroup:rw "
-                   "-v dind-storage:/var/lib/docker")
+DIND_WORKAROUND = cli_flags("dind-storage")
 
 
 class NestingLevel(Check):

@@ -191,7 +191,7 @@ class Port2375(Check):
         if ctx.engine_error:
             return []
         try:
-            name = (ctx.docker().version().get("Platform") or {}).get("Name")
+            name = (ctx.server_version().get("Platform") or {}).get("Name")
         except Exception:
             return []
         version = desktop_version(name)

@@ -11,7 +11,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from . import endpoint as endpoint_mod
 
@@ -57,7 +57,9 @@ class Context:
         self._engine_error: str | None = None
         self._endpoint: endpoint_mod.Endpoint | None = None
         self._endpoint_error: str | None = None
-        self._nesting: NestingReport | None = None
+        self._memo: dict[str, Any] = {}
+        self._memo_locks: dict[str, threading.Lock] = {}
+        self.images_present: set[str] = set()  # image refs seen on the daemon in this run (probes.ensure_image)
 
     # -- endpoint -------------------------------------------------------------------------------
     @property
@@ -122,14 +124,27 @@ class Context:
         except Exception as exc:  # docker-py wraps transport errors in many types; all mean "unusable"
             raise EngineUnavailable(explain_engine_error(exc, ep.url)) from exc
 
+    def server_version(self) -> dict:
+        """The daemon's /version answer, asked once per run (several checks read it)."""
+        return self.memo("server version", lambda: self.docker().version())
+
+    # -- values shared by the checks of one run ---------------------------------------------------
+    def memo(self, key: str, build: Callable[[], Any]) -> Any:
+        """`build()`'s value, built once per run and shared by every check (the project walk, parsed
+        compose files, the nesting report). Each key has its own lock: a long build blocks neither
+        `docker()` nor the other keys, and a failed build is tried again by the next caller."""
+        with self._lock:
+            lock = self._memo_locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._memo:
+                self._memo[key] = build()
+            return self._memo[key]
+
     # -- nesting level --------------------------------------------------------------------------
     def nesting(self) -> "NestingReport":
-        with self._lock:
-            if self._nesting is None:
-                from .nesting import detect
+        from .nesting import detect
 
-                self._nesting = detect(self)
-            return self._nesting
+        return self.memo("nesting", lambda: detect(self))
 
     def close(self) -> None:
         with self._lock:

@@ -8,6 +8,9 @@ DEFAULTS = {
     "DIND_DOCTOR_PYTHON_IMAGE": "python:3.12-slim",
     "DIND_DOCTOR_DIND_IMAGE": "docker:dind",
     "DIND_DOCTOR_DOCKER_CLI_IMAGE": "docker:cli",
+    # The servers of run-reference's embedded default (offline stand-ins: tests/images/reference-images.sh).
+    "DIND_DOCTOR_POSTGRES_IMAGE": "postgres:16-alpine",
+    "DIND_DOCTOR_S3_IMAGE": "minio/minio:latest",
 }
 
 

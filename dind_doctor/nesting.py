@@ -124,6 +124,7 @@ class NestingReport:
     daemon_knows_me: bool
     privileged: bool | None  # from the daemon's inspect, when it knows this container
     mounts: tuple[Mapping[str, Any], ...] = ()  # this container's mounts, as the daemon reports them
+    dockerd_here: bool = False  # a dockerd runs in this container's PID namespace
     evidence: Mapping[str, Any] = field(default_factory=dict)
     reason: str = ""
 
@@ -157,35 +158,35 @@ def detect(ctx: "Context") -> NestingReport:
     except Exception as exc:
         evidence["daemon"] = str(exc)
 
+    def report(level: Level, reason: str, **known_container: Any) -> NestingReport:
+        # Defaults: the daemon does not know this container (overridden for dood).
+        fields = dict(container_id=clues.container_id, daemon_knows_me=False, privileged=None)
+        fields.update(known_container)
+        return NestingReport(level, clues.in_container, evidence=evidence, dockerd_here=local_dockerd,
+                             reason=reason, **fields)
+
     if not clues.in_container:
         if ep is not None and not ep.is_local:
-            return NestingReport(Level.REMOTE, False, None, False, None, evidence=evidence,
-                                 reason=f"not in a container; the daemon is at {ep.url}")
-        return NestingReport(Level.HOST, False, None, False, None, evidence=evidence,
-                             reason="not in a container")
+            return report(Level.REMOTE, f"not in a container; the daemon is at {ep.url}")
+        return report(Level.HOST, "not in a container")
 
-    hostname = socket.gethostname()
-    own = _own_container(client, clues, hostname) if client is not None else None
+    own = _own_container(client, clues, socket.gethostname()) if client is not None else None
     if own is not None:
         attrs = own.attrs
-        privileged = bool(attrs.get("HostConfig", {}).get("Privileged"))
         evidence["daemon knows this container"] = f"{attrs.get('Name', '').lstrip('/')} ({own.id[:12]})"
-        return NestingReport(Level.DOOD, True, own.id, True, privileged,
-                             mounts=tuple(attrs.get("Mounts") or ()), evidence=evidence,
-                             reason="in a container, and the daemon in use is the one that runs it")
+        return report(Level.DOOD, "in a container, and the daemon in use is the one that runs it",
+                      container_id=own.id, daemon_knows_me=True,
+                      privileged=bool(attrs.get("HostConfig", {}).get("Privileged")),
+                      mounts=tuple(attrs.get("Mounts") or ()))
     if client is not None:
         evidence["daemon knows this container"] = "no"
         if not local_dockerd and ep is not None and not ep.is_local:
-            return NestingReport(Level.REMOTE, True, clues.container_id, False, None, evidence=evidence,
-                                 reason=f"in a container; the daemon at {ep.url} does not run it")
-        return NestingReport(Level.DIND, True, clues.container_id, False, None, evidence=evidence,
-                             reason="in a container; the daemon in use is not the one that runs it"
-                             + (" (a dockerd runs in this container)" if local_dockerd else " (a separate daemon, e.g. a dind sidecar)"))
+            return report(Level.REMOTE, f"in a container; the daemon at {ep.url} does not run it")
+        which = " (a dockerd runs in this container)" if local_dockerd else " (a separate daemon, e.g. a dind sidecar)"
+        return report(Level.DIND, "in a container; the daemon in use is not the one that runs it" + which)
     if local_dockerd:
-        return NestingReport(Level.DIND, True, clues.container_id, False, None, evidence=evidence,
-                             reason="in a container that runs its own dockerd (not answering)")
-    return NestingReport(Level.CONTAINER, True, clues.container_id, False, None, evidence=evidence,
-                         reason="in a container; no daemon answers, so the nesting cannot be told")
+        return report(Level.DIND, "in a container that runs its own dockerd (not answering)")
+    return report(Level.CONTAINER, "in a container; no daemon answers, so the nesting cannot be told")
 
 
 def daemon_path(path: str, mounts: Iterable[Mapping[str, Any]]) -> tuple[str | None, Mapping[str, Any] | None]:

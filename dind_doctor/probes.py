@@ -29,23 +29,25 @@ class ProbeResult:
 
 
 def ensure_image(ctx: "Context", ref: str | None = None) -> str:
-    """Make sure the probe image is present (pull it once if a registry is reachable)."""
+    """Make sure an image (default: the probe image) is present, pulling it once if a registry is
+    reachable. Checked once per run: every probe and helper asks again."""
     ref = ref or images.probe_image(ctx.env)
-    # Name the override that would have supplied this image, so the hint fits every caller.
-    variable = next((v for v in images.DEFAULTS if ctx.env.get(v, images.DEFAULTS[v]) == ref),
-                    "DIND_DOCTOR_PROBE_IMAGE")
+    if ref in ctx.images_present:
+        return ref
     client = ctx.docker()
     try:
         client.images.get(ref)
-        return ref
     except Exception:
-        pass
-    try:
-        client.images.pull(ref)
-        return ref
-    except Exception as exc:
-        raise ImageUnavailable(f"image {ref} is not present and cannot be pulled ({_daemon_reason(exc)}); "
-                         f"pull it, or set {variable} to a local image") from exc
+        try:
+            client.images.pull(ref)
+        except Exception as exc:
+            # Name the override that would have supplied this image, so the hint fits every caller.
+            variable = next((v for v in images.DEFAULTS if images.image(v, ctx.env) == ref),
+                            "DIND_DOCTOR_PROBE_IMAGE")
+            raise ImageUnavailable(f"image {ref} is not present and cannot be pulled ({daemon_reason(exc)}); "
+                                   f"pull it, or set {variable} to a local image") from exc
+    ctx.images_present.add(ref)
+    return ref
 
 
 def run_probe(ctx: "Context", command: list[str] | str, *, image: str | None = None,
@@ -65,7 +67,7 @@ def run_probe(ctx: "Context", command: list[str] | str, *, image: str | None = N
             container.start()
             status = container.wait(timeout=wait or max(ctx.timeout, 10.0))
         except Exception as exc:
-            raise ProbeError(_daemon_reason(exc)) from exc
+            raise ProbeError(daemon_reason(exc)) from exc
         output = container.logs(stdout=True, stderr=True).decode("utf-8", errors="replace")
         return ProbeResult(int(status.get("StatusCode", -1)), output)
     finally:
@@ -87,21 +89,23 @@ def cleanup_run(ctx: "Context") -> int:
     except Exception:
         return 0
     removed = 0
-    for kind in (client.containers, client.volumes, client.networks):
+    # Containers first: volumes and networks still in use cannot be removed.
+    kinds = ((client.containers, {"all": True}, {"force": True, "v": True}),
+             (client.volumes, {}, {"force": True}),
+             (client.networks, {}, {}))
+    for collection, list_kwargs, remove_kwargs in kinds:
         try:
-            objects = kind.list(all=True, filters=selector(ctx.run_id)) if kind is client.containers \
-                else kind.list(filters=selector(ctx.run_id))
+            objects = collection.list(filters=selector(ctx.run_id), **list_kwargs)
         except Exception:
             continue
         for obj in objects:
             try:
-                obj.remove(force=True) if kind is client.containers else obj.remove()
+                obj.remove(**remove_kwargs)
                 removed += 1
             except Exception:
                 pass
     return removed
 
-
-def _daemon_reason(exc: Exception) -> str:
-    explanation = getattr(exc, "explanation", None)
-    return str(explanation or exc)
+def daemon_reason(exc: Exception) -> str:
+    """The daemon's own words for a docker-py error (APIError.explanation), else the exception text."""
+    return str(getattr(exc, "explanation", None) or exc)

@@ -15,8 +15,9 @@ import json
 import os
 import re
 import subprocess
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath, PureWindowsPath
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path, PureWindowsPath
 from typing import Any, Mapping
 
 
@@ -68,15 +69,6 @@ class ComposeProject:
     def users_of(self, volume_key: str) -> list[tuple[Service, MountUse]]:
         return [(s, m) for s in self.services.values() for m in s.mounts
                 if m.kind == "volume" and m.source == volume_key]
-
-
-# -- finding the files --------------------------------------------------------------------------------
-def compose_files_of(ctx) -> list:
-    """The project's compose files (the shared finder, cached per Context): objects with .path, .data
-    (raw YAML, or None) and .error."""
-    from ..project.compose_files import compose_files
-
-    return compose_files(ctx)
 
 
 # -- naming ---------------------------------------------------------------------------------------------
@@ -216,20 +208,6 @@ def _env_keys(value: Any) -> tuple[str, ...]:
     return ()
 
 
-def load_raw(compose_file: Path) -> dict[str, Any]:
-    import yaml
-
-    try:
-        data = yaml.safe_load(compose_file.read_text(encoding="utf-8-sig", errors="replace"))
-    except (OSError, yaml.YAMLError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ComposeError(f"{compose_file} cannot be read as YAML{where}") from None
-    if not isinstance(data, dict):
-        raise ComposeError(f"{compose_file} is not a compose file (no mapping at the top)")
-    return data
-
-
 def from_raw(compose_file: Path, raw: Mapping[str, Any], env: Mapping[str, str]) -> ComposeProject:
     base = compose_file.parent
     scope = {**_dotenv_next_to(compose_file), **env}
@@ -315,18 +293,21 @@ def merge_resolved(raw_model: ComposeProject, resolved: Mapping[str, Any]) -> Co
                           services, "docker compose config", raw_model.notes)
 
 
-def load(compose_file: Path, env: Mapping[str, str], timeout: float = 10.0, use_compose_cli: bool = True,
-         raw: Mapping[str, Any] | None = None) -> ComposeProject:
-    """The project model: raw YAML (read here unless given), refined by `docker compose config`."""
-    raw_model = from_raw(compose_file, load_raw(compose_file) if raw is None else raw, env)
+def load(compose_file: Path, env: Mapping[str, str], raw: Mapping[str, Any], timeout: float = 10.0,
+         use_compose_cli: bool = True) -> ComposeProject:
+    """The project model: the raw YAML, refined by `docker compose config` when it runs."""
+    raw_model = from_raw(compose_file, raw, env)
     if not use_compose_cli:
         return raw_model
     try:
         return merge_resolved(raw_model, compose_config(compose_file, env, timeout))
     except ComposeError as exc:
-        return ComposeProject(raw_model.file, raw_model.name, raw_model.volumes, raw_model.external,
-                              raw_model.services, "raw YAML", (str(exc),))
+        return dataclasses.replace(raw_model, notes=(str(exc),))
 
 
-def posix(path: str) -> PurePosixPath:
-    return PurePosixPath(path.replace("\\", "/"))
+def model_of(ctx, cf) -> ComposeProject:
+    """The model of one of the project's compose files (`compose_files(ctx)` entries), built once per
+    Context: several checks need it, and `docker compose config` is a subprocess of up to seconds."""
+    return ctx.memo(f"compose model {cf.path}",
+                    lambda: load(cf.path, ctx.env, cf.data, timeout=max(ctx.timeout, 10.0)))
+

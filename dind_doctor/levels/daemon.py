@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterator
 
 from ..labels import labels
-from ..probes import ProbeError, ensure_image
+from ..probes import ProbeError, daemon_reason, ensure_image
 from . import manifest
 
 if TYPE_CHECKING:
@@ -45,10 +45,6 @@ def parse_time(text: str | None) -> datetime | None:
     return stamp.astimezone(timezone.utc)
 
 
-def _reason(exc: Exception) -> str:
-    return str(getattr(exc, "explanation", None) or exc)
-
-
 def _not_found(exc: Exception) -> bool:
     return getattr(getattr(exc, "response", None), "status_code", None) == 404
 
@@ -61,7 +57,7 @@ def inspect_volume(ctx: "Context", name: str) -> VolumeInfo | None:
     except Exception as exc:
         if _not_found(exc):
             return None
-        raise ProbeError(f"cannot inspect volume {name}: {_reason(exc)}") from exc
+        raise ProbeError(f"cannot inspect volume {name}: {daemon_reason(exc)}") from exc
     return VolumeInfo(name, parse_time(attrs.get("CreatedAt")), attrs.get("Driver", ""), attrs.get("Labels") or {})
 
 
@@ -70,7 +66,7 @@ def volume_users(ctx: "Context", name: str) -> list[str]:
     try:
         containers = ctx.docker().api.containers(all=True, filters={"volume": name})
     except Exception as exc:
-        raise ProbeError(f"cannot list the containers of volume {name}: {_reason(exc)}") from exc
+        raise ProbeError(f"cannot list the containers of volume {name}: {daemon_reason(exc)}") from exc
     return [f"{(c.get('Names') or ['?'])[0].lstrip('/')} ({c.get('State', '?')})" for c in containers]
 
 
@@ -80,7 +76,7 @@ def image_info(ctx: "Context", ref: str) -> dict[str, Any] | None:
     except Exception as exc:
         if _not_found(exc):
             return None
-        raise ProbeError(f"cannot inspect image {ref}: {_reason(exc)}") from exc
+        raise ProbeError(f"cannot inspect image {ref}: {daemon_reason(exc)}") from exc
 
 
 @contextlib.contextmanager
@@ -95,7 +91,7 @@ def helper(ctx: "Context", image: str | None = None, component: str = "volume-he
             container = client.containers.create(ref, entrypoint=_NEVER_RUN, command=[],
                                                   labels=labels(component, ctx.run_id), **create_kwargs)
         except Exception as exc:
-            raise ProbeError(f"cannot create a helper container: {_reason(exc)}") from exc
+            raise ProbeError(f"cannot create a helper container: {daemon_reason(exc)}") from exc
         yield container
     finally:
         if container is not None:
@@ -120,7 +116,7 @@ def archive_manifest(container: Any, path: str) -> manifest.Manifest | None:
     except Exception as exc:
         if _not_found(exc) and _still_there(container):
             return None
-        raise ProbeError(f"cannot read {path} of a helper container: {_reason(exc)}") from exc
+        raise ProbeError(f"cannot read {path} of a helper container: {daemon_reason(exc)}") from exc
 
 
 def _still_there(container: Any) -> bool:
@@ -132,7 +128,7 @@ def _still_there(container: Any) -> bool:
         if _not_found(exc):
             raise ProbeError("the helper container was removed mid-check (by someone else, or a daemon "
                              "restart)") from exc
-        raise ProbeError(f"the daemon stopped answering mid-check: {_reason(exc)}") from exc
+        raise ProbeError(f"the daemon stopped answering mid-check: {daemon_reason(exc)}") from exc
 
 
 def volume_manifest(ctx: "Context", name: str) -> manifest.Manifest:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..probes import ProbeError, run_probe
+from ..probes import ProbeError, daemon_reason, run_probe
 from . import daemon, manifest
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def sync_volume(ctx: "Context", volume: str, source: Path, keep_extra: bool = Fa
         try:
             ok = container.put_archive(daemon.HELPER_MOUNT, data)
         except Exception as exc:
-            raise ProbeError(f"copying into {volume} failed: {getattr(exc, 'explanation', None) or exc}") from exc
+            raise ProbeError(f"copying into {volume} failed: {daemon_reason(exc)}") from exc
         if not ok:
             raise SyncError(f"the daemon refused the copy into {volume}")
         actual = daemon.archive_manifest(container, daemon.HELPER_MOUNT) or manifest.Manifest()

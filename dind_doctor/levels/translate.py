@@ -35,7 +35,7 @@ def translate(path: str, report: NestingReport) -> Translation:
     if level is Level.HOST:
         return Translation(path, path, "not in a container: the daemon reads this machine's paths")
     if level is Level.DIND:
-        if str(report.evidence.get("dockerd in this container", "")).startswith("yes"):
+        if report.dockerd_here:
             return Translation(path, path, "the daemon runs in this container: it reads this container's paths")
         return Translation(path, None, "the daemon runs in another container (a dind sidecar): it looks paths up "
                                        "in ITS filesystem; share the folder with it at the same path")

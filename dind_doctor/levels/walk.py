@@ -19,8 +19,9 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from .. import images
-from ..labels import CREATED_BY, RUN_ID, labels
-from ..probes import ProbeError, ensure_image
+from ..labels import labels
+from ..probes import ProbeError, daemon_reason, ensure_image
+from ..project.compose_files import compose_files
 from . import compose, daemon, dockerfile, manifest, runscript
 from .matrix import EMPTY, MISSING, NOT_APPLICABLE, SEEN, STALE, UNKNOWN, Cell, Row
 
@@ -82,10 +83,10 @@ def plan(ctx: "Context", project: Path) -> Plan:
     spec = runscript.find(project)
     if spec is None:
         raise WalkError(f"no run script with a `docker run` whose mount sources exist under {project}")
-    files = [cf for cf in compose.compose_files_of(ctx) if not cf.error and (cf.data or {}).get("services")]
+    files = [cf for cf in compose_files(ctx) if not cf.error and (cf.data or {}).get("services")]
     if not files:
         raise WalkError(f"no compose file with services under {project}")
-    model = compose.load(files[0].path, ctx.env, timeout=max(ctx.timeout, 10.0), raw=files[0].data)
+    model = compose.model_of(ctx, files[0])
     service = _module_service(model)
     found = _module_dir(service)
     if found is None:
@@ -229,7 +230,7 @@ def run_outer(ctx: "Context", plan: Plan, files: dict[str, str], extra_env: dict
         except ProbeError:
             raise
         except Exception as exc:
-            raise ProbeError(f"the outer stand-in failed: {getattr(exc, 'explanation', None) or exc}") from exc
+            raise ProbeError(f"the outer stand-in failed: {daemon_reason(exc)}") from exc
         return int(status.get("StatusCode", -1)), output
     finally:
         if container is not None:

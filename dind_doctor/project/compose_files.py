@@ -15,7 +15,6 @@ Stable API (other checks build on it):
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -173,15 +172,7 @@ def find_compose_files(project: Path, files: ProjectFiles | None = None) -> list
     return found
 
 
-_LOCK = threading.Lock()
-
-
 def compose_files(ctx) -> list[ComposeFile]:
     """The project's compose files, parsed once per Context."""
     files = project_files(ctx)
-    with _LOCK:
-        cached = getattr(ctx, "_dind_doctor_compose_files", None)
-        if cached is None:
-            cached = find_compose_files(files.root, files)
-            setattr(ctx, "_dind_doctor_compose_files", cached)
-        return cached
+    return ctx.memo("compose files", lambda: find_compose_files(files.root, files))

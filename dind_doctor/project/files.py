@@ -170,17 +170,9 @@ class ProjectFiles:
         return [p for p in self.paths if p.name.lower().endswith(wanted)]
 
 
-_CTX_LOCK = threading.Lock()
-
-
 def project_files(ctx) -> ProjectFiles:
     """The ProjectFiles of ctx.project, built once per Context and shared by every check."""
-    with _CTX_LOCK:
-        cached = getattr(ctx, "_dind_doctor_project_files", None)
-        if cached is None or cached.root != ctx.project:
-            cached = ProjectFiles(Path(ctx.project))
-            setattr(ctx, "_dind_doctor_project_files", cached)
-        return cached
+    return ctx.memo("project files", lambda: ProjectFiles(Path(ctx.project)))
 
 
 VISIBLE = {" ": "·", "\t": "→", "\r": "␍", "\ufeff": "[BOM]", "\u00a0": "[NBSP]"}

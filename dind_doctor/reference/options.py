@@ -12,13 +12,6 @@ from .. import images as core_images
 MODES = ("dood", "dind")
 FAULTS = ("missing-table", "wrong-password")  # a module that fails on purpose: tests and demonstrations
 
-# The servers of the embedded default. Public images by default; each overridable (offline stand-ins:
-# tests/images/reference-images.sh).
-REFERENCE_IMAGE_DEFAULTS = {
-    "DIND_DOCTOR_POSTGRES_IMAGE": "postgres:16-alpine",
-    "DIND_DOCTOR_S3_IMAGE": "minio/minio:latest",
-}
-
 
 class UsageProblem(Exception):
     """Bad input from the user: reported as a message, never a traceback."""
@@ -60,14 +53,12 @@ class Images:
 
 
 def images_from_env(env: Mapping[str, str] | None = None) -> Images:
-    env = os.environ if env is None else env
-    ref = {name: env.get(name) or default for name, default in REFERENCE_IMAGE_DEFAULTS.items()}
     return Images(
         python=core_images.image("DIND_DOCTOR_PYTHON_IMAGE", env),
         dind=core_images.image("DIND_DOCTOR_DIND_IMAGE", env),
         docker_cli=core_images.image("DIND_DOCTOR_DOCKER_CLI_IMAGE", env),
-        postgres=ref["DIND_DOCTOR_POSTGRES_IMAGE"],
-        s3=ref["DIND_DOCTOR_S3_IMAGE"],
+        postgres=core_images.image("DIND_DOCTOR_POSTGRES_IMAGE", env),
+        s3=core_images.image("DIND_DOCTOR_S3_IMAGE", env),
     )
 
 

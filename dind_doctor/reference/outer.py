@@ -12,6 +12,7 @@ from collections import deque
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Mapping
 
+from .. import dind_workaround
 from .project import IN_OUTER, OUTER_DOCKERFILE
 from .timeline import StageFailed
 
@@ -22,13 +23,7 @@ ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 # What the engine says when it may not grant --privileged (rootless engines, microVMs, this project's CI).
 PRIVILEGED_REFUSED = re.compile(r"unable to apply caps|operation not permitted|privileged", re.IGNORECASE)
-# True DinD without --privileged: every capability but the one the engine may not grant, no seccomp/apparmor
-# filters, unmasked /proc and /sys (systempaths=unconfined), all devices, the host's cgroups, and a volume
-# for /var/lib/docker (overlayfs cannot stack on the container's own overlay root).
-DIND_WORKAROUND = ("--cap-add=ALL --cap-drop=SYS_RESOURCE --security-opt seccomp=unconfined "
-                   "--security-opt apparmor=unconfined --security-opt systempaths=unconfined "
-                   "--device-cgroup-rule='a *:* rwm' -v /sys/fs/cgroup:/sys/fs/cgroup:rw "
-                   "-v <volume>:/var/lib/docker")
+DIND_WORKAROUND = dind_workaround.cli_flags("<volume>")
 
 
 @contextmanager
@@ -113,9 +108,8 @@ def start_outer(client: Any, *, image: str, name: str, mode: str, project_dir: s
              "bounding set lacks a capability --privileged asks for (rootless engines, microVMs, some CI "
              "machines). Retrying with the equivalent that stays within it: " + DIND_WORKAROUND)
     host_config = api.create_host_config(
-        binds=dict(binds_dind, **{"/sys/fs/cgroup": {"bind": "/sys/fs/cgroup", "mode": "rw"}}),
-        cap_add=["ALL"], cap_drop=["SYS_RESOURCE"], device_cgroup_rules=["a *:* rwm"],
-        security_opt=["seccomp=unconfined", "apparmor=unconfined"], network_mode=network or "default")
+        binds=dict(binds_dind, **dind_workaround.CGROUP_BIND), network_mode=network or "default",
+        **dind_workaround.API_KWARGS)
     # --security-opt systempaths=unconfined is a CLI spelling: the API takes empty masked/read-only path lists.
     host_config["MaskedPaths"], host_config["ReadonlyPaths"] = [], []
     cid = create(host_config)

@@ -11,25 +11,23 @@ import time
 import uuid
 from pathlib import Path
 
+from dind_doctor import images
+from dind_doctor.dind_workaround import API_KWARGS, CGROUP_BIND
+from dind_doctor.labels import CREATED_BY
+
 REPO = Path(__file__).resolve().parents[2]
 # One id per pytest process: the session cleanup removes only what THIS run created, so two runs on one
 # engine (two developers, a developer and CI) never remove each other's containers.
 TEST_SESSION = uuid.uuid4().hex[:12]
-TEST_LABEL = {"io.dind-doctor.created-by": "tests", "io.dind-doctor.test-session": TEST_SESSION}
+TEST_LABEL = {CREATED_BY: "tests", "io.dind-doctor.test-session": TEST_SESSION}
 
 # dockerd in a container without --privileged (see shared notes: privileged fails on this machine).
-DIND_RUN_KWARGS = dict(
-    cap_add=["ALL"], cap_drop=["SYS_RESOURCE"],
-    # The CLI's `--security-opt systempaths=unconfined` is client-side sugar the API does not take.
-    security_opt=["seccomp=unconfined", "apparmor=unconfined"],
-    device_cgroup_rules=["a *:* rwm"],
-)
+DIND_RUN_KWARGS = API_KWARGS
 
 
 def image_env(name: str) -> str:
-    return os.environ.get(name) or {"DIND_DOCTOR_DIND_IMAGE": "docker:dind",
-                                     "DIND_DOCTOR_PROBE_IMAGE": "busybox:latest",
-                                     "DIND_DOCTOR_PYTHON_IMAGE": "python:3.12-slim"}.get(name, "")
+    """The image an override variable names now (after conftest pointed it at the offline stand-ins)."""
+    return images.image(name)
 
 
 def run_container(client, image: str, command, **kwargs):
@@ -73,8 +71,7 @@ def start_inner_dockerd(client, image: str, sock: str = "/var/run/docker.sock", 
     """A labelled container running its own dockerd (DinD, without --privileged), once it answers."""
     storage = client.volumes.create(labels=TEST_LABEL)
     inner = run_container(client, image, ["dockerd", f"--host=unix://{sock}"],
-                          volumes={storage.name: {"bind": "/var/lib/docker", "mode": "rw"},
-                                   "/sys/fs/cgroup": {"bind": "/sys/fs/cgroup", "mode": "rw"}},
+                          volumes={storage.name: {"bind": "/var/lib/docker", "mode": "rw"}, **CGROUP_BIND},
                           **DIND_RUN_KWARGS)
     deadline = time.monotonic() + wait
     while inner.exec_run(["docker", "version"]).exit_code != 0:

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_project_support import HOSTED, SEED, TRAPS, copy_tree, make_ctx, run_check, summary
+from test_project_support import HOSTED, SEED, TRAPS, copy_tree, run_check, summary
 
 from dind_doctor.checks.env_file import EnvFile
 from dind_doctor.model import Status

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_project_support import HOSTED, SEED, TRAPS, copy_tree, make_ctx, run_check, summary
+from test_project_support import HOSTED, SEED, TRAPS, copy_tree, run_check, summary
 
 from dind_doctor.checks.line_endings import LineEndings, kind_of
 from dind_doctor.model import Status

@@ -92,9 +92,9 @@ def test_paths_with_spaces_and_accents(tmp_path: Path):
 
 
 def test_project_files_is_cached_per_context(tmp_path: Path):
-    class Ctx:
-        project = tmp_path
-    ctx = Ctx()
+    from dind_doctor.context import Context
+
+    ctx = Context(project=tmp_path, shell="bash")
     assert files_mod.project_files(ctx) is files_mod.project_files(ctx)
 
 

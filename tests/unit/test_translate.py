@@ -18,8 +18,9 @@ MOUNTS = (
 
 
 def report(level: Level, mounts=MOUNTS, **evidence) -> NestingReport:
+    dockerd_here = evidence.get("dockerd in this container") == "yes"
     return NestingReport(level, level is not Level.HOST, "a" * 64, level is Level.DOOD, False,
-                         mounts=mounts, evidence=evidence)
+                         mounts=mounts, evidence=evidence, dockerd_here=dockerd_here)
 
 
 @pytest.mark.parametrize("path, expected", [

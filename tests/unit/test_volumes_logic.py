@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+import yaml
 
 from dind_doctor.levels import compose, dockerfile, manifest, staleness
 from dind_doctor.levels.daemon import parse_time
@@ -44,7 +45,7 @@ def test_project_name_precedence(tmp_path):
 
 def test_seed_model_from_raw_yaml():
     file = SEED / "docker-compose.yml"
-    model = compose.from_raw(file, compose.load_raw(file), {})
+    model = compose.from_raw(file, yaml.safe_load(file.read_text()), {})
     assert model.name == "hosted"
     assert model.volumes == {"extractor_sql_dag_shared_app": "hosted_extractor_sql_dag_shared_app"}
     users = {(s.name, m.target) for s, m in model.users_of("extractor_sql_dag_shared_app")}
