@@ -50,9 +50,10 @@ def check(check_ids, project, output_format, strict, verbose, fix, shell, timeou
 
         click.echo(render(findings, level, ctx.shell))
     else:
-        from ..render.table import can_encode, render
+        from ..render.table import render
+        from .common import console_unicode
 
-        unicode = can_encode("✔⚠✖‼–·", getattr(sys.stdout, "encoding", None))
+        unicode = console_unicode()
         colour = sys.stdout.isatty() and "NO_COLOR" not in ctx.env
         click.echo(render(findings, shell=ctx.shell, level=level, unicode=unicode, colour=colour,
                           verbose=verbose))

@@ -1,7 +1,10 @@
 """What several commands share: building the Context, and reading the registry."""
 from __future__ import annotations
 
+import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import click
 
@@ -18,6 +21,31 @@ def make_context(project: Path, shell: str, timeout: float, verbose: bool = Fals
         reason = "--shell"
     return Context(project=project.resolve(), shell=shell, shell_reason=reason, timeout=timeout,
                    verbose=verbose, fix=fix)
+
+
+@contextmanager
+def engine_session(project: Path, timeout: float, user_errors: tuple = ()) -> Iterator:
+    """A Context for a command that drives the engine. An unusable daemon, a failed probe or one of
+    `user_errors` becomes a clean message (exit 1); what this run created is removed, also on Ctrl-C."""
+    from ..context import EngineUnavailable
+    from ..probes import ProbeError, cleanup_run
+
+    ctx = make_context(project, "bash", timeout)
+    try:
+        yield ctx
+    except (ProbeError, EngineUnavailable, *user_errors) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        cleanup_run(ctx)
+        ctx.close()
+
+
+def console_unicode() -> bool:
+    """Can stdout encode the status marks? (sys.stdout's encoding: click's stream wrapper may claim
+    UTF-8 on a cp1252 console.)"""
+    from ..render.table import can_encode
+
+    return can_encode("✔⚠✖‼–·", getattr(sys.stdout, "encoding", None))
 
 
 def checks_by_id() -> dict:

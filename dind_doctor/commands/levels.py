@@ -34,11 +34,10 @@ def levels(project, output_format, extra_env, wait, timeout):
     sentinel file is written in the code folder for the walk and removed after it. Values of variables
     are never read out: only whether each is set. Exit 0 when nothing was lost, 1 otherwise.
     """
-    from ..context import EngineUnavailable
     from ..levels import matrix
     from ..levels.walk import WalkError, plan as make_plan, walk
-    from ..probes import ProbeError, cleanup_run
-    from .common import make_context
+    from ..model import Level
+    from .common import console_unicode, engine_session
 
     env = {}
     for item in extra_env:
@@ -46,22 +45,14 @@ def levels(project, output_format, extra_env, wait, timeout):
         if not eq or not key:
             raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--env")
         env[key] = value
-    ctx = make_context(project, "bash", timeout)
-    try:
-        if ctx.nesting().level.value != "host":
-            raise click.ClickException(f"run `dind-doctor levels` on the host (this is {ctx.nesting().level.value}):"
+    with engine_session(project, timeout, (WalkError,)) as ctx:
+        level = ctx.nesting().level
+        if level is not Level.HOST:
+            raise click.ClickException(f"run `dind-doctor levels` on the host (this is {level.value}):"
                                        " it starts the outer container itself")
-        rows, evidence = walk(ctx, make_plan(ctx, ctx.project), env, wait)
-    except (WalkError, ProbeError, EngineUnavailable) as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        cleanup_run(ctx)
-        ctx.close()
+        rows, evidence = walk(ctx, make_plan(ctx), env, wait)
     if output_format == "json":
         click.echo(json.dumps(matrix.to_json(rows, evidence), indent=2))
     else:
-        from ..render.table import can_encode
-
-        out = click.get_text_stream("stdout")
-        click.echo(matrix.render(rows, evidence, unicode=can_encode("✔✖⚠·", getattr(out, "encoding", None))))
+        click.echo(matrix.render(rows, evidence, unicode=console_unicode()))
     sys.exit(EXIT_FINDINGS if any(r.first_loss() for r in rows) else EXIT_OK)

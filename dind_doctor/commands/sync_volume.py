@@ -23,19 +23,11 @@ def sync_volume(volume, source, keep_extra, timeout):
     SOURCE is read where dind-doctor runs and streamed to the daemon, so it works from inside a container
     too (Docker-out-of-Docker), where `-v SOURCE:/x` would look SOURCE up on the daemon's host.
     """
-    from ..context import EngineUnavailable
     from ..levels.sync import SyncError, sync_volume as run_sync
-    from ..probes import ProbeError, cleanup_run
-    from .common import make_context
+    from .common import engine_session
 
-    ctx = make_context(Path("."), "bash", timeout)
-    try:
+    with engine_session(Path("."), timeout, (SyncError,)) as ctx:
         result = run_sync(ctx, volume, source.resolve(), keep_extra)
-    except (SyncError, ProbeError, EngineUnavailable) as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        cleanup_run(ctx)
-        ctx.close()
     how = "replaced the volume's content with" if result.cleared else "copied"
     click.echo(f"{how} {result.files} file(s) ({result.dotfiles} dotfile(s), {result.bytes} bytes) "
                f"from {source} into volume {volume}")

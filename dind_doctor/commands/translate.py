@@ -26,8 +26,9 @@ def translate(path, as_json, timeout):
 
     ctx = make_context(Path("."), "bash", timeout)
     try:
-        result = run_translate(str(path.absolute()), ctx.nesting())
-        level = ctx.nesting().level.value
+        report = ctx.nesting()
+        result = run_translate(str(path.absolute()), report)
+        level = report.level.value
     finally:
         ctx.close()
     if as_json:

@@ -77,9 +77,11 @@ def normalize_project_name(name: str) -> str:
     return re.sub(r"[^-_a-z0-9]+", "", name.lower()).lstrip("_-")
 
 
-def project_name(compose_file: Path, raw: Mapping[str, Any], env: Mapping[str, str]) -> str:
-    """-p is not known here; then COMPOSE_PROJECT_NAME, top-level `name:`, the compose file's folder."""
-    dotenv = _dotenv_next_to(compose_file)
+def project_name(compose_file: Path, raw: Mapping[str, Any], env: Mapping[str, str],
+                 dotenv: Mapping[str, str] | None = None) -> str:
+    """-p is not known here; then COMPOSE_PROJECT_NAME, top-level `name:`, the compose file's folder.
+    `dotenv`: the project .env next to the compose file, when the caller has already read it."""
+    dotenv = _dotenv_next_to(compose_file) if dotenv is None else dotenv
     for candidate in (env.get("COMPOSE_PROJECT_NAME"), dotenv.get("COMPOSE_PROJECT_NAME"),
                       interpolate(str(raw.get("name") or ""), {**dotenv, **env})):
         if candidate:
@@ -210,8 +212,9 @@ def _env_keys(value: Any) -> tuple[str, ...]:
 
 def from_raw(compose_file: Path, raw: Mapping[str, Any], env: Mapping[str, str]) -> ComposeProject:
     base = compose_file.parent
-    scope = {**_dotenv_next_to(compose_file), **env}
-    name = project_name(compose_file, raw, env)
+    dotenv = _dotenv_next_to(compose_file)
+    scope = {**dotenv, **env}
+    name = project_name(compose_file, raw, env, dotenv)
     volumes_spec = raw.get("volumes") or {}
     volumes = {str(k): real_volume_name(name, str(k), v) for k, v in volumes_spec.items()} \
         if isinstance(volumes_spec, Mapping) else {}

@@ -49,8 +49,21 @@ def _sha256(stream: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def from_folder(folder: Path) -> Manifest:
-    """The manifest of a local folder, dotfiles included, symlinks not followed."""
+def file_entry(path: Path) -> Entry | None:
+    """One local file's entry: a symlink by its target (not followed); None when unreadable (permissions,
+    a socket): it cannot be compared either way."""
+    if path.is_symlink():
+        target = os.readlink(path).encode()
+        return Entry(len(target), hashlib.sha256(target).hexdigest())
+    try:
+        with open(path, "rb") as fh:
+            return Entry(path.stat().st_size, _sha256(fh))
+    except OSError:
+        return None
+
+
+def from_folder(folder: Path, limit: int = MAX_FILES) -> Manifest:
+    """The manifest of a local folder, dotfiles included, symlinks not followed; at most `limit` files."""
     manifest = Manifest()
     total = 0
     for root, dirs, files in os.walk(folder):
@@ -60,19 +73,13 @@ def from_folder(folder: Path) -> Manifest:
             rel = PurePosixPath(full.relative_to(folder).as_posix())
             if _skipped(rel):
                 continue
-            if len(manifest.entries) >= MAX_FILES or total >= MAX_BYTES:
+            if len(manifest.entries) >= limit or total >= MAX_BYTES:
                 manifest.truncated = True
                 return manifest
-            if full.is_symlink():
-                target = os.readlink(full).encode()
-                manifest.entries[str(rel)] = Entry(len(target), hashlib.sha256(target).hexdigest())
-                continue
-            try:
-                with open(full, "rb") as fh:
-                    manifest.entries[str(rel)] = Entry(full.stat().st_size, _sha256(fh))
-            except OSError:
-                continue  # unreadable (permissions, a socket): it cannot be compared either way
-            total += manifest.entries[str(rel)].size
+            entry = file_entry(full)
+            if entry is not None:
+                manifest.entries[str(rel)] = entry
+                total += entry.size
     return manifest
 
 

@@ -115,19 +115,21 @@ def _add_volume(spec: RunSpec, value: str) -> None:
         spec.binds.append((drive + _absolute(parts[0], spec.run_from), parts[1], ":".join(parts[2:])))
 
 
-def find(project: Path) -> RunSpec | None:
+def find(project: Path, files=None) -> RunSpec | None:
     """The first run script (by name run*, then any) holding a `docker run`, read from the folder that
-    holds its mount sources: the script's folder or its parent (the seed's scripts run from above hosted/)."""
-    candidates = sorted((p for p in project.rglob("*") if p.suffix.lower() in _SCRIPT_SUFFIXES
-                         and len(p.relative_to(project).parts) <= 3 and ".git" not in p.parts),
+    holds its mount sources: the script's folder or its parent (the seed's scripts run from above hosted/).
+    `files`: the run's shared ProjectFiles (the bounded walk and read-once, BOM/UTF-16-aware cache)."""
+    from ..project.files import ProjectFiles
+
+    files = files or ProjectFiles(project)
+    candidates = sorted((p for p in files.by_suffix(*_SCRIPT_SUFFIXES) if len(p.relative_to(files.root).parts) <= 3),
                         key=lambda p: (not p.name.lower().startswith("run"), len(p.parts), str(p)))
     for script in candidates:
-        try:
-            text = script.read_text(encoding="utf-8-sig", errors="replace")
-        except OSError:
+        content = files.read(script)
+        if not content.usable:
             continue
         for run_from in (script.parent, script.parent.parent):
-            spec = parse(text, script, run_from)
+            spec = parse(content.text, script, run_from)
             if spec is None:
                 break
             sources = [s for s, t, _m in spec.binds if t != SOCKET]

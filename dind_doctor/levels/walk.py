@@ -22,6 +22,7 @@ from .. import images
 from ..labels import labels
 from ..probes import ProbeError, daemon_reason, ensure_image
 from ..project.compose_files import compose_files
+from ..project.files import project_files
 from . import compose, daemon, dockerfile, manifest, runscript
 from .matrix import EMPTY, MISSING, NOT_APPLICABLE, SEEN, STALE, UNKNOWN, Cell, Row
 
@@ -79,8 +80,9 @@ def _keys_of(env_file: Path | None) -> list[str]:
     return [k for k in dotenv_values(env_file) if _KEY.match(k)]
 
 
-def plan(ctx: "Context", project: Path) -> Plan:
-    spec = runscript.find(project)
+def plan(ctx: "Context") -> Plan:
+    project = ctx.project
+    spec = runscript.find(project, project_files(ctx))
     if spec is None:
         raise WalkError(f"no run script with a `docker run` whose mount sources exist under {project}")
     files = [cf for cf in compose_files(ctx) if not cf.error and (cf.data or {}).get("services")]
@@ -97,7 +99,7 @@ def plan(ctx: "Context", project: Path) -> Plan:
     keys = list(dict.fromkeys(_keys_of(env_file) + [k for k in service.env_keys if _KEY.match(k)]))
     volumes = [(m.source, model.volumes.get(m.source, m.source), m.target)
                for m in service.mounts if m.kind == "volume"]
-    code = {rel: e for rel, e in list(manifest.from_folder(source).entries.items())[:MAX_CODE_FILES]
+    code = {rel: e for rel, e in manifest.from_folder(source, limit=MAX_CODE_FILES).entries.items()
             if not manifest.is_dotfile(rel)}
     return Plan(spec, model, service, source, module_dir, env_file, keys, volumes, code)
 
@@ -271,7 +273,7 @@ def walk(ctx: "Context", plan: Plan, extra_env: dict[str, str] | None = None,
     compose_outer = outer_path(plan.spec, plan.model.file)
     try:
         sentinel.write_text(f"dind-doctor levels {ctx.run_id}\n")
-        host_sentinel = manifest.from_folder(plan.source).entries.get(sentinel.name)
+        host_sentinel = manifest.file_entry(sentinel)
         files = outer_script(plan, sentinel, compose_outer, ctx.run_id, module_image, temp_volumes)
         code, output = run_outer(ctx, plan, files, extra_env or {}, wait)
     finally:
@@ -315,8 +317,7 @@ def _rows(plan, obs, code, host_sentinel, compose_outer, temp_volumes, module_im
     rows = [Row("sentinel", f"sentinel file in {plan.source.name}/",
                 cells("sentinel", host_sentinel, Cell(SEEN)))]
     env_rel = plan.env_file.name if plan.env_file else ".env"
-    env_entry = manifest.from_folder(plan.env_file.parent).entries.get(plan.env_file.name) \
-        if plan.env_file and plan.env_file.is_file() else None
+    env_entry = manifest.file_entry(plan.env_file) if plan.env_file and plan.env_file.is_file() else None
     env_row = Row("env-file", f"{plan.source.name}/{env_rel}" if plan.env_file else ".env",
                   cells("env-file", env_entry, Cell(SEEN) if env_entry else Cell(MISSING, "no env_file on the host")))
     keys_arrive = bool(plan.env_keys) and all((module.get(k) or ("", "", ""))[2] == "set" for k in plan.env_keys)
