@@ -6,10 +6,10 @@ from collections import defaultdict
 from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Location, Status, same_fix
-from dind_doctor.project.files import project_files, visible_tail
+from dind_doctor.project.files import visible_tail
 from dind_doctor.project.fixers import FixError, delete_spans, write_with_backup
 from dind_doctor.project.pstokens import Continuation, Source, continuation_problems
-from dind_doctor.project.scripts import ScriptSource, collect, reencode
+from dind_doctor.project.scripts import ScriptSource, reencode, scripts
 
 WHAT = {
     "trailing-space": "backtick followed by {ws}: the command ends at line {line}",
@@ -49,16 +49,15 @@ class BacktickContinuation(Check):
     title = "PowerShell line continuations"
 
     def run(self, ctx: Context) -> list[Finding]:
-        files = project_files(ctx)
-        scripts = collect(files, "powershell")
+        found = scripts(ctx, "powershell")
         findings = [self.finding(Status.WARN, f"cannot be checked: {c.problem}",
                                  location=Location(c.rel),
                                  detail="A .ps1 that is not text is not a script PowerShell can run; if it is a "
                                         "script, re-save it as UTF-8.")
-                    for c in scripts.unreadable]
+                    for c in found.unreadable]
         fixable: dict = defaultdict(list)  # FileText -> spans to delete
-        for source in scripts.sources:
-            for problem in continuation_problems(source.text, source.first_line):
+        for source in found.sources:
+            for problem in continuation_problems(source.text, source.first_line, source.tokens):
                 if ctx.fix and problem.fix_span:
                     start, end = problem.fix_span
                     fixable[source.file].append((start + source.offset, end + source.offset))
@@ -67,10 +66,10 @@ class BacktickContinuation(Check):
         for content, spans in fixable.items():
             findings.append(self._apply(ctx, content, spans))
         if not findings:
-            if not scripts.sources:
+            if not found.sources:
                 return [self.finding(Status.SKIP, "no PowerShell script or code block in the project")]
-            n_files = len({s.rel for s in scripts.sources if not s.markdown})
-            n_blocks = sum(s.markdown for s in scripts.sources)
+            n_files = len({s.rel for s in found.sources if not s.markdown})
+            n_blocks = sum(s.markdown for s in found.sources)
             return [self.finding(Status.OK, f"{n_files} PowerShell script(s) and {n_blocks} Markdown block(s): "
                                             "every continuation backtick ends its line")]
         return findings

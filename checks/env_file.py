@@ -10,13 +10,14 @@ from pathlib import Path
 from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Location, Status, fixes, same_fix
-from dind_doctor.project.compose_files import EnvFileRef, compose_files
+from dind_doctor.project.compose_files import EnvFileRef, compose_files, is_dockerfile_name, is_env_name
 from dind_doctor.project.dockerfiles import copied_files, copy_instructions, load_dockerignore
 from dind_doctor.project.dotenv_lint import digest, is_example, lint
 from dind_doctor.project.files import FileText, ProjectFiles, project_files
-from dind_doctor.project.fixers import FixError, append_lines, write_with_backup
+from dind_doctor.project.fixers import FixError, append_fixes, append_with_backup
 from dind_doctor.project.gitattributes import work_tree_root
 
+PROBE_COMPONENT = "env-probe"  # the created-by label of the live probe's containers
 DOCKERIGNORE_HEADER = "# dind-doctor: credentials are passed at run time (env_file), never baked into the image"
 # The probe script runs in the probe container: for each key it prints whether it is set, empty, holds a
 # CR, and the sha256 of its value (compared in Python, never shown). `$$` is compose's escape for `$`.
@@ -27,8 +28,7 @@ PROBE_SCRIPT = ('for k in "$$@"; do eval "s=\\$${$$k+x}"; if [ -z "$$s" ]; then 
 
 
 def is_secret_env(path: Path) -> bool:
-    name = path.name.lower()
-    return (name == ".env" or name.startswith(".env.") or name.endswith(".env")) and not is_example(name)
+    return is_env_name(path.name) and not is_example(path.name)
 
 
 def example_for(env_path: Path) -> Path | None:
@@ -80,11 +80,12 @@ class EnvFile(Check):
                 continue
             refs.extend(compose.env_files)
         checked: dict[Path, tuple[EnvFileRef, dict]] = {}
+        done: set[Path] = set()  # env files whose content is checked: once, however many services use them
         for ref in refs:
-            result = self._check_ref(ctx, files, ref)
-            findings.extend(result[0])
-            if result[1] is not None:
-                checked[ref.path] = (ref, result[1])
+            found, parsed = self._check_ref(ctx, files, ref, done)
+            findings.extend(found)
+            if parsed is not None:
+                checked[ref.path] = (ref, parsed)
         findings.extend(self._baked(ctx, files))
         findings.extend(self._git(ctx, files, sorted({r.path for r in refs if r.path.is_file()} |
                                                      {p for p in files.paths if is_secret_env(p)})))
@@ -99,7 +100,10 @@ class EnvFile(Check):
         return findings
 
     # -- one env_file -----------------------------------------------------------------------------
-    def _check_ref(self, ctx: Context, files: ProjectFiles, ref: EnvFileRef) -> tuple[list[Finding], dict | None]:
+    def _check_ref(self, ctx: Context, files: ProjectFiles, ref: EnvFileRef,
+                   done: set[Path]) -> tuple[list[Finding], dict | None]:
+        """Findings about this reference (a missing file, per service), then, the first time the file is
+        met, about its content."""
         compose_rel = files.rel(ref.compose)
         where = Location(compose_rel, ref.line)
         rel = files.rel(ref.path)
@@ -130,9 +134,13 @@ class EnvFile(Check):
                 fixes=same_fix(f"Create {rel}, or correct the env_file path at {compose_rel}:{ref.line}."))], None
         if ref.path.is_dir():
             return [self.finding(Status.FAIL, f"env_file `{ref.raw}` is a folder, not a file", location=where)], None
-        return self._content_findings(files.read(ref.path), ref, where)
+        if ref.path in done:
+            return [], None
+        done.add(ref.path)
+        return self._content_findings(files, files.read(ref.path), ref, where)
 
-    def _content_findings(self, c: FileText, ref: EnvFileRef, where: Location) -> tuple[list[Finding], dict | None]:
+    def _content_findings(self, files: ProjectFiles, c: FileText, ref: EnvFileRef,
+                          where: Location) -> tuple[list[Finding], dict | None]:
         out: list[Finding] = []
         loc = Location(c.rel)
         if not c.usable:
@@ -169,7 +177,7 @@ class EnvFile(Check):
                                     evidence={"key": issue.key} if issue.key else {},
                                     fixes=same_fix(ENV_FIXES[issue.kind].format(line=issue.line,
                                                                                key=issue.key or ""))))
-        needed = self._needed(ref, report)
+        needed = self._needed(files, ref)
         for key in needed["keys"]:
             if key not in report.values:
                 out.append(self.finding(Status.FAIL, f"`{key}` is missing (listed in {needed['from']})",
@@ -180,20 +188,17 @@ class EnvFile(Check):
                                                      f"{needed['from']})",
                                         location=Location(c.rel, report.lines[key]),
                                         fixes=same_fix(f"Give `{key}` a value at line {report.lines[key]}.")))
-        if any(f.status in (Status.FAIL,) and f.location and f.location.path == c.rel for f in out):
+        if any(f.status is Status.FAIL and f.location and f.location.path == c.rel for f in out):
             return out, None
         return out, {"values": report.values, "needed": needed["keys"] or report.keys}
 
     @staticmethod
-    def _needed(ref: EnvFileRef, report) -> dict:
+    def _needed(files: ProjectFiles, ref: EnvFileRef) -> dict:
         example = example_for(ref.path)
         if example is None:
             return {"keys": [], "from": None}
-        try:
-            keys = lint(example.read_text(encoding="utf-8", errors="replace")).keys
-        except OSError:
-            keys = []
-        return {"keys": keys, "from": example.name}
+        content = files.read(example)
+        return {"keys": lint(content.text).keys if content.usable else [], "from": example.name}
 
     # -- baked into an image ----------------------------------------------------------------------
     def _baked(self, ctx: Context, files: ProjectFiles) -> list[Finding]:
@@ -203,19 +208,24 @@ class EnvFile(Check):
                 if not b.remote:
                     builds.setdefault(b.dockerfile, b.context)
         for path in files.paths:
-            lower = path.name.lower()
-            if lower == "dockerfile" or lower.startswith("dockerfile.") or lower.endswith(".dockerfile"):
+            if is_dockerfile_name(path.name):
                 builds.setdefault(path, path.parent)
         secrets = [p for p in files.paths if is_secret_env(p)]
+        walked = set(files.paths)
         findings: list[Finding] = []
         to_ignore: dict[Path, set[str]] = {}
+
+        def read_text(path: Path) -> str | None:
+            content = files.read(path)
+            return content.text if content.opened else None
+
         for dockerfile, context in builds.items():
             if not dockerfile.is_file() or not secrets:
                 continue
-            content = files.read(dockerfile) if dockerfile in set(files.paths) else None
+            content = files.read(dockerfile) if dockerfile in walked else None
             if content is None or not content.usable:
                 continue
-            ignore = load_dockerignore(context, dockerfile)
+            ignore = load_dockerignore(context, dockerfile, read_text)
             in_context = [p for p in secrets if context in p.parents]
             for instr in copy_instructions(content.text):
                 baked = [p for p in copied_files(context, instr.sources, in_context)
@@ -237,9 +247,7 @@ class EnvFile(Check):
                              "image reads them, even if a later step deletes the file. compose's env_file already "
                              "passes them at run time.",
                     evidence={"context": files.rel(context), "dockerignore": files.rel(ignore_file)},
-                    fixes=fixes(bash=f"printf '%s\\n' '**/.env' >> '{files.rel(ignore_file)}'",
-                                powershell=f"Add-Content -Encoding ascii '{files.rel(ignore_file)}' '**/.env'",
-                                cmd=f'echo **/.env>> "{files.rel(ignore_file)}"')
+                    fixes=append_fixes(files.rel(ignore_file), ["**/.env"])
                     + same_fix("Then rebuild (`docker compose build`): images built before still hold the file.")))
         if ctx.fix:
             for ignore_file, patterns in to_ignore.items():
@@ -248,9 +256,8 @@ class EnvFile(Check):
 
     def _add_ignore(self, ctx: Context, files: ProjectFiles, ignore_file: Path, patterns: list[str]) -> Finding:
         try:
-            raw = ignore_file.read_bytes() if ignore_file.exists() else b""
-            backup = write_with_backup(ctx, ignore_file, append_lines(raw, [DOCKERIGNORE_HEADER, *patterns]))
-        except (OSError, FixError) as exc:
+            backup = append_with_backup(ctx, ignore_file, [DOCKERIGNORE_HEADER, *patterns])
+        except FixError as exc:
             return self.finding(Status.FAIL, f"not fixed: {exc}", location=Location(files.rel(ignore_file)))
         return self.finding(Status.OK, f"fixed: {files.rel(ignore_file)} now excludes {', '.join(patterns)}",
                             location=Location(files.rel(ignore_file)),
@@ -288,9 +295,7 @@ class EnvFile(Check):
                 out.append(self.finding(
                     Status.WARN, f"{shown} is not ignored by git: one `git add .` commits the credentials",
                     location=Location(shown),
-                    fixes=fixes(bash=f"echo '{rel_posix}' >> '{root / '.gitignore'}'",
-                                powershell=f"Add-Content -Encoding ascii '{root / '.gitignore'}' '{rel_posix}'",
-                                cmd=f'echo {rel_posix}>> "{root / ".gitignore"}"')))
+                    fixes=append_fixes(str(root / ".gitignore"), [rel_posix])))
         return out
 
     # -- live -------------------------------------------------------------------------------------
@@ -304,12 +309,15 @@ class EnvFile(Check):
 
         out = []
         image = images.probe_image(ctx.env)
-        for path, (ref, parsed) in checked.items():
-            keys = [k for k in parsed["needed"] if k and k.replace("_", "").isalnum() and not k[0].isdigit()]
-            if not keys:
-                continue
-            out.append(self._probe_one(ctx, files, docker, image, labels("env-probe", ctx.run_id), ref, keys,
-                                       parsed["values"]))
+        try:
+            for path, (ref, parsed) in checked.items():
+                keys = [k for k in parsed["needed"] if k and k.replace("_", "").isalnum() and not k[0].isdigit()]
+                if not keys:
+                    continue
+                out.append(self._probe_one(ctx, files, docker, image, labels(PROBE_COMPONENT, ctx.run_id), ref,
+                                           keys, parsed["values"]))
+        finally:
+            self._sweep(ctx)
         return out
 
     def _probe_one(self, ctx, files, docker, image, label_map, ref, keys, values) -> Finding:
@@ -329,8 +337,6 @@ class EnvFile(Check):
                                       env=dict(ctx.env), stdin=subprocess.DEVNULL)
             except (OSError, subprocess.SubprocessError) as exc:
                 return self.finding(Status.SKIP, f"live env_file probe skipped: {exc}", location=Location(rel))
-            finally:
-                self._sweep(ctx)
         output = proc.stdout.decode("utf-8", "replace")
         if proc.returncode != 0 and "HASH" not in output and "MISSING" not in output:
             err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
@@ -367,12 +373,14 @@ class EnvFile(Check):
 
     @staticmethod
     def _sweep(ctx: Context) -> None:
-        try:
-            from dind_doctor.labels import selector
+        """Remove what `docker compose run --rm` left behind (a probe that timed out): the containers of
+        this run's env probes, filtered by the daemon, once after every probe."""
+        from dind_doctor.labels import CREATED_BY, RUN_ID
 
-            for container in ctx.docker().containers.list(all=True, filters=selector(ctx.run_id)):
-                if container.labels.get("io.dind-doctor.created-by") == "env-probe":
-                    container.remove(force=True)
+        filters = {"label": [f"{RUN_ID}={ctx.run_id}", f"{CREATED_BY}={PROBE_COMPONENT}"]}
+        try:
+            for container in ctx.docker().containers.list(all=True, filters=filters):
+                container.remove(force=True)
         except Exception:
             pass  # cleanup_run sweeps this invocation's labels at the end
 

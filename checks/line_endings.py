@@ -8,9 +8,9 @@ from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Location, Status, fixes
 from dind_doctor.project import gitattributes
-from dind_doctor.project.compose_files import is_compose_name
+from dind_doctor.project.compose_files import is_compose_name, is_dockerfile_name, is_env_name
 from dind_doctor.project.files import FileText, project_files, visible
-from dind_doctor.project.fixers import FixError, append_lines, to_lf, to_utf8, write_with_backup
+from dind_doctor.project.fixers import FixError, append_fixes, append_with_backup, to_lf, to_utf8, write_with_backup
 
 GITATTRIBUTES_HEADER = "# dind-doctor: files used inside Linux containers keep LF line endings"
 
@@ -30,22 +30,24 @@ CONSEQUENCE = {
 KIND_NAMES = {"script": "script", "dockerfile": "Dockerfile", "compose": "compose file", "env": ".env file",
               "requirements": "requirements file"}
 SCRIPT_NAMES = re.compile(r"^(docker-)?entrypoint([._-].*)?$", re.IGNORECASE)
+# Windows scripts and documentation: never run in a Linux container (and not read to find out).
+NOT_IN_CONTAINERS = (".ps1", ".psm1", ".bat", ".cmd", ".md", ".markdown")
 
 
 def kind_of(path: Path, head: bytes) -> str | None:
     """What a file is for, when it ends up in a Linux container; None for the rest."""
     name = path.name
     lower = name.lower()
-    if lower.endswith((".ps1", ".psm1", ".bat", ".cmd", ".md", ".markdown")):
+    if lower.endswith(NOT_IN_CONTAINERS):
         return None
     shebang = head.lstrip(b"\xef\xbb\xbf").startswith(b"#!") or head.startswith((b"\xff\xfe#\x00!", b"\xfe\xff\x00#"))
     if lower.endswith((".sh", ".bash")) or SCRIPT_NAMES.match(name) or shebang:
         return "script"
-    if lower in ("dockerfile", "containerfile") or lower.startswith("dockerfile.") or lower.endswith(".dockerfile"):
+    if is_dockerfile_name(name):
         return "dockerfile"
     if is_compose_name(name):
         return "compose"
-    if lower == ".env" or lower.startswith(".env.") or lower.endswith(".env"):
+    if is_env_name(name):
         return "env"
     if re.match(r"^(requirements|constraints).*\.(txt|in)$", lower):
         return "requirements"
@@ -92,14 +94,9 @@ class LineEndings(Check):
         findings: list[Finding] = []
         targets: list[tuple[FileText, str]] = []
         for path in files.paths:
-            if path.name == ".gitattributes":
+            if path.name == ".gitattributes" or path.name.lower().endswith(NOT_IN_CONTAINERS):
                 continue
-            try:
-                with open(path, "rb") as handle:
-                    head = handle.read(64)
-            except OSError:
-                head = b""
-            kind = kind_of(path, head)
+            kind = kind_of(path, files.head(path))
             if kind is None:
                 continue
             content = files.read(path)
@@ -196,15 +193,13 @@ class LineEndings(Check):
         own = files.root / ".gitattributes"
         if ctx.fix:
             try:
-                raw = own.read_bytes() if own.exists() else b""
-                backup = write_with_backup(ctx, own, append_lines(raw, [GITATTRIBUTES_HEADER, *lines]))
-            except (OSError, FixError) as exc:
+                backup = append_with_backup(ctx, own, [GITATTRIBUTES_HEADER, *lines])
+            except FixError as exc:
                 return [self.finding(Status.FAIL, f"not fixed: {exc}", location=Location(".gitattributes"))]
             return [self.finding(Status.OK, f"fixed: .gitattributes now pins eol=lf for {', '.join(patterns)}",
                                  location=Location(".gitattributes"),
                                  evidence={"backup": backup or "none (new file)",
                                            "then": "git add --renormalize . && git commit"})]
-        block = "\n".join([GITATTRIBUTES_HEADER, *lines])
         return [self.finding(
             Status.WARN, f"no .gitattributes pins eol=lf for {len(loose)} file(s) used in containers",
             location=Location(".gitattributes"),
@@ -212,8 +207,4 @@ class LineEndings(Check):
                    "files out with CRLF, and the scripts fail inside the container.",
             evidence={"files": ", ".join(c.rel for c in loose[:8]) + (" ..." if len(loose) > 8 else ""),
                       "read": ", ".join(str(p) for p in attrs.files) or "none"},
-            fixes=fixes(bash=f"printf '%s\\n' {' '.join(repr(x) for x in block.splitlines())} >> .gitattributes && "
-                             "git add --renormalize .",
-                        powershell="Add-Content -Encoding ascii .gitattributes @'\n" + block + "\n'@\n"
-                                   "git add --renormalize .",
-                        cmd=" & ".join(f"echo {x}>> .gitattributes" for x in lines) + " & git add --renormalize ."))]
+            fixes=append_fixes(".gitattributes", [GITATTRIBUTES_HEADER, *lines], then="git add --renormalize ."))]

@@ -9,7 +9,7 @@ from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Level, Location, Status, fixes, same_fix
 from dind_doctor.project.files import project_files
-from dind_doctor.project.scripts import ScriptSource, collect
+from dind_doctor.project.scripts import ScriptSource, scripts
 from dind_doctor.project.volume_args import VolumeArg, powershell_volume_args, shell_volume_args
 
 PWD_REFS = {
@@ -19,7 +19,7 @@ PWD_REFS = {
     "cmd": re.compile(r"%cd%|\$\{pwd\}|\$pwd\b|\$\(\s*pwd\s*\)", re.I),
 }
 QUOTED_FORM = {"powershell": '-v "${PWD}/sub:/target"', "bash": '-v "$(pwd)/sub:/target"',
-               "cmd": '-v "%cd%\\sub:/target"', "gitbash": '-v "$(pwd)/sub:/target"'}
+               "cmd": '-v "%cd%\\sub:/target"'}
 SUBEXPR_PWD = re.compile(r"[$][(]\s*(pwd|get-location)\s*[)]", re.I)
 MSYS_MENTION = re.compile(r"MSYS_NO_PATHCONV|MSYS2_ARG_CONV_EXCL")
 SENTINEL_DIR = "/dind-doctor-probe"
@@ -64,17 +64,17 @@ class PwdPathForms(Check):
         live: list[tuple[ScriptSource, VolumeArg, str]] = []
         n_args = 0
         for dialect in ("powershell", "bash", "cmd"):
-            for source in collect(files, dialect).sources:
+            for source in scripts(ctx, dialect).sources:
                 if dialect == "powershell":
-                    args = powershell_volume_args(source.text, source.first_line)
+                    args = powershell_volume_args(source.text, source.first_line, source.tokens)
                 else:
                     args = shell_volume_args(source.text, dialect, source.first_line)
                 msys_aware = bool(MSYS_MENTION.search(source.text))
                 for arg in args:
                     n_args += 1
-                    static = self._static(source, dialect, arg, gitbash and not msys_aware)
+                    src, target = split_spec(arg.value)
+                    static = self._static(source, dialect, arg, src, target, gitbash and not msys_aware)
                     findings.extend(static)
-                    src, _ = split_spec(arg.value)
                     broken = any(f.status is Status.FAIL for f in static)  # it would not run as written
                     if not source.markdown and not broken and PWD_REFS[dialect].search(src):
                         live.append((source, arg, PWD_REFS[dialect].sub("", src, count=1)))
@@ -87,13 +87,14 @@ class PwdPathForms(Check):
         return findings
 
     # -- static -----------------------------------------------------------------------------------
-    def _static(self, source: ScriptSource, dialect: str, arg: VolumeArg, gitbash: bool) -> list[Finding]:
+    def _static(self, source: ScriptSource, dialect: str, arg: VolumeArg, src: str, target: str,
+                gitbash: bool) -> list[Finding]:
+        """`src` and `target`: split_spec(arg.value)."""
         out = []
         where = Location(source.rel, arg.line, arg.column)
         hard = Status.WARN if source.markdown else Status.FAIL
         block = " (in a Markdown code block)" if source.markdown else ""
         refs = PWD_REFS[dialect]
-        src, target = split_spec(arg.value)
 
         def add(status, summary, detail, fix):
             out.append(self.finding(status, summary + block, detail=detail, location=where,
@@ -112,8 +113,8 @@ class PwdPathForms(Check):
                     f"PowerShell passes `{arg.text}` to docker as two arguments, so docker takes the second part "
                     "as the image name: `docker: invalid reference format`.",
                     fixes(powershell=f'{arg.flag} "{SUBEXPR_PWD.sub("${PWD}", arg.value)}"'))
-            elif refs.search(arg.unquoted):
-                add(Status.WARN, f"unquoted `{refs.search(arg.unquoted).group(0)}` in a docker {arg.flag} spec",
+            elif m := refs.search(arg.unquoted):
+                add(Status.WARN, f"unquoted `{m.group(0)}` in a docker {arg.flag} spec",
                     "PowerShell keeps an expanded variable in one argument, so this works today; quote the whole "
                     "spec so that it stays one argument when the line is copied to another shell and in front of "
                     "paths with spaces or `$`.",
@@ -130,8 +131,8 @@ class PwdPathForms(Check):
                     "cmd substitutes %cd% before splitting the line, so `C:\\My Projects\\x` becomes two "
                     "arguments and docker takes `Projects\\x:/...` as the image.", fixes(cmd=f"{arg.flag} {quoted}"))
         else:
-            if refs.search(arg.unquoted):
-                add(Status.WARN, f"unquoted `{refs.search(arg.unquoted).group(0)}` in a docker {arg.flag} spec: "
+            if m := refs.search(arg.unquoted):
+                add(Status.WARN, f"unquoted `{m.group(0)}` in a docker {arg.flag} spec: "
                                  "a path with spaces splits",
                     "bash splits an unquoted expansion at spaces: docker then takes the rest as the image name.",
                     fixes(bash=f"{arg.flag} {quoted}"))
@@ -171,43 +172,44 @@ class PwdPathForms(Check):
         for source, arg, rest in live:
             rest = rest.replace("\\", "/").lstrip("/")
             candidates = [ctx.project, source.path.parent, source.path.parent.parent]
-            host_dir = next((c / rest for c in candidates if (c / rest).is_dir()), None)
+            found = next((c / rest for c in candidates if (c / rest).is_dir()), None)
             where = Location(source.rel, arg.line, arg.column)
-            if host_dir is None:
+            if found is None:
                 out.append(self.finding(
                     Status.WARN, f"`{arg.value}` mounts a folder `{rest}` that exists neither in the project nor "
                                  "next to the script", location=where,
                     detail="Run from another folder, the daemon creates an EMPTY folder at that path and mounts it: "
                            "the container sees nothing. Check the spelling and the folder you run the script from."))
                 continue
-            if host_dir.resolve() in seen or len(seen) >= 3:
+            host_dir = found.resolve()
+            if host_dir in seen or len(seen) >= 3:
                 continue
-            seen.add(host_dir.resolve())
+            seen.add(host_dir)
             if ctx.engine_error:
-                out.append(self.finding(Status.SKIP, f"live mount probe of {files.rel(host_dir)} skipped: "
+                out.append(self.finding(Status.SKIP, f"live mount probe of {files.rel(found)} skipped: "
                                                      f"{ctx.engine_error}", location=where))
                 continue
-            out.append(self._probe(ctx, files, host_dir.resolve(), where))
+            out.append(self._probe(ctx, files, host_dir, where))
         return out
 
     def _probe(self, ctx: Context, files, host_dir: Path, where: Location) -> Finding:
         from docker.types import Mount
 
-        from dind_doctor.nesting import daemon_path
+        from dind_doctor.levels.translate import translate
         from dind_doctor.probes import ProbeError, run_probe
 
         report = ctx.nesting()
         shown = files.rel(host_dir)
-        if report.level == Level.DOOD:
-            daemon_dir, mount = daemon_path(str(host_dir), report.mounts)
-            if daemon_dir is None:
-                return self.finding(
-                    Status.FAIL, f"{shown} exists only inside this container: the daemon cannot mount it",
-                    location=where, evidence={"path here": str(host_dir), "mount": str(mount or "none")},
-                    detail="This container drives the host's daemon, which resolves bind sources on the HOST. "
-                           "Mount the folder into this container from the host first, or use a named volume.")
-        else:
-            daemon_dir = str(host_dir)
+        t = translate(str(host_dir), report)
+        if t.daemon_path is None and report.level is Level.DOOD:
+            return self.finding(
+                Status.FAIL, f"{shown} exists only inside this container: the daemon cannot mount it",
+                location=where, evidence={"path here": str(host_dir), "mount": str(t.mount or "none"),
+                                          "why": t.reason},
+                detail="This container drives the host's daemon, which resolves bind sources on the HOST. "
+                       "Mount the folder into this container from the host first, or use a named volume.")
+        # Elsewhere (a dind sidecar, a remote or unknown daemon) the probe tries the path as it is here.
+        daemon_dir = t.daemon_path or str(host_dir)
         token = secrets.token_hex(8)
         name = f".dind-doctor-sentinel-{ctx.run_id}"
         sentinel = host_dir / name

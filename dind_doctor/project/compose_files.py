@@ -8,12 +8,14 @@ Stable API (other checks build on it):
     compose_files(ctx) -> list[ComposeFile]            cached per Context
     find_compose_files(project, files=None) -> list[ComposeFile]
     load_compose(path, rel, text) -> ComposeFile
+    is_compose_name(name), is_dockerfile_name(name), is_env_name(name) -> bool
     ComposeFile: path, rel, data (dict or None), error, services, line_of(*keys), env_files, builds
     EnvFileRef: compose, service, raw, path, required, line, interpolated
     BuildRef: compose, service, context, dockerfile, line
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,18 @@ COMPOSE_NAME = re.compile(r"^(docker-)?compose(\.[\w.-]+)?\.ya?ml$", re.IGNORECA
 
 def is_compose_name(name: str) -> bool:
     return bool(COMPOSE_NAME.match(name))
+
+
+def is_dockerfile_name(name: str) -> bool:
+    """Dockerfile, Containerfile, Dockerfile.<anything>, <anything>.dockerfile (any case)."""
+    lower = name.lower()
+    return lower in ("dockerfile", "containerfile") or lower.startswith("dockerfile.") or lower.endswith(".dockerfile")
+
+
+def is_env_name(name: str) -> bool:
+    """.env, .env.<anything>, <anything>.env (any case); examples (.env.example) included."""
+    lower = name.lower()
+    return lower == ".env" or lower.startswith(".env.") or lower.endswith(".env")
 
 
 @dataclass(frozen=True)
@@ -129,9 +143,10 @@ class ComposeFile:
 
 
 def resolve(folder: Path, raw: str) -> Path:
-    """A compose path made absolute the way compose does: relative to `folder`, ~ expanded."""
+    """A compose path made absolute the way compose does: relative to `folder`, ~ expanded, `..` and `.`
+    folded (so that one file named two ways is one cache entry and one set of findings)."""
     expanded = Path(raw).expanduser() if raw.startswith("~") else Path(raw)
-    return expanded if expanded.is_absolute() else folder / expanded
+    return Path(os.path.normpath(expanded if expanded.is_absolute() else folder / expanded))
 
 
 def load_compose(path: Path, rel: str, text: str) -> ComposeFile:

@@ -12,6 +12,7 @@ import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -128,12 +129,13 @@ class DockerIgnore:
         return result
 
 
-def load_dockerignore(context: Path, dockerfile: Path) -> DockerIgnore:
+def load_dockerignore(context: Path, dockerfile: Path, read: Callable[[Path], str | None]) -> DockerIgnore:
+    """The first of `<Dockerfile>.dockerignore` and `<context>/.dockerignore` that exists.
+    `read(path) -> text, or None when there is no such file` (ProjectFiles.read, so each is read once)."""
     for candidate in (dockerfile.parent / (dockerfile.name + ".dockerignore"), context / ".dockerignore"):
-        try:
-            return DockerIgnore.parse(candidate.read_text(encoding="utf-8", errors="replace"), candidate)
-        except OSError:
-            continue
+        text = read(candidate)
+        if text is not None:
+            return DockerIgnore.parse(text, candidate)
     return DockerIgnore(None, [])
 
 

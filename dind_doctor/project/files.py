@@ -48,9 +48,10 @@ class FileText:
     def utf16(self) -> bool:
         return self.encoding.startswith("utf-16")
 
-    def lines(self) -> list[str]:
-        """The decoded text split into lines, line endings removed (\\r\\n, \\n or a lone \\r)."""
-        return self.text.splitlines()
+    @property
+    def opened(self) -> bool:
+        """The file exists and could be read (its text may still be unusable: binary)."""
+        return self.encoding != "none"
 
 
 def looks_utf16(raw: bytes) -> str | None:
@@ -115,7 +116,6 @@ class ProjectFiles:
     max_files: int = MAX_FILES
     paths: list[Path] = field(default_factory=list)
     truncated_walk: bool = False
-    walk_errors: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._cache: dict[Path, FileText] = {}
@@ -128,8 +128,7 @@ class ProjectFiles:
             folder, depth = stack.pop()
             try:
                 entries = sorted(os.scandir(folder), key=lambda e: e.name)
-            except OSError as exc:
-                self.walk_errors.append(f"{self.rel(Path(folder))}: {exc.strerror or exc}")
+            except OSError:  # an unreadable folder is skipped, like the files it would hold
                 continue
             subdirs = []
             for entry in entries:
@@ -161,6 +160,19 @@ class ProjectFiles:
             with self._lock:
                 self._cache.setdefault(path, cached)
         return cached
+
+    def head(self, path: Path, n: int = 64) -> bytes:
+        """The first `n` bytes of the file: from the cache when it was read already, else `n` bytes read
+        without caching (enough to see a shebang without reading a whole file). b"" when unreadable."""
+        with self._lock:
+            cached = self._cache.get(path)
+        if cached is not None:
+            return cached.raw[:n]
+        try:
+            with open(path, "rb") as handle:
+                return handle.read(n)
+        except OSError:
+            return b""
 
     def matching(self, predicate) -> Iterator[Path]:
         return (p for p in self.paths if predicate(p))

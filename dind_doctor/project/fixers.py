@@ -4,15 +4,19 @@ Backups go OUTSIDE the project (a .env backup inside it could be baked into an i
 $DIND_DOCTOR_BACKUP_DIR, else %LOCALAPPDATA%\\dind-doctor\\backups on Windows, else
 $XDG_CACHE_HOME/dind-doctor/backups (~/.cache/...), one folder per run, mirroring the project's layout.
 Files are replaced atomically (a temporary file in the same folder, then a rename) and keep their mode.
+`append_fixes` writes the same append as a command for each shell, for the finding shown without --fix.
 """
 from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import tempfile
 import threading
 from pathlib import Path
+
+from ..model import Fix, fixes
 
 _LOCK = threading.Lock()
 
@@ -94,3 +98,35 @@ def append_lines(raw: bytes, lines: list[str]) -> bytes:
     eol = eol_of(raw) if raw else b"\n"
     head = raw if not raw or raw.endswith((b"\n", b"\r")) else raw + eol
     return head + b"".join(line.encode("utf-8") + eol for line in lines)
+
+
+def append_with_backup(ctx, path: Path, lines: list[str]) -> str | None:
+    """Append `lines` to `path` (created when missing) in its own line-ending style, after a backup.
+
+    Returns the backup's path (None for a new file). Raises FixError."""
+    try:
+        raw = path.read_bytes() if path.exists() else b""
+    except OSError as exc:
+        raise FixError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return write_with_backup(ctx, path, append_lines(raw, lines))
+
+
+def _ps_quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _cmd_echo(text: str) -> str:
+    return re.sub(r"([\^&|<>])", r"^\1", text)
+
+
+def append_fixes(shown_path: str, lines: list[str], then: str = "") -> tuple[Fix, ...]:
+    """The command, in each shell, that appends `lines` to the file `shown_path` (created when missing),
+    followed by the command `then` when given. Quoted for each shell: bash with shlex.quote, PowerShell
+    with '' in single quotes (ASCII, never the UTF-16 of Windows PowerShell's `>>`), cmd with ^ before
+    its special characters."""
+    bash = f"printf '%s\\n' {' '.join(shlex.quote(x) for x in lines)} >> {shlex.quote(shown_path)}"
+    powershell = f"Add-Content -Encoding ascii {_ps_quote(shown_path)} {','.join(_ps_quote(x) for x in lines)}"
+    cmd = " & ".join(f'echo {_cmd_echo(x)}>> "{shown_path}"' for x in lines)
+    if then:
+        bash, powershell, cmd = f"{bash} && {then}", f"{powershell}; {then}", f"{cmd} & {then}"
+    return fixes(bash=bash, powershell=powershell, cmd=cmd)

@@ -73,12 +73,6 @@ class Attributes:
                 eol = rule.attrs.get("eol", eol)
         return eol == "lf" and text is not False
 
-    def pinned_by(self, path: Path) -> str | None:
-        for rule in reversed(self.rules):
-            if matches(rule, path) and rule.attrs.get("eol") == "lf":
-                return f"{rule.pattern} in {rule.base / '.gitattributes'}"
-        return None
-
 
 def load(project: Path, inner_files: list[Path], read) -> Attributes:
     """The rules of the ancestors' .gitattributes (up to the git root, when there is one) then the

@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from typing import Iterator
 
 MAX_NESTING = 40
 WORD_STOP = frozenset(" \t\r\n;|&(){},'\"$`\u2018\u2019\u201c\u201d")
@@ -226,10 +225,6 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-def code_tokens(tokens: list[Token]) -> Iterator[Token]:
-    return (t for t in tokens if t.kind not in ("space", "comment"))
-
-
 # -- Markdown code blocks ---------------------------------------------------------------------------
 FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w+#.-]*)")
 
@@ -311,9 +306,10 @@ def _next_nonblank(src: Source, line: int) -> str:
     return ""
 
 
-def continuation_problems(text: str, first_line: int = 1) -> list[Continuation]:
+def continuation_problems(text: str, first_line: int = 1, tokens: list[Token] | None = None) -> list[Continuation]:
+    """`tokens`: tokenize(text), when the caller has them already."""
     src = Source(text, first_line)
-    tokens = tokenize(text)
+    tokens = tokenize(text) if tokens is None else tokens
     found: list[Continuation] = []
     cmd_start: int | None = None
     for k, tok in enumerate(tokens):

@@ -1,15 +1,17 @@
 """The project's scripts by dialect: files (.ps1, .cmd/.bat, .sh) and fenced code blocks in Markdown.
 
-Both the backtick and the path-form checks read the same sources; the file contents come from the
-per-Context cache, so each file is read once.
+Both the backtick and the path-form checks read the same sources: `scripts(ctx, dialect)` builds them
+once per run (through Context.memo), the Markdown files are split into code blocks once for all dialects,
+and a PowerShell source is tokenised once (`ScriptSource.tokens`), whichever check asks first.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
-from .files import FileText, ProjectFiles
-from .pstokens import BASH_LANGS, CMD_LANGS, POWERSHELL_LANGS, markdown_blocks
+from .files import FileText, ProjectFiles, project_files
+from .pstokens import BASH_LANGS, CMD_LANGS, POWERSHELL_LANGS, CodeBlock, Token, markdown_blocks, tokenize
 
 SUFFIXES = {"powershell": (".ps1", ".psm1"), "cmd": (".cmd", ".bat"), "bash": (".sh", ".bash")}
 LANGS = {"powershell": POWERSHELL_LANGS, "cmd": CMD_LANGS, "bash": BASH_LANGS}
@@ -32,6 +34,12 @@ class ScriptSource:
     def path(self) -> Path:
         return self.file.path
 
+    @cached_property
+    def tokens(self) -> list[Token]:
+        """The PowerShell tokens of `text`, computed on first use (a frozen dataclass may cache: the
+        value goes straight into the instance's __dict__)."""
+        return tokenize(self.text)
+
 
 @dataclass
 class Scripts:
@@ -39,7 +47,19 @@ class Scripts:
     unreadable: list[FileText]  # script files with no usable text (binary, unreadable)
 
 
-def collect(files: ProjectFiles, dialect: str) -> Scripts:
+def markdown_code(files: ProjectFiles) -> list[tuple[FileText, list[CodeBlock]]]:
+    """Each readable Markdown file that has a fence, with its fenced code blocks (all languages)."""
+    found = []
+    for path in files.by_suffix(".md", ".markdown"):
+        content = files.read(path)
+        if content.usable and ("```" in content.text or "~~~" in content.text):
+            found.append((content, markdown_blocks(content.text)))
+    return found
+
+
+def collect(files: ProjectFiles, dialect: str,
+            markdown: list[tuple[FileText, list[CodeBlock]]] | None = None) -> Scripts:
+    """The `dialect` script files and Markdown code blocks; `markdown`: markdown_code(files), when known."""
     sources: list[ScriptSource] = []
     unreadable: list[FileText] = []
     for path in files.by_suffix(*SUFFIXES[dialect]):
@@ -48,14 +68,18 @@ def collect(files: ProjectFiles, dialect: str) -> Scripts:
             sources.append(ScriptSource(content, dialect, content.text))
         else:
             unreadable.append(content)
-    for path in files.by_suffix(".md", ".markdown"):
-        content = files.read(path)
-        if not content.usable or "```" not in content.text and "~~~" not in content.text:
-            continue
-        for block in markdown_blocks(content.text):
+    for content, blocks in markdown_code(files) if markdown is None else markdown:
+        for block in blocks:
             if block.language in LANGS[dialect]:
                 sources.append(ScriptSource(content, dialect, block.text, block.first_line, block.offset, True))
     return Scripts(sources, unreadable)
+
+
+def scripts(ctx, dialect: str) -> Scripts:
+    """collect() for the project of ctx, built once per run and dialect and shared by the checks."""
+    files = project_files(ctx)
+    return ctx.memo(f"scripts {dialect}", lambda: collect(
+        files, dialect, ctx.memo("markdown code blocks", lambda: markdown_code(files))))
 
 
 def reencode(content: FileText, new_text: str) -> bytes | None:

@@ -37,9 +37,10 @@ def _mount_source(value: str) -> str | None:
 
 
 # -- PowerShell -------------------------------------------------------------------------------------
-def powershell_volume_args(text: str, first_line: int = 1) -> list[VolumeArg]:
+def powershell_volume_args(text: str, first_line: int = 1, tokens: list[Token] | None = None) -> list[VolumeArg]:
+    """`tokens`: tokenize(text), when the caller has them already."""
     src = Source(text, first_line)
-    tokens = tokenize(text)
+    tokens = tokenize(text) if tokens is None else tokens
     commands: list[list[list[Token]]] = [[]]  # commands -> args -> tokens
     current: list[Token] = []
 

@@ -139,3 +139,64 @@ def test_lint_reports_lines():
     report = lint("A=1\r\nexport B=2\nC = 3\nA=4\n")
     assert [(i.kind, i.line) for i in report.issues] == [("export", 2), ("spaces", 3), ("duplicate", 4), ("crlf", 1)]
     assert report.values == {"A": "4", "B": "2", "C": "3"}
+
+
+def test_one_env_file_named_two_ways_is_checked_once(tmp_path: Path):
+    (tmp_path / "config").mkdir()
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "config/app.env").write_text("export A=1\n")
+    (tmp_path / "compose.yml").write_text("services:\n  a:\n    image: x\n    env_file: config/app.env\n")
+    (tmp_path / "sub/compose.yml").write_text("services:\n  b:\n    image: x\n    env_file: ../config/app.env\n")
+    (export,) = run_check(EnvFile, tmp_path)
+    assert (export.status, export.location.path, export.location.line) == (Status.WARN, "config/app.env", 1)
+
+
+def test_env_file_shared_by_two_services_is_checked_once(tmp_path: Path):
+    (tmp_path / ".env").write_text("export A=1\n")
+    (tmp_path / "compose.yml").write_text("services:\n  a:\n    image: x\n    env_file: .env\n"
+                                          "  b:\n    image: x\n    env_file: [.env, gone.env]\n"
+                                          "  c:\n    image: x\n    env_file: gone.env\n")
+    found = run_check(EnvFile, tmp_path)
+    # The content once; a missing file once per reference (each is a line to correct).
+    assert sorted((f.status.value, f.location.path, f.location.line) for f in found) == [
+        ("fail", "compose.yml", 7), ("fail", "compose.yml", 10), ("warn", ".env", 1)]
+
+
+def test_sweep_asks_the_daemon_for_this_runs_env_probes_only(tmp_path: Path):
+    from test_project_support import make_ctx
+
+    from dind_doctor.labels import CREATED_BY, RUN_ID
+
+    calls = []
+
+    class Containers:
+        def list(self, **kwargs):
+            calls.append(kwargs)
+            return []
+
+    class Client:
+        containers = Containers()
+
+    ctx = make_ctx(tmp_path)
+    ctx.docker = lambda: Client()
+    EnvFile._sweep(ctx)
+    assert calls == [{"all": True, "filters": {"label": [f"{RUN_ID}={ctx.run_id}", f"{CREATED_BY}=env-probe"]}}]
+
+
+def test_dockerignore_is_read_through_the_cache(tmp_path: Path):
+    from dind_doctor.project.dockerfiles import load_dockerignore
+
+    (tmp_path / "Dockerfile.dockerignore").write_text("**/.env\n")
+    read = []
+    ignore = load_dockerignore(tmp_path, tmp_path / "Dockerfile",
+                               lambda p: read.append(p.name) or (p.read_text() if p.exists() else None))
+    assert ignore.path == tmp_path / "Dockerfile.dockerignore" and ignore.excluded("app/.env")
+    assert load_dockerignore(tmp_path, tmp_path / "x.Dockerfile", lambda p: None).path is None
+    assert read == ["Dockerfile.dockerignore"]
+
+
+def test_a_containerfile_bakes_too(tmp_path: Path):
+    (tmp_path / ".env").write_text("A=1\n")
+    (tmp_path / "Containerfile").write_text("FROM x\nCOPY . /app\n")
+    (baked,) = run_check(EnvFile, tmp_path)
+    assert (baked.status, baked.location.path, baked.location.line) == (Status.FAIL, "Containerfile", 2)

@@ -106,3 +106,33 @@ def test_huge_file_is_bounded(tmp_path: Path):
     (warn,) = run_check(LineEndings, tmp_path)
     assert warn.status is Status.WARN and "only the first MiB was checked" in warn.summary
     assert run_check(LineEndings, tmp_path, fix=True, tmp=tmp_path)[0].status is Status.WARN  # never rewritten
+
+
+def test_append_fixes_quote_for_each_shell(tmp_path: Path):
+    from dind_doctor.project.fixers import append_fixes, append_with_backup
+    from test_project_support import make_ctx
+
+    by_shell = {f.shell: f.text for f in append_fixes("my dir/.gitignore", ["it's", "a&b"], then="git status")}
+    assert by_shell["bash"] == "printf '%s\\n' 'it'\"'\"'s' 'a&b' >> 'my dir/.gitignore' && git status"
+    assert by_shell["gitbash"] == by_shell["bash"]
+    assert by_shell["powershell"] == "Add-Content -Encoding ascii 'my dir/.gitignore' 'it''s','a&b'; git status"
+    assert by_shell["cmd"] == 'echo it\'s>> "my dir/.gitignore" & echo a^&b>> "my dir/.gitignore" & git status'
+    target = tmp_path / "p" / ".gitattributes"
+    target.parent.mkdir()
+    target.write_bytes(b"a\r\nb")
+    ctx = make_ctx(tmp_path / "p", tmp=tmp_path)
+    backup = append_with_backup(ctx, target, ["c"])
+    assert target.read_bytes() == b"a\r\nb\r\nc\r\n" and Path(backup).read_bytes() == b"a\r\nb"
+    assert append_with_backup(ctx, tmp_path / "p" / "new", ["x"]) is None
+
+
+def test_files_that_never_run_in_a_container_are_not_opened(tmp_path: Path, monkeypatch):
+    from dind_doctor.project.files import ProjectFiles
+
+    (tmp_path / "run.ps1").write_text("docker ps\r\n")
+    (tmp_path / "notes.md").write_text("#!/bin/sh\r\n")
+    heads = []
+    real = ProjectFiles.head
+    monkeypatch.setattr(ProjectFiles, "head", lambda self, path, n=64: heads.append(path.name) or real(self, path, n))
+    (skip,) = run_check(LineEndings, tmp_path)
+    assert skip.status is Status.SKIP and heads == []

@@ -58,3 +58,24 @@ def test_bad_yaml_is_an_error_not_an_exception(tmp_path: Path):
     (tmp_path / "compose.yml").write_bytes(b"\x00\x01\x02binary")
     (only,) = find_compose_files(tmp_path)
     assert only.error.startswith("binary")
+
+
+def test_paths_are_normalised(tmp_path: Path):
+    compose = load_compose(tmp_path / "sub" / "compose.yaml", "sub/compose.yaml",
+                           "services:\n  a:\n    env_file: ../config/./app.env\n    build: ../ctx/\n")
+    (ref,) = compose.env_files
+    assert ref.path == tmp_path / "config/app.env" and ".." not in ref.path.parts
+    assert compose.builds[0].context == tmp_path / "ctx"
+
+
+def test_dockerfile_and_env_names():
+    from dind_doctor.project.compose_files import is_dockerfile_name, is_env_name
+
+    for name in ("Dockerfile", "containerfile", "Dockerfile.dev", "api.Dockerfile"):
+        assert is_dockerfile_name(name), name
+    for name in ("Dockerfiles", "my-dockerfile", "Containerfile.dev"):
+        assert not is_dockerfile_name(name), name
+    for name in (".env", ".env.local", "app.env", ".env.example", "PROD.ENV"):
+        assert is_env_name(name), name
+    for name in ("env", ".environment", "env.txt"):
+        assert not is_env_name(name), name

@@ -108,3 +108,18 @@ def test_permission_denied_is_a_problem_not_an_exception(tmp_path: Path, monkeyp
     monkeypatch.setattr(files_mod, "open", denied, raising=False)
     got = read_file(target, "secret.env")
     assert got.problem == "unreadable: Permission denied" and not got.usable
+
+
+def test_head_reuses_the_cache(tmp_path: Path, monkeypatch):
+    (tmp_path / "run").write_bytes(b"#!/bin/sh\necho hi\n")
+    walked = ProjectFiles(tmp_path)
+    path = walked.paths[0]
+    assert walked.head(path, 4) == b"#!/b"  # not read yet: a short read, nothing cached
+    walked.read(path)
+
+    def no_open(*args, **kwargs):
+        raise AssertionError("read again")
+
+    assert walked.head(tmp_path / "gone") == b""
+    monkeypatch.setattr(files_mod, "open", no_open, raising=False)
+    assert walked.head(path) == b"#!/bin/sh\necho hi\n"

@@ -81,3 +81,19 @@ def test_seed_and_hosted():
     assert summary(run_check(PwdPathForms, SEED)) == {("warn", "run_host.ps1", 5), ("skip", "run_host.ps1", 5)}
     assert {f.status for f in run_check(PwdPathForms, HOSTED)} <= {Status.OK, Status.SKIP}
     assert {f.status for f in run_check(PwdPathForms, HOSTED, shell="gitbash")} <= {Status.OK, Status.SKIP}
+
+
+def test_a_folder_of_this_container_only_cannot_be_mounted_by_the_hosts_daemon(tmp_path: Path):
+    from test_project_support import make_ctx
+
+    from dind_doctor.model import Level, Location
+    from dind_doctor.nesting import NestingReport
+    from dind_doctor.project.files import ProjectFiles
+
+    ctx = make_ctx(tmp_path)
+    report = NestingReport(Level.DOOD, True, "abc", True, False,
+                           mounts=({"Type": "volume", "Name": "data", "Destination": str(tmp_path)},))
+    ctx.nesting = lambda: report
+    fail = PwdPathForms()._probe(ctx, ProjectFiles(tmp_path), tmp_path, Location("run.ps1", 1))
+    assert fail.status is Status.FAIL and "exists only inside this container" in fail.summary
+    assert "inside the volume data" in fail.evidence["why"]
