@@ -9,18 +9,19 @@ import json
 import re
 
 from .outer import Exec
-from .project import SERVICE
+from .project import DEFAULT_OUTPUT_URL, SERVICE
 from .timeline import StageFailed
 
 UP = ["docker", "compose", "up", "--exit-code-from", SERVICE]  # the seed's command, unchanged
 BUILD = ["docker", "compose", "build", SERVICE]
 
-# Counts the rows of OUTPUT_URL (0 when the file does not exist yet). With CREATE_BUCKET=1 (embedded S3
-# only) it creates the bucket first. Retries for a while: the S3 server may still be starting.
+# Counts the rows of OUTPUT_URL (0 when the file does not exist yet; unset: the module's default). With
+# CREATE_BUCKET=1 (embedded S3 only) it creates the bucket first. Retries for a while: the S3 server may
+# still be starting.
 COUNT_ROWS = r'''
 import os, sys, time
 import fsspec, pandas as pd
-url = os.environ.get("OUTPUT_URL") or "s3://fraud-detection-2-bucket/data/validated.csv"
+url = os.environ.get("OUTPUT_URL") or DEFAULT_OUTPUT_URL
 endpoint = os.environ.get("S3_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL")
 opts = {"client_kwargs": {"endpoint_url": endpoint}} if url.startswith("s3://") and endpoint else {}
 deadline = time.time() + 60
@@ -45,7 +46,7 @@ while True:
             sys.exit(1)
         time.sleep(1)
 print(f"ROWS {rows}")
-'''
+'''.replace("DEFAULT_OUTPUT_URL", repr(DEFAULT_OUTPUT_URL))
 
 
 def count_rows(outer: Exec, env: dict[str, str], create_bucket: bool, timeout: float) -> int:

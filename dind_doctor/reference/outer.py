@@ -10,11 +10,15 @@ import threading
 import time
 from collections import deque
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from .. import dind_workaround
+from ..probes import run_probe
 from .project import IN_OUTER, OUTER_DOCKERFILE
 from .timeline import StageFailed
+
+if TYPE_CHECKING:
+    from ..context import Context
 
 DAEMON_SOCKET = "/var/run/docker.sock"  # the daemon's own socket path, as run_host mounts it
 INNER_DAEMON_SECONDS = 60.0
@@ -57,13 +61,12 @@ def build_outer_image(client: Any, *, context: str, target: str, tag: str, build
                         on_line(line)
 
 
-def host_resolvers(client: Any, image: str, labels: Mapping[str, str]) -> list[str]:
+def host_resolvers(ctx: "Context", image: str, component: str) -> list[str]:
     """The name servers a default-bridge container gets (the host's). An inner daemon started on a
     user-defined network would only see Docker's embedded 127.0.0.11, which it cannot use, and fall back to
     8.8.8.8: its builds then fail to resolve PyPI wherever public DNS is filtered."""
-    output = client.containers.run(image, entrypoint=["cat", "/etc/resolv.conf"], command=[], remove=True,
-                                   labels=dict(labels))
-    servers = re.findall(r"^\s*nameserver\s+(\S+)", output.decode("utf-8", "replace"), re.MULTILINE)
+    output = run_probe(ctx, ["/etc/resolv.conf"], image=image, component=component, entrypoint=["cat"]).output
+    servers = re.findall(r"^\s*nameserver\s+(\S+)", output, re.MULTILINE)
     return [s for s in servers if not s.startswith("127.") and s != "::1"]
 
 

@@ -20,6 +20,8 @@ COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-c
 OVERRIDE_NAME = "dind-doctor.override.yml"
 OUTER_DOCKERFILE = "Dockerfile.host"
 IN_OUTER = "/home/hosted"  # where run_host maps the module folder in the outer container
+# Where the module writes validated.csv when OUTPUT_URL is not set (hosted/app/extractor_03.py's default).
+DEFAULT_OUTPUT_URL = "s3://fraud-detection-2-bucket/data/validated.csv"
 
 
 def shipped_module() -> Path:
@@ -52,9 +54,14 @@ def _ignore_env(folder: str, names: list[str]) -> list[str]:
     return [n for n in names if n == ".env" or n == "__pycache__"]
 
 
+def module_source(project: Path | None) -> Path:
+    """The module folder run-reference drives: --project, or the shipped hosted/ module."""
+    return shipped_module() if project is None else Path(project).expanduser()
+
+
 def module_compose_file(project: Path | None) -> str:
     """The module folder's compose file name; UsageProblem when the folder cannot be the module."""
-    source = shipped_module() if project is None else Path(project).expanduser()
+    source = module_source(project)
     if not source.is_dir():
         raise UsageProblem(f"--project {source} is not a folder")
     compose = next((n for n in COMPOSE_NAMES if (source / n).is_file()), None)
@@ -71,9 +78,9 @@ def module_compose_file(project: Path | None) -> str:
     return compose
 
 
-def make_work_copy(project: Path | None) -> WorkCopy:
-    source = shipped_module() if project is None else Path(project).expanduser()
-    compose = module_compose_file(project)
+def make_work_copy(source: Path, compose: str) -> WorkCopy:
+    """A temporary copy of the module folder `source` (module_source), whose compose file is `compose`
+    (module_compose_file)."""
     root = Path(tempfile.mkdtemp(prefix="dind-doctor-reference-"))
     work = WorkCopy(root, root / "hosted", root / "outer", compose)
     shutil.copytree(source, work.project, ignore=_ignore_env)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ..labels import labels as run_labels_for
@@ -54,29 +55,30 @@ def run(options: Options, echo: Callable[[str], None]) -> int:
         images = images_from_env()
         recipe = None if options.env_file else s3_recipe(images.s3)
         user_env = _read_env_file(options.env_file) if options.env_file else None
-        proj.module_compose_file(options.project)
+        source = proj.module_source(options.project)
+        compose_file = proj.module_compose_file(source)
     except UsageProblem as exc:
         echo(f"run-reference: {exc}")
         return EXIT_USAGE
     with _sigterm_as_interrupt():
-        return _Run(options, images, recipe, user_env, echo).execute()
+        return _Run(options, images, recipe, user_env, source, compose_file, echo).execute()
 
 
 class _Run:
-    def __init__(self, options: Options, images: Images, recipe: Any, user_env: dict | None,
-                 echo: Callable[[str], None]) -> None:
-        import uuid
+    def __init__(self, options: Options, images: Images, recipe: Any, user_env: dict | None, source: Path,
+                 compose_file: str, echo: Callable[[str], None]) -> None:
+        from ..commands.common import make_context
 
         self.o, self.images, self.recipe, self.user_env = options, images, recipe, user_env
+        self.compose_file = compose_file
         self.mask = Masker()
         self.echo = lambda text: echo(self.mask(text))
         self.timeline = Timeline(self.echo)
-        self.run_id = uuid.uuid4().hex[:12]
-        self.prefix = f"ddref-{self.run_id}"
-        self.labels = run_labels_for(COMPONENT, self.run_id)
-        self.compose_project = self.prefix
-        self.client: Any = None
-        self.ctx: Any = None
+        # One Context for the whole run: its run id labels everything the run creates (the preflight's
+        # probes too), and its Docker client is the run's only one.
+        self.ctx = make_context(source, "auto", options.call_timeout)
+        self.prefix = f"ddref-{self.ctx.run_id}"  # also the compose project name
+        self.labels = run_labels_for(COMPONENT, self.ctx.run_id)
         self.work: proj.WorkCopy | None = None
 
     # -- helpers ------------------------------------------------------------------------------------
@@ -84,17 +86,21 @@ class _Run:
         return (lambda line: self.echo(f"    | {line}")) if (always or self.o.verbose) else None
 
     def connect(self) -> Any:
-        from ..context import Context, EngineUnavailable
+        from ..context import EngineUnavailable
 
-        self.ctx = Context(project=proj.shipped_module(), shell="bash", timeout=self.o.call_timeout)
         try:
             return self.ctx.docker()
         except EngineUnavailable as exc:
             raise StageFailed(f"no Docker engine: {exc}") from None
 
+    def echo_removal_commands(self, intro: str) -> None:
+        self.echo(intro)
+        for line in cleanup.removal_commands(self.ctx.run_id, self.prefix):
+            self.echo(f"    {line}")
+
     # -- the programme ------------------------------------------------------------------------------
     def execute(self) -> int:
-        self.echo(f"run-reference {self.run_id}: mode {self.o.mode}, "
+        self.echo(f"run-reference {self.ctx.run_id}: mode {self.o.mode}, "
                   f"{'credentials from ' + str(self.o.env_file) if self.o.env_file else 'embedded servers'}")
         code = EXIT_FAILED
         try:
@@ -119,15 +125,15 @@ class _Run:
 
     def programme(self) -> int:
         o = self.o
+        run_id = self.ctx.run_id
         if o.preflight:
-            source = o.project or proj.shipped_module()
             with self.timeline.stage("preflight checks") as st:
-                st.note = preflight(source, o.call_timeout, o.force, self.echo)
+                st.note = preflight(self.ctx, o.force, self.echo)
         with self.timeline.stage("connect to the engine") as st:
-            self.client = self.connect()
+            client = self.connect()
             st.note = self.ctx.endpoint.url
         with self.timeline.stage("prepare the module copy") as st:
-            self.work = proj.make_work_copy(o.project)
+            self.work = proj.make_work_copy(self.ctx.project, self.compose_file)
             st.note = str(self.work.project)
         creds = None
         if self.user_env is not None:
@@ -138,9 +144,9 @@ class _Run:
             self.mask.add(*creds.values())
             proj.write_env(self.work, module_env(creds, wrong_password=o.fault == "wrong-password"))
 
-        outer_tag = f"dind-doctor/reference-outer:{self.run_id}"
+        outer_tag = f"dind-doctor/reference-outer:{run_id}"
         with self.timeline.stage(f"build the outer image ({o.mode})") as st:
-            build_outer_image(self.client, context=str(self.work.outer_context), target=o.mode, tag=outer_tag,
+            build_outer_image(client, context=str(self.work.outer_context), target=o.mode, tag=outer_tag,
                               build_args={"PYTHON_IMAGE": self.images.python, "DIND_IMAGE": self.images.dind,
                                           "DOCKER_CLI_IMAGE": self.images.docker_cli},
                               labels=self.labels, timeout=o.build_timeout, on_line=self.stream(False))
@@ -149,7 +155,7 @@ class _Run:
         servers = None
         if creds is not None:
             with self.timeline.stage("start PostgreSQL and S3") as st:
-                servers = start_servers(self.client, run_labels=self.labels, prefix=self.prefix,
+                servers = start_servers(client, run_labels=self.labels, prefix=self.prefix,
                                         postgres_image=self.images.postgres, s3_image=self.images.s3,
                                         recipe=self.recipe, creds=creds, seed=o.fault != "missing-table",
                                         note=lambda text: setattr(st, "note", text))
@@ -157,27 +163,27 @@ class _Run:
         dood = o.mode == "dood"
         proj.write_override(
             self.work, labels=self.labels, build_args={"PYTHON_IMAGE": self.images.python},
-            container_name=f"extractor_sql_dag-{self.run_id}" if dood else None,
+            container_name=f"extractor_sql_dag-{run_id}" if dood else None,
             image=f"extractor_sql_dag_img:{self.prefix}" if dood else None,
             network=servers.network if (dood and servers) else None,
             extra_hosts=servers.addresses if (servers and not dood) else None)
-        env = proj.compose_env(self.work, self.compose_project)
+        env = proj.compose_env(self.work, self.prefix)
 
         with self.timeline.stage("start the outer container") as st:
             notes: list[str] = []
-            dns = [] if dood else host_resolvers(self.client, outer_tag, self.labels)
-            cid = start_outer(self.client, image=outer_tag, name=f"{self.prefix}-outer", mode=o.mode,
+            dns = [] if dood else host_resolvers(self.ctx, outer_tag, COMPONENT)
+            cid = start_outer(client, image=outer_tag, name=f"{self.prefix}-outer", mode=o.mode,
                               project_dir=str(self.work.project), labels=self.labels,
                               network=None if dood else (servers.network if servers else None), dns=dns,
                               note=notes.append)
             for text in notes:
                 self.echo(f"    {text}")
-            outer = Exec(self.client, cid, self.mask)
+            outer = Exec(client, cid, self.mask)
             st.note = f"{self.prefix}-outer" + (" (socket mounted, not privileged)" if dood else "")
         if not dood:
             with self.timeline.stage("inner daemon ready, base image loaded") as st:
                 wait_for_inner_daemon(outer)
-                copied = copy_image_to_inner_daemon(self.client, outer, self.images.python,
+                copied = copy_image_to_inner_daemon(client, outer, self.images.python,
                                                     self.ctx.endpoint.url, o.build_timeout)
                 st.note = f"{self.images.python} {'present' if copied else 'to be pulled by the inner daemon'}"
 
@@ -212,25 +218,22 @@ class _Run:
 
     def finish(self, code: int) -> int:
         try:
-            if self.client is not None:
+            # Connected, whether by the preflight's checks or by the run: something may have been created.
+            if self.ctx.connected:
                 if self.o.keep:
-                    self.echo("--keep: everything this run created is still there. To remove it:")
-                    for line in cleanup.removal_commands(self.run_id, self.compose_project):
-                        self.echo(f"    {line}")
+                    self.echo_removal_commands("--keep: everything this run created is still there. To remove it:")
                     if self.work is not None:
                         self.echo(f"    rm -rf {self.work.root}    # the module copy; its app/.env holds secrets")
                 else:
                     with self.timeline.stage("clean up") as st:
-                        problems = cleanup.remove_run(self.client, self.run_id, self.compose_project)
-                        left = {k: v for k, v in cleanup.leftovers(self.client, self.run_id,
-                                                                   self.compose_project).items() if v}
+                        client, run_id = self.ctx.docker(), self.ctx.run_id
+                        problems = cleanup.remove_run(client, run_id, self.prefix)
+                        left = {k: v for k, v in cleanup.leftovers(client, run_id, self.prefix).items() if v}
                         st.note = "nothing left" if not (problems or left) else f"LEFT: {left} {problems}"
                         if problems or left:
                             code = code or EXIT_FAILED
         except KeyboardInterrupt:
-            self.echo("interrupted during the clean-up: run it by hand:")
-            for line in cleanup.removal_commands(self.run_id, self.compose_project):
-                self.echo(f"    {line}")
+            self.echo_removal_commands("interrupted during the clean-up: run it by hand:")
             code = EXIT_INTERRUPTED
         except Exception as exc:
             self.echo(f"clean-up failed: {type(exc).__name__}: {exc}")
@@ -238,8 +241,7 @@ class _Run:
         finally:
             if self.work is not None and not self.o.keep:
                 proj.remove_work_copy(self.work)
-            if self.ctx is not None:
-                self.ctx.close()
+            self.ctx.close()
         for line in self.timeline.summary():
             self.echo(line)
         return code

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from .options import S3_PORT, S3Recipe
+from .project import DEFAULT_OUTPUT_URL
 from .seed_data import seed_sql
 from .timeline import StageFailed
 
 POSTGRES_ALIAS, S3_ALIAS = "reference-postgres", "reference-s3"
 DB_USER, DB_NAME = "extractor", "fraud_detection_2"
-BUCKET_URL = "s3://fraud-detection-2-bucket/data/validated.csv"
 READY_SECONDS = 90.0
 
 
@@ -37,8 +37,6 @@ class Credentials:
 @dataclass(frozen=True)
 class Servers:
     network: str
-    postgres_id: str
-    s3_id: str
     addresses: Mapping[str, str]  # alias -> address on the network (used in dind mode)
 
 
@@ -50,7 +48,7 @@ def module_env(creds: Credentials, wrong_password: bool = False) -> dict[str, st
         "AWS_SECRET_ACCESS_KEY": creds.s3_secret_key,
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ENDPOINT_URL": f"http://{S3_ALIAS}:{S3_PORT}",
-        "OUTPUT_URL": BUCKET_URL,
+        "OUTPUT_URL": DEFAULT_OUTPUT_URL,
     }
 
 
@@ -121,4 +119,4 @@ def start_servers(client: Any, *, run_labels: Mapping[str, str], prefix: str, po
     for container, alias in ((postgres, POSTGRES_ALIAS), (s3, S3_ALIAS)):
         container.reload()
         addresses[alias] = container.attrs["NetworkSettings"]["Networks"][network.name]["IPAddress"]
-    return Servers(network.name, postgres.id, s3.id, addresses)
+    return Servers(network.name, addresses)

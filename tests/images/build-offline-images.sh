@@ -85,14 +85,11 @@ EOF
   docker build -q "${label[@]}" -t "$DIND_IMAGE" "$ctx" >/dev/null
 fi
 
-# Images of the reference run (PostgreSQL, S3), when that part of the project provides them.
-extra_exports=""
-if [ -f "$here/reference-images.sh" ]; then
-  extra_exports="$(PYTHON_IMAGE="$PYTHON_IMAGE" DIND_IMAGE="$DIND_IMAGE" WORK="$work" bash "$here/reference-images.sh")"
-fi
+# Images of the reference run (PostgreSQL, S3).
+reference_exports="$(PYTHON_IMAGE="$PYTHON_IMAGE" WORK="$work" bash "$here/reference-images.sh")"
 
 echo "export DIND_DOCTOR_PROBE_IMAGE=$PROBE_IMAGE"
 echo "export DIND_DOCTOR_PYTHON_IMAGE=$PYTHON_IMAGE"
 echo "export DIND_DOCTOR_DIND_IMAGE=$DIND_IMAGE"
 echo "export DIND_DOCTOR_DOCKER_CLI_IMAGE=$DIND_IMAGE"
-[ -z "$extra_exports" ] || echo "$extra_exports"
+echo "$reference_exports"

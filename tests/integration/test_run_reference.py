@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from dind_doctor.labels import RUN_ID
+from dind_doctor.labels import selector
 from dind_doctor.reference import run_reference
 
 @pytest.fixture(scope="module")
@@ -35,10 +35,9 @@ class Output:
 
 
 def leftovers(client, run_id: str) -> list[str]:
-    flt = {"label": [f"{RUN_ID}={run_id}"]}
     project = {"label": [f"com.docker.compose.project=ddref-{run_id}"]}
     found = []
-    for f in (flt, project):
+    for f in (selector(run_id), project):
         found += [f"container {c.name}" for c in client.containers.list(all=True, filters=f)]
         found += [f"network {n.name}" for n in client.networks.list(filters=f)]
         found += [f"volume {v.name}" for v in client.volumes.list(filters=f)]

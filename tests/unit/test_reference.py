@@ -73,7 +73,7 @@ def test_work_copy_leaves_the_users_env_behind_and_writes_an_override(tmp_path):
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / ".env").write_text("LOGGER_SQL_URI=real-secret\n")
     (tmp_path / "compose.yaml").write_text("services:\n  extractor_sql:\n    image: x\n")
-    work = proj.make_work_copy(tmp_path)
+    work = proj.make_work_copy(tmp_path, proj.module_compose_file(tmp_path))
     try:
         assert not work.env_path.exists()
         assert (work.outer_context / proj.OUTER_DOCKERFILE).is_file()
