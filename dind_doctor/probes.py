@@ -4,8 +4,9 @@ Only containers carrying this invocation's labels are ever removed.
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from . import images
 from .labels import labels
@@ -50,6 +51,27 @@ def ensure_image(ctx: "Context", ref: str | None = None) -> str:
     return ref
 
 
+@contextlib.contextmanager
+def labelled_container(ctx: "Context", image: str | None = None, command: list[str] | str | None = None, *,
+                       component: str = "probe", what: str = "a probe container",
+                       **create_kwargs: Any) -> Iterator[Any]:
+    """A created (not started) container carrying this run's labels, removed on the way out whatever
+    happens. A refusal to create it is a ProbeError naming `what`, in the daemon's words."""
+    client = ctx.docker()
+    ref = ensure_image(ctx, image)
+    try:
+        container = client.containers.create(ref, command, labels=labels(component, ctx.run_id), **create_kwargs)
+    except Exception as exc:
+        raise ProbeError(f"cannot create {what}: {daemon_reason(exc)}") from exc
+    try:
+        yield container
+    finally:
+        try:
+            container.remove(force=True, v=True)
+        except Exception:
+            pass  # already gone (daemon restarted); cleanup_run sweeps this run's labels
+
+
 def run_probe(ctx: "Context", command: list[str] | str, *, image: str | None = None,
               component: str = "probe", wait: float | None = None, **create_kwargs: Any) -> ProbeResult:
     """Run `command` in a labelled throw-away container and return its exit code and output.
@@ -57,25 +79,14 @@ def run_probe(ctx: "Context", command: list[str] | str, *, image: str | None = N
     `create_kwargs` go to docker-py's `containers.create` (volumes, mounts, environment, privileged...).
     Raises ProbeError when the container cannot be created or started (the daemon's reason included).
     """
-    client = ctx.docker()
-    ref = ensure_image(ctx, image)
-    container = None
-    try:
+    with labelled_container(ctx, image, command, component=component, detach=True, **create_kwargs) as container:
         try:
-            container = client.containers.create(ref, command, labels=labels(component, ctx.run_id),
-                                                 detach=True, **create_kwargs)
             container.start()
             status = container.wait(timeout=wait or max(ctx.timeout, 10.0))
+            output = container.logs(stdout=True, stderr=True).decode("utf-8", errors="replace")
         except Exception as exc:
             raise ProbeError(daemon_reason(exc)) from exc
-        output = container.logs(stdout=True, stderr=True).decode("utf-8", errors="replace")
         return ProbeResult(int(status.get("StatusCode", -1)), output)
-    finally:
-        if container is not None:
-            try:
-                container.remove(force=True, v=True)
-            except Exception:
-                pass  # already gone (daemon restarted); cleanup_run catches what is left
 
 
 def cleanup_run(ctx: "Context") -> int:

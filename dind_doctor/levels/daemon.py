@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ..labels import labels
-from ..probes import ProbeError, daemon_reason, ensure_image
+from ..probes import ProbeError, daemon_reason, labelled_container
 from . import manifest
 
 if TYPE_CHECKING:
@@ -83,22 +82,9 @@ def image_info(ctx: "Context", ref: str) -> dict[str, Any] | None:
 def helper(ctx: "Context", image: str | None = None, component: str = "volume-helper",
            **create_kwargs: Any) -> Iterator[Any]:
     """A created, never started, labelled container; removed on the way out whatever happens."""
-    client = ctx.docker()
-    ref = ensure_image(ctx, image)
-    container = None
-    try:
-        try:
-            container = client.containers.create(ref, entrypoint=_NEVER_RUN, command=[],
-                                                  labels=labels(component, ctx.run_id), **create_kwargs)
-        except Exception as exc:
-            raise ProbeError(f"cannot create a helper container: {daemon_reason(exc)}") from exc
+    with labelled_container(ctx, image, [], component=component, what="a helper container",
+                            entrypoint=_NEVER_RUN, **create_kwargs) as container:
         yield container
-    finally:
-        if container is not None:
-            try:
-                container.remove(force=True, v=True)
-            except Exception:
-                pass  # gone already (daemon restarted): cleanup_run sweeps this invocation's labels
 
 
 def volume_mount(name: str, target: str = HELPER_MOUNT, read_only: bool = True) -> Any:

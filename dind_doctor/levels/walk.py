@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import images
 from ..labels import labels
-from ..probes import ProbeError, daemon_reason, ensure_image
+from ..probes import ProbeError, daemon_reason, labelled_container
 from ..project.compose_files import compose_files
 from ..project.files import project_files
 from . import compose, daemon, dockerfile, manifest, runscript
@@ -210,18 +210,15 @@ def outer_script(plan: Plan, sentinel: Path, compose_outer: str | None, run_id: 
 def run_outer(ctx: "Context", plan: Plan, files: dict[str, str], extra_env: dict[str, str],
               wait: float) -> tuple[int, str]:
     """Start the outer stand-in, run the walk in it, return (exit code, output). Removed whatever happens."""
-    client = ctx.docker()
-    image = ensure_image(ctx, images.image("DIND_DOCTOR_DOCKER_CLI_IMAGE", ctx.env))
+    image = images.image("DIND_DOCTOR_DOCKER_CLI_IMAGE", ctx.env)
     env = {k: (v if v is not None else ctx.env.get(k, "")) for k, v in plan.spec.env.items()}
     env.update(extra_env)
     binds = {source: {"bind": target, "mode": "ro" if "ro" in mode.split(",") else "rw"}
              for source, target, mode in plan.spec.binds}
-    container = None
-    try:
+    with labelled_container(ctx, image, ["sh", f"{SCRIPT_DIR}/walk.sh"], component="levels-outer",
+                            what="the outer stand-in", environment=env, volumes=binds,
+                            working_dir=plan.spec.workdir or None, detach=True) as container:
         try:
-            container = client.containers.create(
-                image, ["sh", f"{SCRIPT_DIR}/walk.sh"], labels=labels("levels-outer", ctx.run_id),
-                environment=env, volumes=binds, working_dir=plan.spec.workdir or None, detach=True)
             container.put_archive("/", _tar({f"{SCRIPT_DIR.lstrip('/')}/{n}": t for n, t in files.items()}))
             container.start()
             try:
@@ -234,12 +231,6 @@ def run_outer(ctx: "Context", plan: Plan, files: dict[str, str], extra_env: dict
         except Exception as exc:
             raise ProbeError(f"the outer stand-in failed: {daemon_reason(exc)}") from exc
         return int(status.get("StatusCode", -1)), output
-    finally:
-        if container is not None:
-            try:
-                container.remove(force=True, v=True)
-            except Exception:
-                pass
 
 
 def _file_cell(obs: tuple[str, ...] | None, expected: manifest.Entry | None, where: str) -> Cell:
