@@ -63,12 +63,33 @@ def test_binary_non_utf8_empty_and_truncated(tmp_path: Path):
     assert head.truncated and head.problem is None and head.size == 120
 
 
-@pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="root reads everything")
+def _read_as_nobody(target: Path) -> str:
+    """read_file's problem, as seen by an unprivileged user: root reads everything, so as root (CI)
+    the read runs in a forked child that has dropped to uid 65534."""
+    if os.geteuid() != 0:
+        return read_file(target, target.name).problem or ""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: drop privileges, read, report, exit without running pytest's teardown
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            os.write(writer, (read_file(target, target.name).problem or "").encode())
+        finally:
+            os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader) as fh:
+        problem = fh.read()
+    os.waitpid(pid, 0)
+    return problem
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
 def test_unreadable(tmp_path: Path):
     target = tmp_path / "secret.env"
     target.write_text("A=1")
     target.chmod(0)
-    assert read_file(target, "secret.env").problem.startswith("unreadable")
+    assert _read_as_nobody(target).startswith("unreadable")
 
 
 def test_unreadable_missing(tmp_path: Path):
