@@ -55,27 +55,26 @@ class Context:
         self._lock = threading.RLock()
         self._client: Any = None
         self._engine_error: str | None = None
-        self._endpoint: endpoint_mod.Endpoint | None = None
-        self._endpoint_error: str | None = None
         self._memo: dict[str, Any] = {}
         self._memo_locks: dict[str, threading.Lock] = {}
-        self.images_present: set[str] = set()  # image refs seen on the daemon in this run (probes.ensure_image)
 
     # -- endpoint -------------------------------------------------------------------------------
+    def _resolved(self) -> tuple[endpoint_mod.Endpoint | None, str | None]:
+        def resolve():
+            try:
+                return endpoint_mod.resolve(self.env, self.platform), None
+            except endpoint_mod.EndpointError as exc:
+                return None, str(exc)
+
+        return self.memo("endpoint", resolve)
+
     @property
     def endpoint(self) -> endpoint_mod.Endpoint | None:
-        with self._lock:
-            if self._endpoint is None and self._endpoint_error is None:
-                try:
-                    self._endpoint = endpoint_mod.resolve(self.env, self.platform)
-                except endpoint_mod.EndpointError as exc:
-                    self._endpoint_error = str(exc)
-            return self._endpoint
+        return self._resolved()[0]
 
     @property
     def endpoint_error(self) -> str | None:
-        _ = self.endpoint
-        return self._endpoint_error
+        return self._resolved()[1]
 
     # -- engine ---------------------------------------------------------------------------------
     def docker(self) -> "docker.DockerClient":
@@ -105,7 +104,7 @@ class Context:
     def _connect(self) -> "docker.DockerClient":
         ep = self.endpoint
         if ep is None:
-            raise EngineUnavailable(self._endpoint_error or "no endpoint")
+            raise EngineUnavailable(self.endpoint_error or "no endpoint")
         try:
             import docker
             from docker.tls import TLSConfig

@@ -33,7 +33,8 @@ def ensure_image(ctx: "Context", ref: str | None = None) -> str:
     """Make sure an image (default: the probe image) is present, pulling it once if a registry is
     reachable. Checked once per run: every probe and helper asks again."""
     ref = ref or images.probe_image(ctx.env)
-    if ref in ctx.images_present:
+    present = ctx.memo("images present", set)  # refs seen on the daemon in this run
+    if ref in present:
         return ref
     client = ctx.docker()
     try:
@@ -47,7 +48,7 @@ def ensure_image(ctx: "Context", ref: str | None = None) -> str:
                             "DIND_DOCTOR_PROBE_IMAGE")
             raise ImageUnavailable(f"image {ref} is not present and cannot be pulled ({daemon_reason(exc)}); "
                                    f"pull it, or set {variable} to a local image") from exc
-    ctx.images_present.add(ref)
+    present.add(ref)
     return ref
 
 
