@@ -11,7 +11,8 @@ from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Location, Status, fixes, same_fix
 from dind_doctor.project.compose_files import EnvFileRef, compose_files, is_dockerfile_name, is_env_name
-from dind_doctor.project.dockerfiles import copied_files, copy_instructions, load_dockerignore
+from dind_doctor.project.build_context import copied_files, load_dockerignore
+from dind_doctor.project.dockerfile_model import parse_dockerfile
 from dind_doctor.project.dotenv_lint import digest, is_example, lint
 from dind_doctor.project.files import FileText, ProjectFiles, project_files
 from dind_doctor.project.fixers import FixError, append_fixes, append_with_backup
@@ -227,8 +228,8 @@ class EnvFile(Check):
                 continue
             ignore = load_dockerignore(context, dockerfile, read_text)
             in_context = [p for p in secrets if context in p.parents]
-            for instr in copy_instructions(content.text):
-                baked = [p for p in copied_files(context, instr.sources, in_context)
+            for instr in parse_dockerfile(content.text).copies:
+                baked = [p for p in copied_files(context, instr.copy_sources, in_context)
                          if not ignore.excluded(p.relative_to(context).as_posix())]
                 if not baked:
                     continue
@@ -238,7 +239,7 @@ class EnvFile(Check):
                 if ctx.fix:
                     continue
                 findings.append(self.finding(
-                    Status.FAIL, f"`{instr.text}` bakes {names} into the image",
+                    Status.FAIL, f"`{' '.join(instr.text.split())}` bakes {names} into the image",
                     location=Location(content.rel, instr.line),
                     detail=f"The build context is {files.rel(context)}; "
                            + (f"{files.rel(ignore.path)} does not exclude it" if ignore.path else

@@ -23,7 +23,8 @@ from ..labels import labels
 from ..probes import ProbeError, daemon_reason, labelled_container
 from ..project.compose_files import compose_files
 from ..project.files import project_files
-from . import compose, daemon, dockerfile, manifest, runscript
+from ..project.build_context import Dockerfiles
+from . import compose, daemon, manifest, runscript
 from .matrix import EMPTY, MISSING, NOT_APPLICABLE, SEEN, STALE, UNKNOWN, Cell, Row
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def _module_service(model: compose.ComposeProject) -> compose.Service:
     return (built or list(model.services.values()))[0]
 
 
-def _module_dir(service: compose.Service) -> tuple[str, Path] | None:
+def _module_dir(service: compose.Service, dockerfiles: Dockerfiles) -> tuple[str, Path] | None:
     """Where the module's code lives in its container, and the host folder it comes from."""
     targets = [m.target for m in service.mounts if m.kind in ("volume", "bind")]
     targets += [service.working_dir] if service.working_dir else []
@@ -66,7 +67,7 @@ def _module_dir(service: compose.Service) -> tuple[str, Path] | None:
         if bind is not None and Path(bind.source).is_dir():
             return target, Path(bind.source)
         if service.dockerfile and service.build_context:
-            src = dockerfile.source_folder(Path(service.dockerfile), Path(service.build_context), target)
+            src = dockerfiles.source_folder(Path(service.dockerfile), Path(service.build_context), target)
             if src is not None:
                 return target, src
     return None
@@ -90,7 +91,7 @@ def plan(ctx: "Context") -> Plan:
         raise WalkError(f"no compose file with services under {project}")
     model = compose.model_of(ctx, files[0])
     service = _module_service(model)
-    found = _module_dir(service)
+    found = _module_dir(service, Dockerfiles(project_files(ctx)))
     if found is None:
         raise WalkError(f"cannot tell where service {service.name} holds its code (no Dockerfile COPY or bind "
                         "to its volumes or working_dir)")

@@ -11,7 +11,8 @@ from test_project_support import HOSTED, SEED, TRAPS, copy_tree, run_check, summ
 
 from dind_doctor.checks.env_file import EnvFile
 from dind_doctor.model import Status
-from dind_doctor.project.dockerfiles import DockerIgnore, copied_files, copy_instructions
+from dind_doctor.project.build_context import DockerIgnore, copied_files
+from dind_doctor.project.dockerfile_model import parse_dockerfile
 from dind_doctor.project.dotenv_lint import lint, mask
 
 TRAP = TRAPS / "env_file"
@@ -78,7 +79,7 @@ def test_dockerignore_semantics():
 
 def test_copy_parsing(tmp_path: Path):
     text = "FROM x\nCOPY --from=build /a /b\nCOPY --chown=1:1 \\\n  app/ \\\n  /srv/\nADD [\"conf\", \"/etc/\"]\n"
-    got = [(c.line, c.sources) for c in copy_instructions(text)]
+    got = [(c.line, c.copy_sources) for c in parse_dockerfile(text).copies]
     assert got == [(3, ("app/",)), (6, ("conf",))]
     files = [tmp_path / "app/.env", tmp_path / "conf/.env", tmp_path / "other/.env"]
     assert copied_files(tmp_path, ("app/",), files) == [tmp_path / "app/.env"]
@@ -184,7 +185,7 @@ def test_sweep_asks_the_daemon_for_this_runs_env_probes_only(tmp_path: Path):
 
 
 def test_dockerignore_is_read_through_the_cache(tmp_path: Path):
-    from dind_doctor.project.dockerfiles import load_dockerignore
+    from dind_doctor.project.build_context import load_dockerignore
 
     (tmp_path / "Dockerfile.dockerignore").write_text("**/.env\n")
     read = []

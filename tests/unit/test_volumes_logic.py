@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dind_doctor.levels import compose, dockerfile, manifest, staleness
+from dind_doctor.levels import compose, manifest, staleness
 from dind_doctor.levels.daemon import parse_time
 from dind_doctor.levels.sync import tar_folder
+from dind_doctor.project.build_context import source_folder
+from dind_doctor.project.dockerfile_model import parse_dockerfile
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed_project" / "hosted"
 
@@ -103,18 +105,18 @@ COPY app/ .
 
 
 def test_seed_dockerfile_copies_app_to_home_app():
-    assert dockerfile.copies_to(SEED_DOCKERFILE, "/home/app") == ["docker/requirements.txt", "app/"]
-    assert dockerfile.copies_to(SEED_DOCKERFILE, "/elsewhere") == []
+    assert parse_dockerfile(SEED_DOCKERFILE).copies_to( "/home/app") == ["docker/requirements.txt", "app/"]
+    assert parse_dockerfile(SEED_DOCKERFILE).copies_to( "/elsewhere") == []
 
 
 def test_dockerfile_last_stage_and_from_copies():
     text = "FROM a AS b\nWORKDIR /x\nCOPY src/ .\nFROM c\nWORKDIR /srv\nCOPY --from=b /x /srv/\n" \
            "COPY --chown=1:1 [\"code/\", \"/srv/app/\"]\nWORKDIR app\nCOPY \\\n  more/ ./\n"
-    assert dockerfile.copies_to(text, "/srv/app") == ["code/", "more/"]
+    assert parse_dockerfile(text).copies_to( "/srv/app") == ["code/", "more/"]
 
 
 def test_source_folder_is_the_copied_directory():
-    assert dockerfile.source_folder(SEED / "docker" / "Dockerfile", SEED, "/home/app") == SEED / "app"
+    assert source_folder(parse_dockerfile((SEED / "docker" / "Dockerfile").read_text()), SEED, "/home/app") == SEED / "app"
 
 
 # -- manifests ---------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Dockerfile COPY/ADD sources and .dockerignore matching: which files of a build context land in an
-image.
+"""Which files of a build context land in an image: .dockerignore matching, the files a COPY/ADD takes,
+and the project's Dockerfiles parsed once each (dockerfile_model) for every check and `levels`.
 
 .dockerignore follows moby's patternmatcher: paths relative to the context root, `*` and `?` stop at `/`,
 `**` spans folders, a pattern that matches a folder excludes everything below it, `!` re-includes, the
@@ -9,62 +9,15 @@ depth (the classic trap). BuildKit also reads `<Dockerfile>.dockerignore` next t
 from __future__ import annotations
 
 import re
-import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-
-@dataclass(frozen=True)
-class CopyInstruction:
-    line: int
-    instruction: str  # COPY or ADD
-    sources: tuple[str, ...]
-    text: str  # the instruction as written, continuation lines joined
+from .dockerfile_model import Dockerfile, parse_dockerfile
+from .files import ProjectFiles
 
 
-def copy_instructions(text: str) -> list[CopyInstruction]:
-    """COPY/ADD instructions from the build context (not `--from=`), with their first line."""
-    found: list[CopyInstruction] = []
-    lines = text.splitlines()
-    i = 0
-    while i < len(lines):
-        start = i
-        logical = lines[i].rstrip()
-        while logical.endswith("\\") and i + 1 < len(lines):
-            i += 1
-            nxt = lines[i].strip()
-            if nxt.startswith("#"):
-                continue
-            logical = logical[:-1] + " " + nxt
-        i += 1
-        stripped = logical.strip()
-        m = re.match(r"(?i)^(COPY|ADD)\s+(.*)$", stripped)
-        if not m:
-            continue
-        rest = m.group(2).strip()
-        if rest.startswith("["):
-            try:
-                import json
-
-                words = [str(w) for w in json.loads(rest)]
-            except ValueError:
-                continue
-            flags = []
-        else:
-            try:
-                words = shlex.split(rest, posix=True)
-            except ValueError:
-                words = rest.split()
-            flags = [w for w in words if w.startswith("--")]
-            words = [w for w in words if not w.startswith("--")]
-        if any(f.startswith("--from") for f in flags) or len(words) < 2 or "<<" in rest:
-            continue
-        found.append(CopyInstruction(start + 1, m.group(1).upper(), tuple(words[:-1]), stripped))
-    return found
-
-
-def _pattern_regex(pattern: str) -> re.Pattern:
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
     out = []
     i = 0
     while i < len(pattern):
@@ -101,7 +54,7 @@ def _pattern_regex(pattern: str) -> re.Pattern:
 @dataclass
 class DockerIgnore:
     path: Path | None
-    rules: list[tuple[bool, re.Pattern, str]]  # (exclude?, regex, pattern as written)
+    rules: list[tuple[bool, re.Pattern[str], str]]  # (exclude?, regex, pattern as written)
 
     @classmethod
     def parse(cls, text: str, path: Path | None = None) -> "DockerIgnore":
@@ -159,3 +112,34 @@ def copied_files(context: Path, sources: tuple[str, ...], candidates: list[Path]
                     (not regex and norm in prefixes):
                 taken.append(path)
     return sorted(set(taken))
+
+
+def source_folder(dockerfile: Dockerfile, context: Path, target: str) -> Path | None:
+    """The context folder whose content the final image holds at `target`, when the Dockerfile says so
+    (`WORKDIR /home/app` + `COPY app/ .` in the seed: app/ is the source of /home/app)."""
+    root = context.resolve()
+    for src in dockerfile.copies_to(target):
+        candidate = (context / src.replace("\\", "/")).resolve()
+        if candidate.is_dir() and (candidate == root or root in candidate.parents):
+            return candidate
+    return None
+
+
+@dataclass
+class Dockerfiles:
+    """The project's Dockerfiles, each read (through ProjectFiles: regular files inside the project, size
+    caps, decoding) and parsed at most once per run."""
+
+    files: ProjectFiles
+    _parsed: dict[Path, Dockerfile | None] = field(default_factory=dict)
+
+    def get(self, path: Path) -> Dockerfile | None:
+        """The parsed Dockerfile at `path`; None when it is not a readable text file of the project."""
+        if path not in self._parsed:
+            content = self.files.read(path) if path.is_file() else None
+            self._parsed[path] = parse_dockerfile(content.text) if content is not None and content.usable else None
+        return self._parsed[path]
+
+    def source_folder(self, dockerfile: Path, context: Path, target: str) -> Path | None:
+        parsed = self.get(dockerfile)
+        return source_folder(parsed, context, target) if parsed is not None else None
