@@ -9,6 +9,8 @@ from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Level, Location, Status, fixes, same_fix
 from dind_doctor.project.files import project_files
+from dind_doctor.project.host_paths import has_drive
+from dind_doctor.project.mount_spec import parse_short
 from dind_doctor.project.scripts import ScriptSource, scripts
 from dind_doctor.project.volume_args import VolumeArg, powershell_volume_args, shell_volume_args
 
@@ -25,11 +27,13 @@ MSYS_MENTION = re.compile(r"MSYS_NO_PATHCONV|MSYS2_ARG_CONV_EXCL")
 SENTINEL_DIR = "/dind-doctor-probe"
 
 
-def split_spec(value: str) -> tuple[str, str]:
-    """(source, rest) of a -v spec; a Windows drive letter stays in the source."""
-    offset = 2 if re.match(r"^[A-Za-z]:[\\/]", value) else 0
-    head, sep, rest = value[offset:].partition(":")
-    return value[:offset] + head, rest
+def _source_target(arg: VolumeArg) -> tuple[str, str]:
+    """The host source and the container target of a `-v` spec (a --mount argument's value is its source
+    already: volume_args keeps only that part)."""
+    if arg.flag == "--mount":
+        return arg.value, ""
+    spec = parse_short(arg.value)
+    return spec.source, spec.target
 
 
 class PwdPathForms(Check):
@@ -72,7 +76,7 @@ class PwdPathForms(Check):
                 msys_aware = bool(MSYS_MENTION.search(source.text))
                 for arg in args:
                     n_args += 1
-                    src, target = split_spec(arg.value)
+                    src, target = _source_target(arg)
                     static = self._static(source, dialect, arg, src, target, gitbash and not msys_aware)
                     findings.extend(static)
                     broken = any(f.status is Status.FAIL for f in static)  # it would not run as written
@@ -89,7 +93,7 @@ class PwdPathForms(Check):
     # -- static -----------------------------------------------------------------------------------
     def _static(self, source: ScriptSource, dialect: str, arg: VolumeArg, src: str, target: str,
                 gitbash: bool) -> list[Finding]:
-        """`src` and `target`: split_spec(arg.value)."""
+        """`src` and `target`: _source_target(arg)."""
         out = []
         where = Location(source.rel, arg.line, arg.column)
         hard = Status.WARN if source.markdown else Status.FAIL
@@ -146,7 +150,7 @@ class PwdPathForms(Check):
         return out
 
     def _relative(self, source, dialect, arg, src, where, hard, block) -> list[Finding]:
-        if not src or PWD_REFS[dialect].search(src) or src[0] in "$%~/\\" or re.match(r"^[A-Za-z]:", src):
+        if not src or PWD_REFS[dialect].search(src) or src[0] in "$%~/\\" or has_drive(src):
             return []
         evidence = {"argument": f"{arg.flag} {arg.text}", "shell": dialect}
         if src.startswith("."):
@@ -168,7 +172,8 @@ class PwdPathForms(Check):
     def _live_all(self, ctx: Context, files, live) -> list[Finding]:
         if not live:
             return []
-        out, seen = [], set()
+        out: list[Finding] = []
+        seen: set[Path] = set()
         for source, arg, rest in live:
             rest = rest.replace("\\", "/").lstrip("/")
             candidates = [ctx.project, source.path.parent, source.path.parent.parent]

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 from . import endpoint as endpoint_mod
 
 if TYPE_CHECKING:  # docker is imported lazily: `dind-doctor --help` must not pay for it
-    import docker
+    from docker import DockerClient
 
     from .nesting import NestingReport
+    from .project.project_model import ProjectModel
 
 DEFAULT_TIMEOUT = 5.0
 
@@ -57,6 +58,7 @@ class Context:
         self._engine_error: str | None = None
         self._memo: dict[str, Any] = {}
         self._memo_locks: dict[str, threading.Lock] = {}
+        self._project_model: ProjectModel | None = None
 
     # -- endpoint -------------------------------------------------------------------------------
     def _resolved(self) -> tuple[endpoint_mod.Endpoint | None, str | None]:
@@ -77,7 +79,7 @@ class Context:
         return self._resolved()[1]
 
     # -- engine ---------------------------------------------------------------------------------
-    def docker(self) -> "docker.DockerClient":
+    def docker(self) -> "DockerClient":
         """The client, built on first use; raises EngineUnavailable with a readable reason."""
         with self._lock:
             if self._client is None and self._engine_error is None:
@@ -101,7 +103,7 @@ class Context:
             return str(exc)
         return None
 
-    def _connect(self) -> "docker.DockerClient":
+    def _connect(self) -> "DockerClient":
         ep = self.endpoint
         if ep is None:
             raise EngineUnavailable(self.endpoint_error or "no endpoint")
@@ -138,6 +140,19 @@ class Context:
             if key not in self._memo:
                 self._memo[key] = build()
             return self._memo[key]
+
+    # -- the user's project -------------------------------------------------------------------------
+    @property
+    def project_model(self) -> "ProjectModel":
+        """The one model of the project (compose, Dockerfiles, scripts), built once per run; each part is
+        parsed on first use."""
+        with self._lock:
+            if self._project_model is None:
+                from .project.files import project_files
+                from .project.project_model import ProjectModel
+
+                self._project_model = ProjectModel(project_files(self), self.env)
+            return self._project_model
 
     # -- nesting level --------------------------------------------------------------------------
     def nesting(self) -> "NestingReport":

@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 from typing import Any, Mapping
 
+from ..project import mount_spec
+from ..project.host_paths import is_windows_absolute
+
 
 class ComposeError(Exception):
     """The compose file cannot be read; the message says why (never with file content)."""
@@ -135,61 +138,23 @@ def _dotenv_next_to(compose_file: Path) -> dict[str, str]:
 
 
 # -- raw YAML -------------------------------------------------------------------------------------------
-def _looks_like_path(source: str) -> bool:
-    return (source.startswith((".", "/", "~", "$")) or "/" in source or "\\" in source
-            or bool(re.match(r"^[A-Za-z]:", source)))
-
-
 def _absolute(base: Path, path: str) -> str:
-    if re.match(r"^[A-Za-z]:[\\/]", path) or path.startswith("\\\\"):
+    if is_windows_absolute(path):
         return str(PureWindowsPath(path))
     expanded = os.path.expanduser(path)
     return os.path.normpath(expanded if os.path.isabs(expanded) else os.path.join(base, expanded))
 
 
-def _split_short(spec: str) -> tuple[str, str, str]:
-    """`SRC:TGT[:MODE]`, where SRC may be a Windows path `C:\\x` (a drive letter is not a separator)."""
-    drive = ""
-    if re.match(r"^[A-Za-z]:[\\/]", spec):
-        drive, spec = spec[:2], spec[2:]
-    parts, depth, current = [], 0, ""
-    for char in spec:  # `${VAR:?message}` holds colons that separate nothing
-        if char == ":" and depth == 0:
-            parts.append(current)
-            current = ""
-            continue
-        depth += char == "{"
-        depth -= char == "}" and depth > 0
-        current += char
-    parts.append(current)
-    if len(parts) == 1:
-        return "", parts[0], ""
-    return drive + parts[0], parts[1], ":".join(parts[2:])
-
-
 def parse_mount(item: Any, base: Path, env: Mapping[str, str]) -> MountUse | None:
-    if isinstance(item, str):
-        raw_source, target, mode = _split_short(item)
-        source = interpolate(raw_source, env)
-        read_only = "ro" in mode.split(",")
-        no_copy = "nocopy" in mode.split(",")
-        if not raw_source:
-            return MountUse("anonymous", "", target)
-        if _looks_like_path(raw_source):
-            return MountUse("bind", _absolute(base, source), target, raw_source, read_only)
-        return MountUse("volume", source, target, raw_source, read_only, no_copy)
-    if isinstance(item, Mapping):
-        kind = str(item.get("type") or "volume")
-        raw_source = str(item.get("source") or "")
-        source = interpolate(raw_source, env)
-        target = str(item.get("target") or "")
-        read_only = bool(item.get("read_only"))
-        no_copy = bool((item.get("volume") or {}).get("nocopy")) if isinstance(item.get("volume"), Mapping) else False
-        if kind == "bind":
-            return MountUse("bind", _absolute(base, source), target, raw_source, read_only)
-        if kind == "volume":
-            return MountUse("volume" if source else "anonymous", source, target, raw_source, read_only, no_copy)
-    return None  # tmpfs, npipe, cluster: nothing a nesting level changes
+    spec = mount_spec.parse_any(item)
+    if spec is None or spec.kind not in ("bind", "volume", "anonymous"):
+        return None  # tmpfs, npipe, cluster: nothing a nesting level changes
+    if spec.kind == "anonymous":
+        return MountUse("anonymous", "", spec.target)
+    source = interpolate(spec.source, env)
+    if spec.kind == "bind":
+        return MountUse("bind", _absolute(base, source), spec.target, spec.source, spec.read_only)
+    return MountUse("volume", source, spec.target, spec.source, spec.read_only, spec.no_copy)
 
 
 def _env_files(value: Any, base: Path, env: Mapping[str, str]) -> tuple[str, ...]:

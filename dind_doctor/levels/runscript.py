@@ -12,6 +12,9 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..project.host_paths import is_windows_absolute
+from ..project.mount_spec import parse_mount_option, parse_short
+
 SOCKET = "/var/run/docker.sock"
 _SCRIPT_SUFFIXES = (".ps1", ".sh", ".cmd", ".bat")
 _PWD = re.compile(r"\$\{pwd\}|\$pwd\b|\$\(pwd\)|%cd%|\$\{PWD\}|\$PWD\b", re.IGNORECASE)
@@ -89,11 +92,10 @@ def parse(text: str, script: Path, run_from: Path) -> RunSpec | None:
         if name in ("-v", "--volume"):
             _add_volume(spec, value)
         elif name == "--mount":
-            opts = dict(p.split("=", 1) for p in value.split(",") if "=" in p)
-            if opts.get("type", "volume") == "bind":
-                source = _host_path(opts.get("source") or opts.get("src", ""), run_from)
-                spec.binds.append((_absolute(source, run_from),
-                                   opts.get("target") or opts.get("destination") or opts.get("dst", ""), ""))
+            mount = parse_mount_option(value)
+            if mount.is_bind:
+                source = _host_path(mount.source, run_from)
+                spec.binds.append((_absolute(source, run_from), mount.target, "ro" if mount.read_only else ""))
         elif name in ("-e", "--env"):
             key, has, val = value.partition("=")
             spec.env[key] = val if has else None
@@ -106,13 +108,9 @@ def parse(text: str, script: Path, run_from: Path) -> RunSpec | None:
 
 
 def _add_volume(spec: RunSpec, value: str) -> None:
-    host = _host_path(value, spec.run_from)
-    drive = ""
-    if re.match(r"^[A-Za-z]:[\\/]", host):
-        drive, host = host[:2], host[2:]
-    parts = host.split(":")
-    if len(parts) >= 2 and (drive or parts[0].startswith(("/", "."))):
-        spec.binds.append((drive + _absolute(parts[0], spec.run_from), parts[1], ":".join(parts[2:])))
+    mount = parse_short(_host_path(value, spec.run_from))
+    if mount.is_bind and (is_windows_absolute(mount.source) or mount.source.startswith(("/", "."))):
+        spec.binds.append((_absolute(mount.source, spec.run_from), mount.target, ",".join(mount.options)))
 
 
 def find(project: Path, files=None) -> RunSpec | None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .files import ProjectFiles, project_files
+from .files import ProjectFiles
 
 COMPOSE_NAME = re.compile(r"^(docker-)?compose(\.[\w.-]+)?\.ya?ml$", re.IGNORECASE)
 
@@ -188,6 +188,5 @@ def find_compose_files(project: Path, files: ProjectFiles | None = None) -> list
 
 
 def compose_files(ctx) -> list[ComposeFile]:
-    """The project's compose files, parsed once per Context."""
-    files = project_files(ctx)
-    return ctx.memo("compose files", lambda: find_compose_files(files.root, files))
+    """The project's compose files, parsed once per Context (the compose part of ctx.project_model)."""
+    return ctx.project_model.compose

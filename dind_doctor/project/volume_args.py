@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .mount_spec import parse_mount_option
 from .pstokens import Source, Token, tokenize
 
 DOCKER_WORDS = {"docker", "docker.exe"}
@@ -29,11 +30,7 @@ class VolumeArg:
 
 
 def _mount_source(value: str) -> str | None:
-    for part in value.split(","):
-        key, _, val = part.partition("=")
-        if key.strip() in ("source", "src"):
-            return val.strip().strip('"')
-    return None
+    return parse_mount_option(value).source or None
 
 
 # -- PowerShell -------------------------------------------------------------------------------------
@@ -71,7 +68,7 @@ def powershell_volume_args(text: str, first_line: int = 1, tokens: list[Token] |
                 flag, arg = words[i], args[i + 1]
             elif re.match(r"^(--volume|--mount)=", words[i]):
                 flag, arg = words[i].split("=", 1)[0], args[i]
-            if arg is None:
+            if arg is None or flag is None:
                 continue
             text_ = "".join(t.text for t in arg)
             if flag != words[i]:

@@ -5,8 +5,9 @@ from pathlib import Path
 
 from test_project_support import HOSTED, SEED, TRAPS, run_check, summary
 
-from dind_doctor.checks.pwd_path_forms import PwdPathForms, split_spec
+from dind_doctor.checks.pwd_path_forms import PwdPathForms
 from dind_doctor.model import Status
+from dind_doctor.project.mount_spec import parse_short
 from dind_doctor.project.volume_args import powershell_volume_args, shell_volume_args
 
 TRAP = TRAPS / "pwd_path_forms"
@@ -66,7 +67,8 @@ def test_readers():
     (m,) = shell_volume_args('sudo docker run --mount "type=bind,src=$PWD/a,dst=/a" img', "bash")
     assert (m.flag, m.value, m.fully_quoted) == ("--mount", "$PWD/a", True)
     assert powershell_volume_args("Write-Host -v $(pwd):/x") == []  # not a docker command
-    assert split_spec("C:\\Users\\me:/x:ro") == ("C:\\Users\\me", "/x:ro")
+    spec = parse_short("C:\\Users\\me:/x:ro")  # the one mount-spec parser: a drive is not a separator
+    assert (spec.source, spec.target, spec.read_only) == ("C:\\Users\\me", "/x", True)
 
 
 def test_bad_input(tmp_path: Path):

@@ -1,0 +1,73 @@
+"""The façade over every reader of the user's project, built once per run: `ctx.project_model`.
+
+Each part (compose, and the Dockerfiles and scripts parts) is parsed on first use, once, under its own
+lock: checks run concurrently, and a check that needs only the compose part never waits for, or pays
+for, the Dockerfile reader. Parts are typed attributes, not string keys, so a typo is a mypy error.
+
+Adding a part: a method decorated with `@part` returning the parsed value; it may use `self.files`
+(the bounded walk and read-once cache), `self.env` and the other parts.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Generic, Mapping, TypeVar, overload
+
+from .files import ProjectFiles
+
+if TYPE_CHECKING:
+    from .compose_files import ComposeFile
+
+T = TypeVar("T")
+
+
+class part(Generic[T]):  # noqa: N801 - used as a decorator, like functools.cached_property
+    """A lazily built, thread-safe, once-per-instance attribute."""
+
+    def __init__(self, build: Callable[[Any], T]) -> None:
+        self._build = build
+        self._name = build.__name__
+        self._guard = threading.Lock()  # guards the creation of each instance's own lock
+        self.__doc__ = build.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> "part[T]": ...
+
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> "T | part[T]":
+        if obj is None:
+            return self
+        store = obj.__dict__
+        if self._name in store:  # built: no lock on the hot path
+            return store[self._name]
+        with self._guard:
+            lock = store.setdefault(f"_part_lock_{self._name}", threading.Lock())
+        with lock:  # a failed build raises, stores nothing, and is tried again by the next caller
+            if self._name not in store:
+                store[self._name] = self._build(obj)
+        return store[self._name]
+
+
+class ProjectModel:
+    """The user's project as every check, `levels` and `run-reference` read it."""
+
+    def __init__(self, files: ProjectFiles, env: Mapping[str, str], compose_project_name: str | None = None) -> None:
+        self.files = files
+        self.env = env
+        self.compose_project_name = compose_project_name  # `-p`, when a command takes one
+
+    @property
+    def root(self) -> Path:
+        return self.files.root
+
+    @part
+    def compose(self) -> "list[ComposeFile]":
+        """The project's compose files, parsed (YAML with line numbers)."""
+        from .compose_files import find_compose_files
+
+        return find_compose_files(self.root, self.files)
