@@ -56,6 +56,15 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """Why a finding is turned off, and where that was said (`.dind-doctor.toml:12`, `run.ps1:3`)."""
+
+    reason: str
+    source: str
+    kind: str = "config"  # "config" (a config file entry) or "inline" (a comment in the file itself)
+
+
+@dataclass(frozen=True)
 class Finding:
     check: str
     status: Status
@@ -64,6 +73,15 @@ class Finding:
     location: Location | None = None
     fixes: tuple[Fix, ...] = ()
     evidence: Mapping[str, Any] = field(default_factory=dict)
+    # Set after the checks ran (dind_doctor.policy): a suppressed finding is reported with its reason but
+    # counts for nothing; the fingerprint identifies it in a baseline across edits that move lines.
+    suppression: Suppression | None = None
+    fingerprint: str = ""
+
+    @property
+    def active(self) -> bool:
+        """Counted in the tally and the exit code (not suppressed)."""
+        return self.suppression is None
 
     def fixes_for(self, shell: str) -> list[Fix]:
         """The fixes to show a user of `shell`: those written for it, and the shell-independent ones."""

@@ -1,30 +1,44 @@
 """`dind-doctor check`: run the checks and report."""
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 import click
 
 from ..cli import EXIT_FINDINGS, EXIT_OK, project_option, shell_option, timeout_option
+from ..render.report import FAIL_ON, FORMATS
+
+
+def path_prefix(project: Path) -> str:
+    """The project folder as seen from the current one, for formats whose paths are workspace-relative."""
+    rel = os.path.relpath(project, Path.cwd())
+    if rel == ".":
+        return ""
+    return project.as_posix() if rel.startswith("..") else Path(rel).as_posix()
 
 
 @click.command()
 @click.argument("check_ids", metavar="[CHECK_ID]...", nargs=-1)
 @project_option
-@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="table for people, json for CI (schema in the README).")
-@click.option("--strict", is_flag=True, help="Count a warning as a failure in the exit code.")
-@click.option("--verbose", "-v", is_flag=True, help="Show each finding's detail and evidence.")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="table for people; json (schema in the README), sarif (code scanning), github "
+                   "(workflow annotations) or junit for CI.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+              help="The lowest status that makes the exit code 1 [default: fail].")
+@click.option("--strict", is_flag=True, help="Same as --fail-on warn.")
+@click.option("--verbose", "-v", is_flag=True, help="Show each finding's detail and evidence, and the suppressed ones.")
 @click.option("--fix", is_flag=True, help="Apply the safe local repairs (each with a backup) and report them.")
 @shell_option
 @timeout_option
-def check(check_ids, project, output_format, strict, verbose, fix, shell, timeout):
+def check(check_ids, project, output_format, fail_on, strict, verbose, fix, shell, timeout):
     """Run the checks (all, or the CHECK_IDs given) and print each finding with its fix.
 
-    Exit code 0 when nothing failed, 1 when a check failed or errored (with --strict, also when one
-    warned), 2 for a usage error.
+    Exit code 0 when nothing failed, 1 when a finding reached the --fail-on status (default: a check
+    failed or errored; --strict: also when one warned), 2 for a usage error.
     """
-    from ..model import Status
+    from ..render.report import Report, fail_on_status, render, rules_for
     from ..runner import run_checks
     from .common import checks_by_id, make_context
 
@@ -45,17 +59,14 @@ def check(check_ids, project, output_format, strict, verbose, fix, shell, timeou
         cleanup_run(ctx)
         ctx.close()
 
-    if output_format == "json":
-        from ..render.json_report import render
-
-        click.echo(render(findings, level, ctx.shell))
-    else:
-        from ..render.table import render
+    report = Report(findings=findings, level=level, shell=ctx.shell, rules=rules_for(selected),
+                    fail_on=fail_on_status(strict, fail_on), path_prefix=path_prefix(ctx.project),
+                    project_uri=ctx.project.as_uri())
+    unicode = colour = False
+    if output_format == "table":
         from .common import console_unicode
 
         unicode = console_unicode()
         colour = sys.stdout.isatty() and "NO_COLOR" not in ctx.env
-        click.echo(render(findings, shell=ctx.shell, level=level, unicode=unicode, colour=colour,
-                          verbose=verbose))
-    bad = {Status.FAIL, Status.ERROR} | ({Status.WARN} if strict else set())
-    sys.exit(EXIT_FINDINGS if any(f.status in bad for f in findings) else EXIT_OK)
+    click.echo(render(output_format, report, unicode=unicode, colour=colour, verbose=verbose))
+    sys.exit(EXIT_FINDINGS if report.failed else EXIT_OK)

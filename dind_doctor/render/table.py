@@ -6,9 +6,12 @@ Windows console must never crash the tool).
 from __future__ import annotations
 
 import textwrap
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from ..model import Finding, Status
+
+if TYPE_CHECKING:
+    from .report import Report
 
 GLYPHS = {Status.OK: "✔", Status.WARN: "⚠", Status.FAIL: "✖", Status.SKIP: "–", Status.ERROR: "‼"}
 ASCII = {Status.OK: "+", Status.WARN: "!", Status.FAIL: "x", Status.SKIP: "-", Status.ERROR: "E"}
@@ -61,9 +64,12 @@ def _finding_lines(f: Finding, shell: str, verbose: bool, width: int) -> tuple[l
 
 
 def render(findings: Sequence[Finding], *, shell: str, level: str, unicode: bool, colour: bool,
-           verbose: bool = False, width: int = 90) -> str:
+           verbose: bool = False, width: int = 90, notes: Sequence[str] = ()) -> str:
     """Laid out by hand rather than with tabulate: fix commands run past the summary column, and a
-    table would widen every row to the longest command."""
+    table would widen every row to the longest command. Suppressed findings are listed, with their
+    reason, only with --verbose; the tally counts them apart."""
+    suppressed = [f for f in findings if not f.active]
+    findings = [f for f in findings if f.active] + (suppressed if verbose else [])
     status_w = max([len("status")] + [len(f.status.value) + 2 for f in findings])
     check_w = max([len("check")] + [len(f.check) for f in findings])
     pad = " " * (status_w + check_w + 4)
@@ -71,11 +77,25 @@ def render(findings: Sequence[Finding], *, shell: str, level: str, unicode: bool
            f"{'-' * status_w}  {'-' * check_w}  {'-' * 7}"]
     for f in findings:
         lines, extra = _finding_lines(f, shell, verbose, width)
+        if f.suppression is not None:
+            extra.insert(0, f"  suppressed ({f.suppression.source}): {f.suppression.reason}")
         cell = _status_cell(f.status, unicode, colour)
         visible = len(f.status.value) + 2
         out.append(f"{cell}{' ' * (status_w - visible)}  {f.check.ljust(check_w)}  {lines[0]}")
         out += [pad + line for line in lines[1:] + extra]
-    counts = {s: sum(1 for f in findings if f.status is s) for s in Status}
-    tally = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
+    counts = {s: sum(1 for f in findings if f.status is s and f.active) for s in Status}
+    parts = [f"{n} {s.value}" for s, n in counts.items() if n]
+    if suppressed:
+        parts.append(f"{len(suppressed)} suppressed" + ("" if verbose else " (--verbose lists them)"))
+    tally = ", ".join(parts + list(notes))
     sep = " · " if unicode else " | "
     return "\n".join(out) + f"\n\nnesting level: {level}{sep}fixes for: {shell}{sep}{tally or 'no finding'}"
+
+
+def render_report(report: "Report", *, unicode: bool, colour: bool, verbose: bool) -> str:
+    notes = [f"{report.baseline_known} known to the baseline {report.baseline_file}"] \
+        if report.baseline_file else []
+    if report.static:
+        notes.append("static mode (no engine asked)")
+    return render(report.findings, shell=report.shell, level=report.level, unicode=unicode, colour=colour,
+                  verbose=verbose, notes=notes)
