@@ -1,28 +1,33 @@
-"""Walk the user's project with bounds, and read each file once.
+"""The one API through which dind-doctor reads the user's project: a bounded walk and a safe, decoded read.
 
-The walk skips what is never the user's own configuration (.git, node_modules, virtual environments
-(any folder with a pyvenv.cfg), caches), stops after MAX_FILES files, and never reads more than MAX_BYTES of a file. Every file is read at
-most once per Context (several checks share the cache). Decoding recognises a UTF-8 BOM and UTF-16 (with
-or without a BOM, as Windows PowerShell 5.1 `Out-File` and `>` write it) and falls back to a lenient
-decode with a note, so that a binary, empty, huge, unreadable or non-UTF-8 file is a fact to report, never
-an exception.
+Every read of a project file goes through `ProjectFiles.read` / `head` (or `read_project_file` where no
+Context exists: levels, run-reference). A read opens only a regular file whose real path is inside the
+project (safe_open: a symlink out of the project, a FIFO, a socket or a device becomes a FileText whose
+`refused` names what it is, never an open), reads at most MAX_BYTES (`truncated` says the rest was not
+read), and decodes once: a UTF-8 BOM and UTF-16 (with or without a BOM, as Windows PowerShell 5.1
+`Out-File` and `>` write it) are recognised, anything else falls back to a lenient decode with a note, so
+that a binary, empty, huge, unreadable or non-UTF-8 file is a fact to report, never an exception. Every
+file is read at most once per Context (several checks share the cache). `rel` is always printable: the
+bytes of a name that are not UTF-8 are shown as \\xNN. The walk itself (what comes first, what is skipped,
+where it stopped) is in walk.py.
 """
 from __future__ import annotations
 
 import codecs
+import io
 import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
-MAX_FILES = 5000
+from .safe_open import Refusal, classify, open_regular, printable, read_bounded, real_root
+from .walk import MAX_ENTRIES, MAX_FILES, Special, WalkStop, walk
+
+if TYPE_CHECKING:
+    from ..context import Context
+
 MAX_BYTES = 1024 * 1024  # a script or config file larger than this is not a script or config file
-MAX_DEPTH = 12
-SKIP_DIRS = frozenset({
-    ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox", ".mypy_cache",
-    ".pytest_cache", ".ruff_cache", ".hypothesis", "site-packages", ".idea", ".vscode", ".terraform", ".eggs",
-})
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class FileText:
     size: int = 0
     problem: str | None = None  # "binary", "unreadable: ...", "not UTF-8 ..." (text still decoded leniently)
     bad_byte_line: int | None = None  # line of the first byte that is not UTF-8
+    refused: str | None = None  # not opened: a safe_open.REFUSALS kind (symlink-outside, fifo, missing, ...)
 
     @property
     def usable(self) -> bool:
@@ -52,6 +58,19 @@ class FileText:
     def opened(self) -> bool:
         """The file exists and could be read (its text may still be unusable: binary)."""
         return self.encoding != "none"
+
+    @property
+    def not_read_whole(self) -> str | None:
+        """The sentence a finding shows when only the head of the file was read, else None."""
+        if not self.truncated:
+            return None
+        return (f"{self.rel}: {self.size / 1048576:.1f} MiB, larger than the {MAX_BYTES // 1048576} MiB read: "
+                "NOT read whole, only its first MiB was checked")
+
+
+def refused_text(path: Path, rel: str, refusal: Refusal) -> FileText:
+    return FileText(path=path, rel=rel, problem=refusal.message, encoding="none",
+                    refused=None if refusal.kind == "unreadable" else refusal.kind)
 
 
 def looks_utf16(raw: bytes) -> str | None:
@@ -73,108 +92,134 @@ def looks_utf16(raw: bytes) -> str | None:
 
 
 def decode(path: Path, rel: str, raw: bytes, size: int, truncated: bool) -> FileText:
-    base = dict(path=path, rel=rel, raw=raw, size=size, truncated=truncated)
+    def made(**found: object) -> FileText:
+        return FileText(path, rel, raw, size=size, truncated=truncated, **found)  # type: ignore[arg-type]
+
     utf16 = looks_utf16(raw)
     if utf16:
         bom = raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
         body = raw[2:] if bom else raw
         body = body[: len(body) // 2 * 2]
-        return FileText(text=body.decode(utf16, errors="replace"), encoding=utf16, bom=bom, **base)
+        return made(text=body.decode(utf16, errors="replace"), encoding=utf16, bom=bom)
     if b"\x00" in raw[:8192]:
-        return FileText(problem="binary (holds NUL bytes)", encoding="binary", **base)
+        return made(problem="binary (holds NUL bytes)", encoding="binary")
     bom = raw.startswith(codecs.BOM_UTF8)
     body = raw[3:] if bom else raw
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         if truncated and exc.start >= len(body) - 4:  # the cut fell inside a multi-byte character
-            text = body[: exc.start].decode("utf-8")
+            text = body[: exc.start].decode("utf-8", errors="replace")
         else:
             line = body[: exc.start].count(b"\n") + 1
-            return FileText(text=body.decode("utf-8", errors="replace"), encoding="latin-1", bom=bom,
-                            problem=f"not UTF-8: byte 0x{body[exc.start]:02x} at line {line}",
-                            bad_byte_line=line, **base)
-    return FileText(text=text, encoding="utf-8-sig" if bom else "utf-8", bom=bom, **base)
+            return made(text=body.decode("utf-8", errors="replace"), encoding="latin-1", bom=bom,
+                        problem=f"not UTF-8: byte 0x{body[exc.start]:02x} at line {line}", bad_byte_line=line)
+    return made(text=text, encoding="utf-8-sig" if bom else "utf-8", bom=bom)
 
 
-def read_file(path: Path, rel: str, limit: int = MAX_BYTES) -> FileText:
+def read_file(path: Path, rel: str, limit: int = MAX_BYTES, root: Path | None = None) -> FileText:
+    """The decoded head (at most `limit` bytes) of `path` when it is a regular file inside `root` (its own
+    folder when not given), else a FileText that says why it was not read."""
+    got = open_regular(real_root(root if root is not None else Path(path).parent), path)
+    if isinstance(got, Refusal):
+        return refused_text(path, rel, got)
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            raw = handle.read(limit + 1)
+        raw, size = read_bounded(got, limit)
     except OSError as exc:
-        return FileText(path=path, rel=rel, problem=f"unreadable: {exc.strerror or exc}", encoding="none")
+        return refused_text(path, rel, Refusal("unreadable", exc.strerror or str(exc)))
     truncated = len(raw) > limit
-    return decode(path, rel, raw[:limit], max(size, len(raw)), truncated)
+    return decode(path, rel, raw[:limit], size, truncated)
+
+
+def rel_to(root: Path, path: Path) -> str:
+    """`path` relative to `root`, with forward slashes, printable (see safe_open.printable)."""
+    try:
+        return printable(Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix() or ".")
+    except ValueError:
+        return printable(str(path))
+
+
+def read_project_file(root: Path, path: Path, limit: int = MAX_BYTES) -> FileText:
+    """read_file for the readers that have no ProjectFiles (levels, run-reference): same gate, no cache."""
+    return read_file(path, rel_to(root, path), limit, root)
+
+
+def env_values(content: FileText) -> dict[str, str]:
+    """The KEY=value pairs of a .env file read through this module (any encoding), as python-dotenv reads
+    them; {} when the file has no usable text."""
+    if not content.usable:
+        return {}
+    from dotenv import dotenv_values
+
+    return {k: v or "" for k, v in dotenv_values(stream=io.StringIO(content.text.lstrip("\ufeff"))).items()}
 
 
 @dataclass
 class ProjectFiles:
-    """The project's files (bounded walk) and a read-once cache of their content."""
+    """The project's files (bounded walk, best ranked first) and a read-once cache of their content."""
 
     root: Path
     max_files: int = MAX_FILES
+    max_entries: int = MAX_ENTRIES
     paths: list[Path] = field(default_factory=list)
-    truncated_walk: bool = False
+    special: list[Special] = field(default_factory=list)  # symlinks out of the project, FIFOs, sockets: not read
+    stop: WalkStop | None = None  # set when the walk did not cover the whole tree
 
     def __post_init__(self) -> None:
         self._cache: dict[Path, FileText] = {}
         self._lock = threading.Lock()
-        self._walk()
+        self._root_real = real_root(self.root)
+        done = walk(self.root, self.max_files, self.max_entries)
+        self.paths, self.special, self.stop = done.paths, done.special, done.stop
+        self.reads = 0  # files opened for reading, for the tests that bound the work
 
-    def _walk(self) -> None:
-        stack = [(self.root, 0)]
-        while stack:
-            folder, depth = stack.pop()
-            try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name)
-            except OSError:  # an unreadable folder is skipped, like the files it would hold
-                continue
-            subdirs = []
-            for entry in entries:
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        if entry.name not in SKIP_DIRS and not entry.name.endswith(".egg-info") \
-                                and depth < MAX_DEPTH and not os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
-                            subdirs.append((Path(entry.path), depth + 1))
-                    elif entry.is_file():
-                        if len(self.paths) >= self.max_files:
-                            self.truncated_walk = True
-                            return
-                        self.paths.append(Path(entry.path))
-                except OSError:
-                    continue
-            stack.extend(reversed(subdirs))
+    @property
+    def truncated_walk(self) -> bool:
+        return self.stop is not None
 
     def rel(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.root).as_posix() or "."
-        except ValueError:
-            return str(path)
+        return rel_to(self.root, path)
 
     def read(self, path: Path) -> FileText:
+        """The decoded head of `path`, read once; a refused FileText for anything that is not a regular
+        file inside the project (whether the walk met it or a compose file named it)."""
         with self._lock:
             cached = self._cache.get(path)
         if cached is None:
-            cached = read_file(path, self.rel(path))
+            got = open_regular(self._root_real, path)
+            if isinstance(got, Refusal):
+                cached = refused_text(path, self.rel(path), got)
+            else:
+                self.reads += 1
+                try:
+                    raw, size = read_bounded(got, MAX_BYTES)
+                    cached = decode(path, self.rel(path), raw[:MAX_BYTES], size, len(raw) > MAX_BYTES)
+                except OSError as exc:
+                    cached = refused_text(path, self.rel(path), Refusal("unreadable", exc.strerror or str(exc)))
             with self._lock:
-                self._cache.setdefault(path, cached)
+                cached = self._cache.setdefault(path, cached)
         return cached
 
     def head(self, path: Path, n: int = 64) -> bytes:
         """The first `n` bytes of the file: from the cache when it was read already, else `n` bytes read
-        without caching (enough to see a shebang without reading a whole file). b"" when unreadable."""
+        without caching (enough to see a shebang without reading a whole file). b"" when not readable."""
         with self._lock:
             cached = self._cache.get(path)
         if cached is not None:
             return cached.raw[:n]
+        got = open_regular(self._root_real, path)
+        if isinstance(got, Refusal):
+            return b""
         try:
-            with open(path, "rb") as handle:
-                return handle.read(n)
+            return read_bounded(got, n)[0][:n]
         except OSError:
             return b""
 
-    def matching(self, predicate) -> Iterator[Path]:
+    def is_file(self, path: Path) -> bool:
+        """A regular file inside the project (what Path.is_file() says, without following a link out)."""
+        return classify(self._root_real, path)[0] == "file"
+
+    def matching(self, predicate: Callable[[Path], bool]) -> Iterator[Path]:
         return (p for p in self.paths if predicate(p))
 
     def by_suffix(self, *suffixes: str) -> list[Path]:
@@ -182,7 +227,7 @@ class ProjectFiles:
         return [p for p in self.paths if p.name.lower().endswith(wanted)]
 
 
-def project_files(ctx) -> ProjectFiles:
+def project_files(ctx: Context) -> ProjectFiles:
     """The ProjectFiles of ctx.project, built once per Context and shared by every check."""
     return ctx.memo("project files", lambda: ProjectFiles(Path(ctx.project)))
 

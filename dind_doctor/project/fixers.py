@@ -1,9 +1,12 @@
 """The safe local edits behind `check --fix`: each keeps a backup, and changes only what it names.
 
-Backups go OUTSIDE the project (a .env backup inside it could be baked into an image by `COPY . .`):
-$DIND_DOCTOR_BACKUP_DIR, else %LOCALAPPDATA%\\dind-doctor\\backups on Windows, else
-$XDG_CACHE_HOME/dind-doctor/backups (~/.cache/...), one folder per run, mirroring the project's layout.
-Files are replaced atomically (a temporary file in the same folder, then a rename) and keep their mode.
+Backups never land under the project root (a .env backup inside it could be baked into an image by
+`COPY . .`): the first of $DIND_DOCTOR_BACKUP_DIR, %LOCALAPPDATA%\\dind-doctor\\backups on Windows,
+$XDG_CACHE_HOME/dind-doctor/backups (~/.cache/...), then the system temp folder, whose real path is
+outside the project (HOME may be the project itself), one folder per run, mirroring the project's layout,
+readable by the owner only. A fix never writes through or replaces a symlink, nor touches a file that is
+not regular: the file is read through safe_open like every project read, and replaced atomically (a
+temporary file in the same folder, then a rename) keeping its mode.
 `append_fixes` writes the same append as a command for each shell, for the finding shown without --fix.
 """
 from __future__ import annotations
@@ -11,65 +14,128 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import shutil
+import stat
 import tempfile
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..model import Fix, fixes
+from .safe_open import Refusal, is_inside, open_regular, printable, read_bounded, real_root
+
+if TYPE_CHECKING:
+    from ..context import Context
 
 _LOCK = threading.Lock()
+MAX_FIX_BYTES = 64 * 1024 * 1024  # an edit reads the whole file; past this it is not a text file to edit
 
 
 class FixError(Exception):
     """The edit could not be applied; the file is unchanged."""
 
 
-def backup_root(ctx) -> Path:
+def backup_candidates(ctx: Context) -> list[Path]:
     env = ctx.env
+    found = []
     if env.get("DIND_DOCTOR_BACKUP_DIR"):
-        base = Path(env["DIND_DOCTOR_BACKUP_DIR"])
-    elif ctx.platform == "win32" and env.get("LOCALAPPDATA"):
-        base = Path(env["LOCALAPPDATA"]) / "dind-doctor" / "backups"
-    else:
-        cache = env.get("XDG_CACHE_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".cache")
-        base = Path(cache) / "dind-doctor" / "backups"
-    return base / ctx.run_id
+        found.append(Path(env["DIND_DOCTOR_BACKUP_DIR"]))
+    if ctx.platform == "win32" and env.get("LOCALAPPDATA"):
+        found.append(Path(env["LOCALAPPDATA"]) / "dind-doctor" / "backups")
+    cache = env.get("XDG_CACHE_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".cache")
+    found.append(Path(cache) / "dind-doctor" / "backups")
+    found.append(Path(tempfile.gettempdir()) / "dind-doctor-backups")
+    if os.name != "nt":
+        found.append(Path("/var/tmp/dind-doctor-backups"))
+    return found
 
 
-def _backup_path(ctx, path: Path) -> Path:
+def backup_root(ctx: Context) -> Path:
+    """The run's backup folder: the first candidate whose real path is outside the project."""
+    project = real_root(ctx.project)
+    for base in backup_candidates(ctx):
+        if not is_inside(project, os.path.realpath(base)):
+            return base / ctx.run_id
+    raise FixError("no backup folder outside the project (set DIND_DOCTOR_BACKUP_DIR to one): nothing changed")
+
+
+def _backup_path(ctx: Context, path: Path) -> Path:
     try:
-        rel = path.resolve().relative_to(Path(ctx.project).resolve())
+        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(ctx.project))
     except ValueError:
         rel = Path(path.name)
     return backup_root(ctx) / rel
 
 
-def write_with_backup(ctx, path: Path, new: bytes) -> str | None:
-    """Replace `path` with `new`, after copying the original to the backup folder.
+def _shown(ctx: Context, path: Path) -> str:
+    try:
+        return printable(Path(os.path.abspath(path)).relative_to(os.path.abspath(ctx.project)).as_posix())
+    except ValueError:
+        return printable(str(path))
 
-    Returns the backup's path (None when the file did not exist: nothing to back up). Raises FixError.
-    """
+
+def read_for_edit(ctx: Context, path: Path) -> bytes | None:
+    """The whole content of `path` (None when it does not exist), refusing a symlink (even one inside the
+    project: replacing it would turn the link into a copy), a FIFO, a device, and a file outside the project."""
+    shown = _shown(ctx, path)
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise FixError(f"cannot read {shown}: {exc.strerror or exc}") from None
+    if mode is not None and stat.S_ISLNK(mode):
+        raise FixError(f"{shown} is a symlink: not changed (dind-doctor never writes through or replaces a "
+                       "symlink; edit the file it points to yourself)")
+    if not is_inside(real_root(ctx.project), os.path.realpath(path.parent)):
+        raise FixError(f"{shown} is in a folder that links outside the project: not changed")
+    if mode is None:
+        return None
+    got = open_regular(real_root(ctx.project), path)
+    if isinstance(got, Refusal):
+        raise FixError(f"{shown} not changed: {got.message}")
+    try:
+        raw, _ = read_bounded(got, MAX_FIX_BYTES)
+    except OSError as exc:
+        raise FixError(f"cannot read {shown}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FIX_BYTES:
+        raise FixError(f"{shown} is larger than {MAX_FIX_BYTES // 1048576} MiB: not changed")
+    return raw
+
+
+def _save_backup(ctx: Context, path: Path, raw: bytes) -> Path:
+    backup = _backup_path(ctx, path)
+    backup.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+                 | getattr(os, "O_BINARY", 0), 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(raw)
+    return backup
+
+
+def write_with_backup(ctx: Context, path: Path, new: bytes) -> str | None:
+    """Replace `path` with `new`, after copying the original to the backup folder (outside the project).
+
+    Returns the backup's path (None when the file did not exist: nothing to back up). Raises FixError."""
     with _LOCK:
-        backup = None
+        old = read_for_edit(ctx, path)
         try:
-            if path.exists():
-                backup = _backup_path(ctx, path)
-                backup.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(path, backup)
+            backup = _save_backup(ctx, path, old) if old is not None else None
+            mode = os.lstat(path).st_mode if old is not None else None
             fd, tmp = tempfile.mkstemp(prefix=".dind-doctor-", dir=path.parent)
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(new)
-                if path.exists():
-                    shutil.copymode(path, tmp)
+                if mode is not None:
+                    os.chmod(tmp, stat.S_IMODE(mode))
+                if os.path.islink(path):  # swapped for a link since it was read: leave it alone
+                    raise FixError(f"{_shown(ctx, path)} became a symlink: not changed")
                 os.replace(tmp, path)
             except BaseException:
                 if os.path.exists(tmp):
                     os.unlink(tmp)
                 raise
         except OSError as exc:
-            raise FixError(f"cannot write {path}: {exc.strerror or exc}") from exc
+            raise FixError(f"cannot write {_shown(ctx, path)}: {exc.strerror or exc}") from exc
         return str(backup) if backup else None
 
 
@@ -100,15 +166,11 @@ def append_lines(raw: bytes, lines: list[str]) -> bytes:
     return head + b"".join(line.encode("utf-8") + eol for line in lines)
 
 
-def append_with_backup(ctx, path: Path, lines: list[str]) -> str | None:
+def append_with_backup(ctx: Context, path: Path, lines: list[str]) -> str | None:
     """Append `lines` to `path` (created when missing) in its own line-ending style, after a backup.
 
     Returns the backup's path (None for a new file). Raises FixError."""
-    try:
-        raw = path.read_bytes() if path.exists() else b""
-    except OSError as exc:
-        raise FixError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    return write_with_backup(ctx, path, append_lines(raw, lines))
+    return write_with_backup(ctx, path, append_lines(read_for_edit(ctx, path) or b"", lines))
 
 
 def _ps_quote(text: str) -> str:

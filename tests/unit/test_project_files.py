@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from dind_doctor.project import files as files_mod
+from dind_doctor.project import safe_open
 from dind_doctor.project.files import ProjectFiles, decode, looks_utf16, read_file, visible
 
 
@@ -126,7 +127,7 @@ def test_permission_denied_is_a_problem_not_an_exception(tmp_path: Path, monkeyp
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(files_mod, "open", denied, raising=False)
+    monkeypatch.setattr(safe_open.os, "open", denied)  # the one place a project file is opened
     got = read_file(target, "secret.env")
     assert got.problem == "unreadable: Permission denied" and not got.usable
 

@@ -1,0 +1,101 @@
+"""project-files: what of the project dind-doctor could not read, and why (so that no `ok` is silent)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dind_doctor.check import Check
+from dind_doctor.context import Context
+from dind_doctor.model import Finding, Location, Status, same_fix
+from dind_doctor.project.files import MAX_BYTES, ProjectFiles, project_files
+from dind_doctor.project.safe_open import REFUSALS
+from dind_doctor.project.walk import MAX_DEPTH, tier
+
+WHY = {
+    "symlink-outside": "Its content is not the project's: dind-doctor does not read it, and `COPY . .` copies "
+                       "the link, not the file (the build may miss it or a container may see another file).",
+    "fifo": "Compose and `docker run --env-file` read it only while the tool that feeds it runs (1Password "
+            "Environments, a process substitution); the checks that read it were skipped.",
+}
+
+
+class ProjectFilesCheck(Check):
+    """Says what of the project was NOT read, so that the other checks' `ok` is never silently partial.
+
+    dind-doctor reads only regular files whose real path is inside the project: a `.env` or `run.ps1` that
+    is a symlink to a file outside the project (to /etc/shadow, say) is reported here and never read or
+    printed; a FIFO (1Password Environments mounts `.env` files that way), a socket or a device is reported,
+    never opened (opening a FIFO blocks). A compose file, Dockerfile, script or `.env` larger than 1 MiB is
+    read only in its first MiB: reported as not read whole. The walk looks at names first, so compose files,
+    Dockerfiles, scripts and `.env` files anywhere in the tree come before data; it skips `.git`,
+    `node_modules`, virtual environments and caches, and keeps at most 5,000 files: when it stops early,
+    this check says how many files were left out and where.
+
+    Fix: point `--project` at the folder that holds the compose file and scripts (not at a data folder), or
+    move data out of it; replace a link out of the project by the file itself.
+    """
+
+    id = "project-files"
+    title = "every project file that matters was read whole"
+
+    def run(self, ctx: Context) -> list[Finding]:
+        files = project_files(ctx)
+        out = [f for f in (self._special(files, s.path, s.kind) for s in files.special) if f is not None]
+        out.extend(self._big(files))
+        if files.stop is not None:
+            out.append(self._stopped(files))
+        if not out:
+            out.append(self.finding(Status.OK, f"{len(files.paths)} file(s) walked, every one readable; none of "
+                                               f"the files that matter is larger than {MAX_BYTES // 1048576} MiB"))
+        return out
+
+    def _special(self, files: ProjectFiles, path: Path, kind: str) -> Finding | None:
+        """A warning for a link out of the project, a FIFO, and any other non-regular file whose name
+        matters (a socket named `.env`); a socket or device elsewhere is no project file: nothing."""
+        if kind not in ("symlink-outside", "fifo") and tier(path.name) != 0:
+            return None
+        rel = files.rel(path)
+        return self.finding(Status.WARN, REFUSALS[kind], location=Location(rel),
+                            detail=WHY.get(kind, "Only regular files are read."), evidence={"kind": kind})
+
+    def _big(self, files: ProjectFiles) -> list[Finding]:
+        """Each file that matters (tier 0) larger than the read cap: stat only, no read."""
+        out = []
+        for path in files.paths:
+            if tier(path.name) != 0:
+                continue
+            try:
+                size = os.stat(path).st_size
+            except OSError:
+                continue
+            if size > MAX_BYTES:
+                rel = files.rel(path)
+                out.append(self.finding(
+                    Status.WARN, f"{size / 1048576:.1f} MiB: NOT read whole, only its first "
+                                 f"{MAX_BYTES // 1048576} MiB was checked", location=Location(rel),
+                    detail="The other checks saw only the head of this file: a problem further in is not "
+                           "reported. A script or config file this large is usually generated or data.",
+                    evidence={"size": size, "read": MAX_BYTES}))
+        return out
+
+    def _stopped(self, files: ProjectFiles) -> Finding:
+        stop = files.stop
+        assert stop is not None
+        parts = []
+        if stop.files_dropped:
+            under = ", ".join(f"{folder}/ ({count})" for folder, count in stop.dropped_under)
+            parts.append(f"{stop.files_dropped} of {stop.files_seen} files left out (the least likely to matter"
+                         f", mostly under {under})")
+        if stop.stopped_at:
+            parts.append(f"stopped after {stop.entries_seen} entries, at {files.rel(Path(stop.stopped_at))}/: "
+                         "the rest of the tree was not seen")
+        if stop.too_deep:
+            parts.append(f"{stop.too_deep} folder(s) deeper than {MAX_DEPTH} levels not entered")
+        return self.finding(
+            Status.WARN, "the walk stopped early: " + "; ".join(parts), location=Location("."),
+            detail=f"dind-doctor keeps {files.max_files} files, compose files, Dockerfiles, scripts and .env "
+                   "files first; the files left out were not checked.",
+            evidence={"files_kept": stop.files_kept, "files_seen": stop.files_seen,
+                      "entries_seen": stop.entries_seen},
+            fixes=same_fix("Run dind-doctor with --project set to the folder of the compose file and scripts, "
+                           "or move data folders out of the project."))

@@ -1,0 +1,157 @@
+"""The bounded, name-only walk of a project: what matters first, what a project never ships skipped.
+
+One breadth-first pass reads directory entries only (no file content, no stat beyond what scandir
+gives), so a tree of 100,000 files costs about what `find DIR -type f` costs. Files are ranked by name
+(tier 0: compose files, Dockerfiles, scripts, .env files, .dockerignore/.gitattributes; tier 1: Markdown,
+requirements, Python; tier 2: the rest) and the MAX_FILES kept are the best ranked, wherever they sit in
+the tree: a data folder of 95,000 files can no longer push the compose file out. Memory stays bounded:
+at most MAX_FILES paths are kept, the rest only counted (per top-level folder, to say where they were).
+Symlinks are not followed; one that leads out of the project, and FIFOs, sockets and devices, are kept
+aside (`special`) to be reported, never read.
+"""
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .safe_open import classify, kind_of_mode
+
+MAX_FILES = 5000
+MAX_ENTRIES = 300_000  # directory entries looked at, files and folders: past it the walk stops
+MAX_DEPTH = 12
+MAX_SPECIAL = 200  # symlinks out of the project and non-regular files kept for the report
+SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox", ".mypy_cache",
+    ".pytest_cache", ".ruff_cache", ".hypothesis", "site-packages", ".idea", ".vscode", ".terraform", ".eggs",
+    "bower_components", ".gradle", ".next", ".nuxt", ".parcel-cache", ".yarn", ".pnpm-store", ".cache",
+    ".sass-cache", ".dart_tool", ".direnv", ".bundle", ".ipynb_checkpoints",
+})
+SCRIPT_SUFFIXES = (".sh", ".bash", ".ps1", ".psm1", ".bat", ".cmd")
+TIER1_SUFFIXES = (".md", ".markdown", ".txt", ".in", ".py", ".yml", ".yaml", ".json", ".toml", ".cfg", ".ini")
+
+
+def tier(name: str) -> int:
+    """0 for the files dind-doctor's checks are about, 1 for those they may read, 2 for the rest."""
+    from .compose_files import is_compose_name, is_dockerfile_name, is_env_name  # (it imports this module)
+
+    lower = name.lower()
+    if (lower.endswith(SCRIPT_SUFFIXES) or is_compose_name(name) or is_dockerfile_name(name) or is_env_name(name)
+            or lower in (".dockerignore", ".gitattributes") or lower.startswith(("entrypoint", "docker-entrypoint"))
+            or lower.endswith(".dockerignore")):
+        return 0
+    if lower.endswith(TIER1_SUFFIXES) or "." not in lower:  # extension-less: maybe a shebang script
+        return 1
+    return 2
+
+
+def skipped_dir(entry: os.DirEntry) -> bool:
+    """A folder a project never ships into an image: VCS data, dependencies, virtual environments, caches."""
+    name = entry.name
+    return (name in SKIP_DIRS or name.endswith(".egg-info")
+            or os.path.exists(os.path.join(entry.path, "pyvenv.cfg")))
+
+
+@dataclass
+class Special:
+    """An entry the walk met but will never read: a symlink out of the project, a FIFO, socket, device."""
+
+    path: Path
+    kind: str  # a safe_open.REFUSALS kind
+
+
+@dataclass
+class WalkStop:
+    """Why and where the walk did not cover the whole tree."""
+
+    entries_seen: int
+    files_seen: int
+    files_kept: int
+    files_dropped: int = 0  # regular files seen but not kept (past MAX_FILES, the lowest ranked)
+    dropped_under: list[tuple[str, int]] = field(default_factory=list)  # top-level folder, files dropped
+    stopped_at: str | None = None  # the folder where MAX_ENTRIES ran out (the rest of the tree was not seen)
+    too_deep: int = 0  # folders below MAX_DEPTH, not entered
+
+
+@dataclass
+class Walk:
+    paths: list[Path]  # best ranked first
+    special: list[Special]
+    stop: WalkStop | None  # None: the whole tree was seen and every file kept
+    entries_seen: int
+
+
+def walk(root: Path, max_files: int = MAX_FILES, max_entries: int = MAX_ENTRIES) -> Walk:
+    root_real = os.path.realpath(root)
+    tiers: list[list[Path]] = [[], [], []]
+    dropped: Counter[str] = Counter()
+    special: list[Special] = []
+    seen = files_seen = too_deep = 0
+    stopped_at: str | None = None
+    queue: list[tuple[str, int]] = [(os.fspath(root), 0)]
+    head = 0
+    while head < len(queue):
+        folder, depth = queue[head]
+        head += 1
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:  # an unreadable folder is skipped, like the files it would hold
+            continue
+        if seen + len(entries) > max_entries:
+            stopped_at = folder
+            break
+        seen += len(entries)
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if skipped_dir(entry):
+                        continue
+                    if depth >= MAX_DEPTH:
+                        too_deep += 1
+                        continue
+                    queue.append((entry.path, depth + 1))
+                    continue
+                if entry.is_file(follow_symlinks=False):
+                    kind = "file"
+                elif entry.is_symlink():
+                    kind, _ = classify(root_real, entry.path)  # a link inside to a regular file is read
+                else:
+                    kind = kind_of_mode(entry.stat(follow_symlinks=False).st_mode)
+            except OSError:
+                continue
+            if kind == "directory" or kind == "missing":  # a link to a folder is not followed; dangling: nothing
+                continue
+            if kind != "file":
+                if len(special) < MAX_SPECIAL:
+                    special.append(Special(Path(entry.path), kind))
+                continue
+            files_seen += 1
+            rank = tier(entry.name)
+            if sum(len(t) for t in tiers[:rank + 1]) >= max_files:
+                dropped[_top(root, entry.path)] += 1
+                continue
+            tiers[rank].append(Path(entry.path))
+            _trim(tiers, max_files, root, dropped)
+    paths = tiers[0] + tiers[1] + tiers[2]
+    stop = None
+    if dropped or stopped_at or too_deep:
+        stop = WalkStop(seen, files_seen, len(paths), sum(dropped.values()), dropped.most_common(3),
+                        stopped_at, too_deep)
+    return Walk(paths, special, stop, seen)
+
+
+def _top(root: Path, path: str) -> str:
+    rel = os.path.relpath(path, root)
+    first = rel.split(os.sep, 1)[0]
+    return "." if first == rel else first
+
+
+def _trim(tiers: list[list[Path]], max_files: int, root: Path, dropped: Counter[str]) -> None:
+    """Drop the lowest ranked paths while more than max_files are kept (each drop is O(1) amortised)."""
+    while sum(len(t) for t in tiers) > max_files:
+        for rank in (2, 1, 0):
+            if tiers[rank]:
+                dropped[_top(root, os.fspath(tiers[rank].pop()))] += 1
+                break
