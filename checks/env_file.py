@@ -12,7 +12,6 @@ from dind_doctor.context import Context
 from dind_doctor.model import Finding, Location, Status, fixes, same_fix
 from dind_doctor.project.compose_files import EnvFileRef, compose_files, is_dockerfile_name, is_env_name
 from dind_doctor.project.build_context import copied_files, load_dockerignore
-from dind_doctor.project.dockerfile_model import parse_dockerfile
 from dind_doctor.project.dotenv_lint import digest, is_example, lint
 from dind_doctor.project.files import FileText, ProjectFiles, project_files
 from dind_doctor.project.fixers import FixError, append_fixes, append_with_backup
@@ -224,11 +223,12 @@ class EnvFile(Check):
             if not dockerfile.is_file() or not secrets:
                 continue
             content = files.read(dockerfile) if dockerfile in walked else None
-            if content is None or not content.usable:
+            parsed = ctx.project_model.dockerfiles.get(dockerfile) if content is not None else None
+            if content is None or parsed is None:
                 continue
             ignore = load_dockerignore(context, dockerfile, read_text)
             in_context = [p for p in secrets if context in p.parents]
-            for instr in parse_dockerfile(content.text).copies:
+            for instr in parsed.copies:
                 baked = [p for p in copied_files(context, instr.copy_sources, in_context)
                          if not ignore.excluded(p.relative_to(context).as_posix())]
                 if not baked:

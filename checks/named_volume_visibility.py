@@ -125,15 +125,14 @@ class NamedVolumeVisibility(Check):
 
     def _content(self, ctx, model, real, service, mount, info, evidence, location) -> list[Finding]:
         from dind_doctor.levels import daemon, manifest, staleness
-        from dind_doctor.project.build_context import Dockerfiles
-        from dind_doctor.project.files import project_files
 
         volume_m = daemon.volume_manifest(ctx, real)
         image = daemon.image_info(ctx, service.image)
         image_m = daemon.image_manifest(ctx, service.image, mount.target) if image else None
         source = None
         if service.dockerfile and service.build_context:
-            source = Dockerfiles(project_files(ctx)).source_folder(Path(service.dockerfile), Path(service.build_context), mount.target)
+            source = ctx.project_model.dockerfiles.source_folder(Path(service.dockerfile), Path(service.build_context),
+                                                                 mount.target)
         if source is None:  # no Dockerfile says it: a folder of the compose dir named like the mount path
             guess = model.dir / Path(mount.target).name
             source = guess if guess.is_dir() else None

@@ -23,12 +23,12 @@ from ..labels import labels
 from ..probes import ProbeError, daemon_reason, labelled_container
 from ..project.compose_files import compose_files
 from ..project.files import project_files
-from ..project.build_context import Dockerfiles
 from . import compose, daemon, manifest, runscript
 from .matrix import EMPTY, MISSING, NOT_APPLICABLE, SEEN, STALE, UNKNOWN, Cell, Row
 
 if TYPE_CHECKING:
     from ..context import Context
+    from ..project.build_context import Dockerfiles
 
 SCRIPT_DIR = "/dind-doctor-walk"
 MAX_CODE_FILES = 40
@@ -58,7 +58,7 @@ def _module_service(model: compose.ComposeProject) -> compose.Service:
     return (built or list(model.services.values()))[0]
 
 
-def _module_dir(service: compose.Service, dockerfiles: Dockerfiles) -> tuple[str, Path] | None:
+def _module_dir(service: compose.Service, dockerfiles: "Dockerfiles") -> tuple[str, Path] | None:
     """Where the module's code lives in its container, and the host folder it comes from."""
     targets = [m.target for m in service.mounts if m.kind in ("volume", "bind")]
     targets += [service.working_dir] if service.working_dir else []
@@ -91,7 +91,7 @@ def plan(ctx: "Context") -> Plan:
         raise WalkError(f"no compose file with services under {project}")
     model = compose.model_of(ctx, files[0])
     service = _module_service(model)
-    found = _module_dir(service, Dockerfiles(project_files(ctx)))
+    found = _module_dir(service, ctx.project_model.dockerfiles)
     if found is None:
         raise WalkError(f"cannot tell where service {service.name} holds its code (no Dockerfile COPY or bind "
                         "to its volumes or working_dir)")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Generic, Mapping, TypeVar, over
 from .files import ProjectFiles
 
 if TYPE_CHECKING:
+    from .build_context import Dockerfiles
     from .compose_files import ComposeFile
 
 T = TypeVar("T")
@@ -71,3 +72,11 @@ class ProjectModel:
         from .compose_files import find_compose_files
 
         return find_compose_files(self.root, self.files)
+
+    @part
+    def dockerfiles(self) -> "Dockerfiles":
+        """The project's Dockerfiles, each parsed once on first use (dockerfile_model), with the
+        .dockerignore and COPY rules of build_context."""
+        from .build_context import Dockerfiles
+
+        return Dockerfiles(self.files)
