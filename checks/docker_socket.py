@@ -73,7 +73,7 @@ class DockerSocket(Check):
             return [self.finding(Status.FAIL, f"the Docker endpoint cannot be resolved: {ctx.endpoint_error}",
                                  fixes=fixes(powershell="docker context use default", cmd="docker context use default",
                                              bash="docker context use default   # or: unset DOCKER_CONTEXT"))]
-        evidence: dict[str, Any] = {"endpoint": ep.url, "chosen by": ep.source}
+        evidence: dict[str, Any] = {"endpoint": ep.display, "chosen by": ep.source}
         if ep.context:
             evidence["context"] = ep.context
         findings: list[Finding] = []
@@ -88,7 +88,7 @@ class DockerSocket(Check):
             ctx.docker()  # raises with the reason when the daemon is unusable
         except Exception as exc:
             return [self.finding(Status.FAIL, f"the daemon does not answer: {exc}", evidence=evidence,
-                                 detail=f"{ep.url} was chosen by {ep.source}.", fixes=self._down_fixes(ctx))]
+                                 detail=f"{ep.display} was chosen by {ep.source}.", fixes=self._down_fixes(ctx))]
         try:
             version = ctx.server_version()
         except Exception as exc:
@@ -99,7 +99,7 @@ class DockerSocket(Check):
         if platform:
             evidence["platform"] = platform
         findings.append(self.finding(
-            Status.OK, f"{ep.url} ({ep.source}) answers: Docker {version.get('Version')}, API {version.get('ApiVersion')}",
+            Status.OK, f"{ep.display} ({ep.source}) answers: Docker {version.get('Version')}, API {version.get('ApiVersion')}",
             evidence=evidence))
         return findings
 

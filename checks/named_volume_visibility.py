@@ -12,7 +12,7 @@ from dind_doctor.probes import ProbeError
 def where(ctx: Context) -> str:
     """Which daemon holds the volumes, in words: at DinD they live on the inner daemon, not the host's."""
     report = ctx.nesting()
-    endpoint = ctx.endpoint.url if ctx.endpoint else "?"
+    endpoint = ctx.endpoint.display if ctx.endpoint else "?"
     if report.level is Level.DIND:
         return f"the inner daemon at {endpoint} (dind: NOT the host's daemon; the host cannot see these volumes)"
     if report.level is Level.DOOD:

@@ -138,10 +138,10 @@ class Port2375(Check):
         ep = ctx.endpoint
         if ep is not None and ep.host_port and ep.host_port[1] == PORT and ep.scheme == "tcp" and not ep.tls:
             findings.append(self.finding(
-                Status.WARN, f"DOCKER_HOST uses {ep.url}: the API without TLS",
+                Status.WARN, f"DOCKER_HOST uses {ep.display}: the API without TLS",
                 detail="Every call, and every secret passed in an environment variable, crosses the network in "
                        "clear, and anyone reaching the port is root on the daemon's host.",
-                evidence={"endpoint": ep.url, "chosen by": ep.source},
+                evidence={"endpoint": ep.display, "chosen by": ep.source},
                 fixes=fixes(powershell="$Env:DOCKER_HOST = 'npipe:////./pipe/docker_engine'   # or mount the socket",
                             cmd="set DOCKER_HOST=npipe:////./pipe/docker_engine",
                             bash="export DOCKER_HOST=unix:///var/run/docker.sock   # and mount the socket")))

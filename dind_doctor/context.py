@@ -37,7 +37,9 @@ def explain_engine_error(exc: BaseException, url: str) -> str:
         return f"the daemon at {url} did not answer in time (hanging or overloaded)"
     if "no such file" in lowered or "filenotfounderror" in lowered or "connection refused" in lowered:
         return f"nothing answers at {url} (daemon not running, or socket not mounted)"
-    return f"cannot reach the daemon at {url}: {text}"
+    from .masking import mask_url
+
+    return f"cannot reach the daemon at {url}: {mask_url(text)}"  # docker-py's text may quote the whole URL
 
 
 @dataclass
@@ -123,7 +125,7 @@ class Context:
             client.ping()
             return client
         except Exception as exc:  # docker-py wraps transport errors in many types; all mean "unusable"
-            raise EngineUnavailable(explain_engine_error(exc, ep.url)) from exc
+            raise EngineUnavailable(explain_engine_error(exc, ep.display)) from exc
 
     def server_version(self) -> dict:
         """The daemon's /version answer, asked once per run (several checks read it)."""

@@ -39,6 +39,13 @@ class Endpoint:
     tls: TLSFiles | None = None
 
     @property
+    def display(self) -> str:
+        """The URL as it may be printed: userinfo masked (DOCKER_HOST=tcp://user:password@host:2375)."""
+        from .masking import mask_url
+
+        return mask_url(self.url)
+
+    @property
     def scheme(self) -> str:
         return self.url.split("://", 1)[0].lower() if "://" in self.url else "tcp"
 

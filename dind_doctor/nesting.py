@@ -147,7 +147,7 @@ def detect(ctx: "Context") -> NestingReport:
     clues = container_clues()
     evidence: dict[str, Any] = dict(clues.evidence)
     ep = ctx.endpoint
-    evidence["endpoint"] = ep.url if ep else f"unresolved: {ctx.endpoint_error}"
+    evidence["endpoint"] = ep.display if ep else f"unresolved: {ctx.endpoint_error}"
     local_dockerd = dockerd_running_here() if clues.in_container else False
     if clues.in_container:
         evidence["dockerd in this container"] = "yes" if local_dockerd else "no"
@@ -160,14 +160,14 @@ def detect(ctx: "Context") -> NestingReport:
 
     def report(level: Level, reason: str, **known_container: Any) -> NestingReport:
         # Defaults: the daemon does not know this container (overridden for dood).
-        fields = dict(container_id=clues.container_id, daemon_knows_me=False, privileged=None)
+        fields: dict[str, Any] = dict(container_id=clues.container_id, daemon_knows_me=False, privileged=None)
         fields.update(known_container)
         return NestingReport(level, clues.in_container, evidence=evidence, dockerd_here=local_dockerd,
                              reason=reason, **fields)
 
     if not clues.in_container:
         if ep is not None and not ep.is_local:
-            return report(Level.REMOTE, f"not in a container; the daemon is at {ep.url}")
+            return report(Level.REMOTE, f"not in a container; the daemon is at {ep.display}")
         return report(Level.HOST, "not in a container")
 
     own = _own_container(client, clues, socket.gethostname()) if client is not None else None
@@ -181,7 +181,7 @@ def detect(ctx: "Context") -> NestingReport:
     if client is not None:
         evidence["daemon knows this container"] = "no"
         if not local_dockerd and ep is not None and not ep.is_local:
-            return report(Level.REMOTE, f"in a container; the daemon at {ep.url} does not run it")
+            return report(Level.REMOTE, f"in a container; the daemon at {ep.display} does not run it")
         which = " (a dockerd runs in this container)" if local_dockerd else " (a separate daemon, e.g. a dind sidecar)"
         return report(Level.DIND, "in a container; the daemon in use is not the one that runs it" + which)
     if local_dockerd:

@@ -1,7 +1,9 @@
-"""Runs checks concurrently, each under its time limit; results come back in a stable order.
+"""Runs checks concurrently, each under its time limit; results come back in a stable order, masked.
 
 A check that raises, times out or failed to load becomes an `error` finding naming it. Each check runs
 on a daemon thread: a check stuck in a call that ignores its timeout cannot keep the tool from exiting.
+Every finding leaves through the masking boundary (masking.py): whatever renders the findings of a run
+(table, JSON, any other format, run-reference's preflight) receives them masked, and cannot do otherwise.
 """
 from __future__ import annotations
 
@@ -66,4 +68,17 @@ def run_checks(ctx: "Context", items: Sequence[type[Check] | LoadFailure]) -> li
         thread.join(max(0.0, started + check.time_limit - time.monotonic()))
         if thread.is_alive():  # its late result, if any, is ignored
             timed_out[i] = [check.finding(Status.ERROR, f"timed out after {check.time_limit:g} s")]
-    return [f for i in range(len(items)) for f in timed_out.get(i) or results[i]]
+    findings = [f for i in range(len(items)) for f in timed_out.get(i) or results[i]]
+    return masked(ctx, findings)
+
+
+def masked(ctx: "Context", findings: list[Finding]) -> list[Finding]:
+    """The findings through the run's Masker; when a project source could not be read for it, an
+    `error` finding says so (its values are masked only if they look like credentials)."""
+    from .secret_sources import project_masker
+
+    masker = project_masker(ctx)
+    if masker.problem:
+        findings = findings + [Finding("masking", Status.ERROR, "the project's values could not all be collected "
+                                                               f"for masking: {masker.problem}")]
+    return masker.findings(findings)

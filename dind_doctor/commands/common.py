@@ -24,17 +24,20 @@ def make_context(project: Path, shell: str, timeout: float, verbose: bool = Fals
 
 
 @contextmanager
-def engine_session(project: Path, timeout: float, user_errors: tuple = ()) -> Iterator:
+def engine_session(project: Path, timeout: float, user_errors: tuple = (), project_values: bool = True) -> Iterator:
     """A Context for a command that drives the engine. An unusable daemon, a failed probe or one of
-    `user_errors` becomes a clean message (exit 1); what this run created is removed, also on Ctrl-C."""
+    `user_errors` becomes a clean message (exit 1), masked like every line the command prints (with the
+    project's values unless `project_values` is False: a command with no project of its own); what this
+    run created is removed, also on Ctrl-C."""
     from ..context import EngineUnavailable
     from ..probes import ProbeError, cleanup_run
+    from ..secret_sources import project_masker
 
     ctx = make_context(project, "bash", timeout)
     try:
         yield ctx
     except (ProbeError, EngineUnavailable, *user_errors) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(project_masker(ctx, project_values)(str(exc))) from None
     finally:
         cleanup_run(ctx)
         ctx.close()

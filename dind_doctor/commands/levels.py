@@ -37,6 +37,7 @@ def levels(project, output_format, extra_env, wait, timeout):
     from ..levels import matrix
     from ..levels.walk import WalkError, plan as make_plan, walk
     from ..model import Level
+    from ..secret_sources import project_masker
     from .common import console_unicode, engine_session
 
     env = {}
@@ -51,6 +52,9 @@ def levels(project, output_format, extra_env, wait, timeout):
             raise click.ClickException(f"run `dind-doctor levels` on the host (this is {level.value}):"
                                        " it starts the outer container itself")
         rows, evidence = walk(ctx, make_plan(ctx), env, wait)
+        mask = project_masker(ctx)
+        mask.add_env(env)
+        rows, evidence = matrix.masked(rows, evidence, mask)
     if output_format == "json":
         click.echo(json.dumps(matrix.to_json(rows, evidence), indent=2))
     else:

@@ -24,17 +24,23 @@ def sync_volume(volume, source, keep_extra, timeout):
     too (Docker-out-of-Docker), where `-v SOURCE:/x` would look SOURCE up on the daemon's host.
     """
     from ..levels.sync import SyncError, sync_volume as run_sync
+    from ..secret_sources import project_masker
     from .common import engine_session
 
-    with engine_session(Path("."), timeout, (SyncError,)) as ctx:
+    with engine_session(Path("."), timeout, (SyncError,), project_values=False) as ctx:
         result = run_sync(ctx, volume, source.resolve(), keep_extra)
+    mask = project_masker(ctx, project=False)
+
+    def echo(text: str, err: bool = False) -> None:
+        click.echo(mask(text), err=err)
+
     how = "replaced the volume's content with" if result.cleared else "copied"
-    click.echo(f"{how} {result.files} file(s) ({result.dotfiles} dotfile(s), {result.bytes} bytes) "
+    echo(f"{how} {result.files} file(s) ({result.dotfiles} dotfile(s), {result.bytes} bytes) "
                f"from {source} into volume {volume}")
     if result.users:
-        click.echo(f"containers using {volume}: {', '.join(result.users)} (running ones see the new content now)")
+        echo(f"containers using {volume}: {', '.join(result.users)} (running ones see the new content now)")
     if result.verify.clean and (keep_extra or not result.verify.extra):
-        click.echo(f"verified: {result.verify.same} file(s) identical (SHA-256), dotfiles included")
+        echo(f"verified: {result.verify.same} file(s) identical (SHA-256), dotfiles included")
         sys.exit(EXIT_OK)
-    click.echo(f"NOT verified: {result.verify.summary()}", err=True)
+    echo(f"NOT verified: {result.verify.summary()}", err=True)
     sys.exit(EXIT_FINDINGS)

@@ -22,6 +22,7 @@ def translate(path, as_json, timeout):
     mount the HOST's /home/hosted/app, not this container's: use the printed path instead.
     """
     from ..levels.translate import to_dict, translate as run_translate
+    from ..secret_sources import project_masker
     from .common import make_context
 
     ctx = make_context(Path("."), "bash", timeout)
@@ -31,11 +32,12 @@ def translate(path, as_json, timeout):
         level = report.level.value
     finally:
         ctx.close()
+    mask = project_masker(ctx, project=False)
     if as_json:
-        click.echo(json.dumps(dict(to_dict(result), level=level), indent=2))
+        click.echo(json.dumps(mask.data(dict(to_dict(result), level=level)), indent=2))
     elif result.daemon_path is not None:
-        click.echo(result.daemon_path)
-        click.echo(f"({level}: {result.reason})", err=True)
+        click.echo(mask(result.daemon_path))
+        click.echo(mask(f"({level}: {result.reason})"), err=True)
     else:
-        click.echo(f"no daemon-side path for {result.path} ({level}): {result.reason}", err=True)
+        click.echo(mask(f"no daemon-side path for {result.path} ({level}): {result.reason}"), err=True)
     sys.exit(EXIT_OK if result.daemon_path is not None else EXIT_FINDINGS)

@@ -6,6 +6,10 @@ Pure: built from observations by walk.py, rendered here for people (a table) and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..masking import Masker
 
 LEVELS = ("host", "outer", "module")
 LEVEL_TITLES = {"host": "host", "outer": "outer container", "module": "module container"}
@@ -32,6 +36,12 @@ class Row:
             if cell is not None and cell.state in LOST:
                 return level, cell
         return None
+
+
+def masked(rows: list[Row], evidence: dict, mask: "Masker") -> tuple[list[Row], dict]:
+    """The matrix through the masking boundary: labels, notes (the daemon's errors, paths) and evidence."""
+    return ([Row(r.id, mask(r.label), {lv: Cell(c.state, mask(c.note)) for lv, c in r.cells.items()}) for r in rows],
+            mask.data(evidence))
 
 
 def to_json(rows: list[Row], evidence: dict) -> dict:

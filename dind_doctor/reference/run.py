@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ..labels import labels as run_labels_for
+from ..secret_sources import project_masker
 from . import cleanup, module_steps, project as proj
-from .masking import Masker
 from .options import Images, Options, UsageProblem, images_from_env, s3_recipe
 from .outer import Exec, build_outer_image, copy_image_to_inner_daemon, host_resolvers, start_outer, \
     wait_for_inner_daemon
@@ -71,12 +71,14 @@ class _Run:
 
         self.o, self.images, self.recipe, self.user_env = options, images, recipe, user_env
         self.compose_file = compose_file
-        self.mask = Masker()
-        self.echo = lambda text: echo(self.mask(text))
-        self.timeline = Timeline(self.echo)
         # One Context for the whole run: its run id labels everything the run creates (the preflight's
         # probes too), and its Docker client is the run's only one.
         self.ctx = make_context(source, "auto", options.call_timeout)
+        # Every line goes through the run's Masker: the module's values and the environment's, then the
+        # credentials of the run (generated, or from --env-file) as soon as they are known.
+        self.mask = project_masker(self.ctx)
+        self.echo = lambda text: echo(self.mask(text))
+        self.timeline = Timeline(self.echo)
         self.prefix = f"ddref-{self.ctx.run_id}"  # also the compose project name
         self.labels = run_labels_for(COMPONENT, self.ctx.run_id)
         self.work: proj.WorkCopy | None = None
@@ -131,12 +133,12 @@ class _Run:
                 st.note = preflight(self.ctx, o.force, self.echo)
         with self.timeline.stage("connect to the engine") as st:
             client = self.connect()
-            st.note = self.ctx.endpoint.url
+            st.note = self.ctx.endpoint.display
         with self.timeline.stage("prepare the module copy") as st:
             self.work = proj.make_work_copy(self.ctx.project, self.compose_file)
             st.note = str(self.work.project)
         creds = None
-        if self.user_env is not None:
+        if self.user_env is not None and o.env_file is not None:
             self.mask.add_env(self.user_env)
             proj.copy_env_file(self.work, o.env_file)
         else:

@@ -1,0 +1,292 @@
+"""The one masking boundary: no secret value reaches the screen, whatever the check, command or format.
+
+Every finding of a run passes `Masker.finding` (runner.run_checks returns masked findings only, so the
+table, JSON and every other renderer get masked input), and every other line a command prints from
+project or daemon data passes `Masker.__call__`. A Masker hides:
+
+- the values it was fed (`secret_sources.project_masker` feeds it every value read from the project's
+  .env-like files, compose `environment:` and `build.args` literals, `-e`/`--env`/`--build-arg` values in
+  scripts, Dockerfile ENV/ARG defaults, and the process environment's secret-named variables);
+- the userinfo of any URL (`tcp://user:password@host` -> `tcp://***(13)@host`);
+- what looks like a credential whatever its source (CREDENTIAL_SHAPES: key prefixes, JWTs, PEM blocks and
+  bodies, long hex and base64 runs).
+
+The marker keeps the shape (`***(N)`: N characters were there) and never shows part of a secret.
+Checks still show shapes, not values, in their evidence (`value_shape`, `line_shape`, `command_shape`):
+the boundary is the net under them, not a licence to quote.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+import threading
+from typing import Any, Iterable, Mapping, Sequence
+
+from .model import Finding, Fix
+
+SECRET_NAME = re.compile(r"PASS|SECRET|TOKEN|KEY|CRED|PRIVATE|AUTH|SALT|SIGNATURE", re.IGNORECASE)
+# Shorter values are never masked by value: a 1-3 character secret protects nothing (any guess finds it),
+# and masking it would rewrite line numbers, "dev", "no" or "x" all over the report.
+MIN_LENGTH = 4
+PLAIN_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null", "nil", "enabled", "disabled",
+                         "always", "never", "auto", "default", "debug", "info", "warning", "error"})
+
+# Values that are configuration, not secrets, under a name that does not say "secret": masking them would
+# make half a report `***` (hosts, regions, users, buckets, image names, log levels, ports, paths, URLs
+# whose userinfo is masked on its own). A secret-named variable is masked whatever its value looks like.
+_NUMBER = re.compile(r"[+-]?\d+(?:[.:]\d+)*[A-Za-z]{0,3}")  # 5432, 8080:80, 3.12, 30s, 512m
+_REFERENCE = re.compile(r"\$\{?[A-Za-z_]\w*(?::?[-?+=][^}]*)?\}?|\$env:[A-Za-z_]\w*|%[A-Za-z_]\w*%")
+_LOWER_WORD = re.compile(r"[a-z0-9]+(?:[-_./:][a-z0-9]+)*")  # eu-west-3, db:5432, python:3.12-slim
+_UPPER_WORD = re.compile(r"[A-Z]+(?:[-_.][A-Z]+)*")  # INFO, READ_ONLY
+_PATH = re.compile(r"(?:/|\./|\.\./|~/|[A-Za-z]:[\\/]|\\\\)[^\s@]*")
+_RANDOM_RUN = re.compile(r"(?=[a-z0-9]*\d)(?=[a-z0-9]*[a-z])[a-z0-9]{16,}")  # a lowercase random token
+
+URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/\s@\"'`]+)@")
+
+# Credentials recognised by their shape alone. Each is anchored on a prefix or a length long enough that
+# no word, path or id dind-doctor prints matches it; sha256 content addresses (`sha256:<hex>`) are left
+# alone (image ids, digests: public, and what a user compares).
+CREDENTIAL_SHAPES = re.compile("|".join(f"(?:{p})" for p in (
+    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
+    r"\bMII[A-Za-z0-9+/]{8,}={0,2}",  # a DER body in base64 (PEM lines: MIIE..., MIIB..., MIIC...)
+    r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b",  # AWS access key ids
+    r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{8,}",  # Stripe
+    r"\bgh[pousr]_[A-Za-z0-9]{20,}|\bgithub_pat_[A-Za-z0-9_]{20,}",  # GitHub
+    r"\bxox[abposr]-[A-Za-z0-9-]{8,}",  # Slack
+    r"\bglpat-[A-Za-z0-9_-]{16,}",  # GitLab
+    r"\bAIza[0-9A-Za-z_-]{30,}",  # Google API keys
+    r"\bnpm_[A-Za-z0-9]{30,}|\bhf_[A-Za-z0-9]{30,}",  # npm, Hugging Face
+    r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*",  # JWT
+    # 32+ hex digits (API keys, 128-bit tokens): shorter runs are container ids and run ids.
+    r"(?<![A-Za-z0-9:])[0-9a-fA-F]{32,}(?![A-Za-z0-9])",
+    # 32+ base64 characters mixing upper case, lower case and digits (random keys: Fernet, AWS secret
+    # keys, session tokens); words, paths and identifiers of that length do not mix all three.
+    r"(?<![A-Za-z0-9+/_-])(?=[A-Za-z0-9+/_-]*[A-Z])(?=[A-Za-z0-9+/_-]*[a-z])(?=[A-Za-z0-9+/_-]*\d)"
+    r"(?!/)[A-Za-z0-9+/_-]{32,}={0,2}(?![A-Za-z0-9+/_=-])",
+)))
+
+
+def marker(length: int) -> str:
+    """What replaces a secret: its length only, never a character of it."""
+    return f"***({length})"
+
+
+def is_secret_name(name: str) -> bool:
+    return bool(SECRET_NAME.search(name))
+
+
+def is_ordinary(value: str) -> bool:
+    """A value shown as it is when its name does not say "secret" (see the patterns above)."""
+    v = value.strip().strip("\"'")
+    if len(v) < MIN_LENGTH or v.lower() in PLAIN_WORDS or "://" in v:
+        return True
+    if _NUMBER.fullmatch(v) or _REFERENCE.fullmatch(v) or _UPPER_WORD.fullmatch(v):
+        return True
+    if _PATH.fullmatch(v):
+        return True
+    return bool(_LOWER_WORD.fullmatch(v)) and not _RANDOM_RUN.search(v)
+
+
+def _trie_pattern(values: Iterable[str]) -> str:
+    """One regex for many literals, as a trie: matching costs the length of the longest literal per
+    position, not the number of literals."""
+    trie: dict = {}
+    for value in values:
+        node = trie
+        for ch in value:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return emit(trie)
+
+
+class Masker:
+    """Masks known secret values, URL userinfo and credential shapes in text, findings and nested data.
+    Thread-safe: run-reference masks the output streams of several threads."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._values: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        self._lock = threading.Lock()
+        self.problem: str | None = None  # why a source could not be read (the values it holds are unknown)
+        self.add(*secrets)
+
+    # -- feeding ------------------------------------------------------------------------------------
+    def add(self, *secrets: str | None) -> None:
+        """Values that are secret whatever they look like (a password, a generated credential)."""
+        new = {s for s in secrets if s and len(s) >= MIN_LENGTH and s.lower() not in PLAIN_WORDS}
+        new |= {s.strip() for s in new if len(s.strip()) >= MIN_LENGTH}  # as quoted with its spaces trimmed
+        with self._lock:
+            if not new <= self._values:
+                self._values |= new
+                self._pattern = None
+
+    def add_value(self, name: str | None, value: str | None) -> None:
+        """A value read from a project source: masked when its name says secret, or when it is not an
+        ordinary configuration value; a URL's userinfo in any case."""
+        if not value:
+            return
+        self.add_userinfo(value)
+        if (name is not None and is_secret_name(name)) or not is_ordinary(value):
+            self.add(value, value.strip().strip("\"'"))
+
+    def add_env(self, values: Mapping[str, str | None]) -> None:
+        for name, value in values.items():
+            self.add_value(name, value)
+
+    def add_userinfo(self, text: str) -> None:
+        if "://" not in text:
+            return
+        for match in URL_USERINFO.finditer(text):
+            userinfo = match.group("userinfo")
+            if ":" in userinfo:
+                self.add(userinfo, userinfo.split(":", 1)[1])
+
+    @property
+    def size(self) -> int:
+        return len(self._values)
+
+    # -- masking ------------------------------------------------------------------------------------
+    def _compiled(self) -> re.Pattern[str] | None:
+        with self._lock:
+            if self._pattern is None and self._values:
+                self._pattern = re.compile(f"(?=({_trie_pattern(self._values)}))")
+            return self._pattern
+
+    def __call__(self, text: str) -> str:
+        if not text:
+            return text
+        pattern = self._compiled()
+        if pattern is not None:
+            text = _replace_spans(text, ((m.start(), m.start() + len(m.group(1)))
+                                         for m in pattern.finditer(text) if m.group(1)))
+        if "://" in text and "@" in text:
+            text = URL_USERINFO.sub(_mask_userinfo, text)
+        return CREDENTIAL_SHAPES.sub(lambda m: marker(len(m.group(0))), text)
+
+    def data(self, value: Any) -> Any:
+        """Nested evidence, keys and values: strings masked, numbers, booleans and None kept, anything
+        else (paths, exceptions, Docker objects) masked as its text."""
+        if isinstance(value, str):
+            return self(value)
+        if value is None or isinstance(value, (bool, int, float)):
+            return value
+        if isinstance(value, Mapping):
+            return {self.data(k) if isinstance(k, str) else k: self.data(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return [self.data(v) for v in value]
+        return self(str(value))
+
+    def finding(self, f: Finding) -> Finding:
+        location = None if f.location is None else dataclasses.replace(f.location, path=self(f.location.path))
+        return dataclasses.replace(
+            f, summary=self(f.summary), detail=self(f.detail), location=location,
+            fixes=tuple(Fix(x.shell, self(x.text)) for x in f.fixes), evidence=self.data(dict(f.evidence)))
+
+    def findings(self, findings: Sequence[Finding]) -> list[Finding]:
+        return [self.finding(f) for f in findings]
+
+
+def _replace_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """`text` with every span (sorted by start) replaced by a marker; overlapping spans merge, so that
+    two secrets that overlap leave no character of either."""
+    out: list[str] = []
+    pos = start = end = 0
+    active = False
+    for s, e in spans:
+        if active and s <= end:
+            end = max(end, e)
+            continue
+        if active:
+            out += [text[pos:start], marker(end - start)]
+            pos = end
+        start, end, active = s, e, True
+    if not active:
+        return text
+    out += [text[pos:start], marker(end - start), text[end:]]
+    return "".join(out)
+
+
+def _mask_userinfo(m: re.Match[str]) -> str:
+    userinfo = m.group("userinfo")
+    if ":" not in userinfo and not CREDENTIAL_SHAPES.fullmatch(userinfo):
+        return m.group(0)  # ssh://user@host: a user name alone is no secret
+    return f"{m.group('scheme')}{marker(len(userinfo))}@"
+
+
+def mask_url(url: str) -> str:
+    """A URL as it may be shown: its userinfo masked (DOCKER_HOST=tcp://user:password@host)."""
+    return URL_USERINFO.sub(_mask_userinfo, url)
+
+
+# -- shapes: what evidence shows instead of a value or a line -------------------------------------------
+_INVISIBLE = {"\r": "␍", " ": "·", "\t": "→"}
+
+
+def value_shape(value: str | None) -> str:
+    """A value as evidence may show it: its length and its invisible last character, nothing else."""
+    if value is None:
+        return "(no value)"
+    if value == "":
+        return "(empty)"
+    return marker(len(value)) + _INVISIBLE.get(value[-1], "")
+
+
+_ASSIGNMENT = re.compile(r"(?P<head>\s*(?:export\s+|(?:ENV|ARG)\s+|-\s+)?[\"']?)(?P<key>[^\s=:\"']+)"
+                         r"(?P<sep>\s*=\s*|:\s+|\s+)(?P<value>.*)", re.IGNORECASE)
+
+
+def line_shape(line: str) -> str:
+    """A line of a .env, compose or Dockerfile as evidence may show it: the BOM, the key, the value's
+    length and the CR marker; a line that is not KEY=VALUE shows only its length."""
+    bom = "[BOM]" if line.startswith("\ufeff") else ""
+    body = line.lstrip("\ufeff")
+    cr = "␍" if body.endswith("\r") else ""
+    body = body.rstrip("\r\n")
+    if body.startswith("#!"):
+        return f"{bom}{command_shape(body)}{cr}"  # a shebang names an interpreter, and is what matters
+    m = _ASSIGNMENT.fullmatch(body)
+    if m and _ENV_KEY.fullmatch(m.group("key")):
+        return f"{bom}{m.group('head')}{m.group('key')}{m.group('sep')}{value_shape(m.group('value'))}{cr}"
+    if not body.strip():
+        return f"{bom}(blank){cr}"
+    return f"{bom}({len(body)} chars, not KEY=VALUE){cr}"
+
+
+_ENV_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+_COMMAND_ASSIGNMENT = re.compile(
+    r"(?P<head>(?:(?<![\w-])(?:-e|--env|--build-arg)(?:\s+|=)|(?<![\w$-])(?=[A-Z_][A-Z0-9_]*=)|\$env:)"
+    r"(?P<open>[\"'])?(?P<key>[A-Za-z_][A-Za-z0-9_.]*)(?P<sep>\s*=\s*))"
+    r"(?P<value>(?(open)[^\"'\n]*|(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s\"'`]+)))")
+
+
+def command_shape(text: str) -> str:
+    """A command line as evidence may show it: every `-e KEY=value`, `--env`, `--build-arg`, `KEY=value`
+    and `$env:KEY = value` keeps its key and loses its value (`-e DB_PASSWORD=***(9)`)."""
+    def shape(m: re.Match[str]) -> str:
+        value = m.group("value")
+        quote = value[0] if value[:1] in "\"'" and len(value) >= 2 and value[-1] == value[0] else ""
+        inner = value[1:-1] if quote else value
+        if _REFERENCE.fullmatch(inner):
+            return m.group(0)  # `-e KEY=$KEY`: a reference, the value is not in the script
+        return f"{m.group('head')}{quote}{marker(len(inner))}{quote}" if inner else m.group(0)
+
+    return _COMMAND_ASSIGNMENT.sub(shape, text)
+
+
+def quoted_shape(text: str) -> str:
+    """A tool's message (compose's parse error) with each quoted text longer than a few characters
+    replaced by its length: such messages quote the offending line, value included."""
+    def shape(m: re.Match[str]) -> str:
+        inner = m.group(0)[1:-1]
+        return m.group(0) if len(inner) < MIN_LENGTH else m.group(0)[0] + marker(len(inner)) + m.group(0)[0]
+
+    return re.sub(r"\"[^\"\n]*\"|'[^'\n]*'", shape, text)

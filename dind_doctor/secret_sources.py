@@ -1,0 +1,178 @@
+"""What feeds the masking boundary: every value the project and the environment hold.
+
+`project_masker(ctx)` is built once per run from
+- every .env-like file of the project walk (`.env`, `.env.*`, `*.env`) and every file a compose `env_file`
+  or a script's `--env-file` names (when the walk holds it: nothing outside the project is read);
+- compose `environment:` and `build.args` literals, map and list forms;
+- `-e`/`--env`/`--build-arg` values, `$env:NAME = value`, `export NAME=value` and `set NAME=value` in
+  scripts of every dialect and in Markdown;
+- Dockerfile `ENV` and `ARG` defaults;
+- the process environment's secret-named variables, and the userinfo of every URL in it (DOCKER_HOST).
+
+Every file is read through the project walk's read-once cache and scanned once by regular expressions
+that never backtrack across lines: linear in the size of the project.
+"""
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from .masking import Masker, is_secret_name
+
+if TYPE_CHECKING:
+    from .context import Context
+    from .project.files import ProjectFiles
+
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+_WORD = r"(?:[^\s\"'`;|&<>()]+|\"[^\"\n]*\"|'[^'\n]*')+"
+_SCRIPT_VALUES = re.compile(
+    rf"(?<![\w-])(?:-e|--env|--build-arg)(?:[ \t]+|=)(?P<arg>{_WORD})"
+    rf"|(?:\$env:|\bexport[ \t]+|\bset[ \t]+\"?|^[ \t]*)(?P<name>[A-Za-z_]\w*)[ \t]*=[ \t]*(?P<value>{_WORD})",
+    re.MULTILINE | re.IGNORECASE)
+_ENV_FILE_ARG = re.compile(rf"(?<![\w-])--env-file(?:[ \t]+|=)(?P<path>{_WORD})")
+_QUOTES = re.compile(r"\"([^\"\n]*)\"|'([^'\n]*)'")
+SCRIPT_SUFFIXES = (".ps1", ".psm1", ".cmd", ".bat", ".sh", ".bash", ".md", ".markdown", ".mk")
+
+
+def _unquote(word: str) -> str:
+    return _QUOTES.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), word)
+
+
+def env_lines(masker: Masker, text: str) -> None:
+    """A .env-like file, line by line (not python-dotenv: a value defined twice, a line that does not
+    parse and a pasted PEM body must all be fed too)."""
+    for raw in text.lstrip("\ufeff").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, eq, value = line.partition("=")
+        key = key.strip()
+        if key.startswith("export "):
+            key = key[len("export "):].strip()
+        if not eq or not _KEY.fullmatch(key):
+            masker.add_value(None, line)  # not KEY=VALUE: a wrapped value, a pasted key body
+            continue
+        value = value.strip()
+        masker.add_value(key, value)
+        masker.add_value(key, _unquote(value))
+        if " #" in value:  # an inline comment, for readers that strip it
+            masker.add_value(key, value.split(" #", 1)[0].strip())
+
+
+def script_values(masker: Masker, text: str) -> list[str]:
+    """Feeds the values a script passes to containers; returns the `--env-file` paths it names."""
+    for m in _SCRIPT_VALUES.finditer(text):
+        if m.group("arg") is not None:
+            name, eq, value = _unquote(m.group("arg")).partition("=")
+            if eq:
+                masker.add_value(name, value)
+        else:
+            masker.add_value(m.group("name"), _unquote(m.group("value")))
+    return [_unquote(m.group("path")) for m in _ENV_FILE_ARG.finditer(text)]
+
+
+def dockerfile_values(masker: Masker, text: str) -> None:
+    """ENV and ARG defaults: `ENV A=1 B="two words"`, the legacy `ENV KEY value`, `ARG NAME=default`."""
+    logical = ""
+    for raw in text.splitlines() + [""]:
+        stripped = raw.rstrip()
+        if stripped.endswith("\\"):
+            logical += stripped[:-1] + " "
+            continue
+        logical += stripped
+        m = re.match(r"\s*(ENV|ARG)\s+(.*)", logical, re.IGNORECASE | re.DOTALL)
+        logical = ""
+        if not m:
+            continue
+        rest = m.group(2).strip()
+        try:
+            words = shlex.split(rest, posix=True)
+        except ValueError:  # an unclosed quote: the words as written
+            words = rest.split()
+        if words and "=" not in words[0] and m.group(1).upper() == "ENV" and len(words) > 1:
+            masker.add_value(words[0], rest[len(rest.split(None, 1)[0]):].strip())
+            continue
+        for word in words:
+            name, eq, value = word.partition("=")
+            if eq:
+                masker.add_value(name, value)
+
+
+def compose_values(masker: Masker, services: Mapping[str, Any]) -> None:
+    """`environment:` and `build.args` of every service, in their map and list forms."""
+    for service in services.values():
+        build = service.get("build")
+        for block in (service.get("environment"), build.get("args") if isinstance(build, dict) else None):
+            if isinstance(block, Mapping):
+                for name, value in block.items():
+                    if value is not None and not isinstance(value, (dict, list)):
+                        masker.add_value(str(name), str(value))
+            elif isinstance(block, list):
+                for item in block:
+                    if isinstance(item, str):
+                        name, eq, value = item.partition("=")
+                        if eq:
+                            masker.add_value(name, value)
+
+
+def environment_values(masker: Masker, env: Mapping[str, str]) -> None:
+    """The process environment: secret-named values, and URL userinfo in any value. Other values (PATH,
+    HOSTNAME...) are not secrets, and a report is full of them."""
+    for name, value in env.items():
+        if not value:
+            continue
+        masker.add_userinfo(value)
+        if is_secret_name(name):
+            masker.add(value)
+
+
+def feed_project(masker: Masker, files: "ProjectFiles", compose: Iterable[Any]) -> None:
+    """Everything the project's files hold (see the module docstring). Only files of the walk are read."""
+    from .project.compose_files import is_dockerfile_name, is_env_name
+
+    walked = set(files.paths)
+    env_files = {p for p in files.paths if is_env_name(p.name)}
+    for c in compose:
+        if getattr(c, "error", None):
+            continue
+        compose_values(masker, c.services)
+        env_files.update(ref.path for ref in c.env_files if ref.path in walked)
+    for path in files.paths:
+        lower = path.name.lower()
+        if is_dockerfile_name(path.name):
+            content = files.read(path)
+            if content.usable:
+                dockerfile_values(masker, content.text)
+        elif lower.endswith(SCRIPT_SUFFIXES) or lower == "makefile" \
+                or ("." not in lower and files.head(path, 2) == b"#!"):  # a script named without a suffix
+            content = files.read(path)
+            if content.usable:
+                for named in script_values(masker, content.text):
+                    for candidate in (path.parent / named, files.root / named):
+                        if Path(candidate) in walked:
+                            env_files.add(Path(candidate))
+    for path in env_files:
+        content = files.read(path)
+        if content.usable:
+            env_lines(masker, content.text)
+
+
+def project_masker(ctx: "Context", project: bool = True) -> Masker:
+    """The run's Masker, built once: fed with the process environment and, when `project`, with the
+    project's files. Commands with no project of their own (translate, sync-volume) pass False."""
+    def build() -> Masker:
+        masker = Masker()
+        environment_values(masker, ctx.env)
+        if project:
+            from .project.compose_files import compose_files
+            from .project.files import project_files
+
+            try:
+                feed_project(masker, project_files(ctx), compose_files(ctx))
+            except Exception as exc:  # a reader's bug must not stop the run; the runner reports it
+                masker.problem = f"{type(exc).__name__}: {exc}"
+        return masker
+
+    return ctx.memo("masker" if project else "masker (environment)", build)

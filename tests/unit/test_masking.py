@@ -1,0 +1,116 @@
+"""The masking boundary itself: what it hides, what it leaves readable, and the shapes evidence shows."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from dind_doctor.masking import Masker, command_shape, is_ordinary, line_shape, mask_url, quoted_shape, value_shape
+from dind_doctor.model import Finding, Fix, Location, Status
+from dind_doctor.runner import masked
+
+
+def test_known_values_are_masked_everywhere_in_a_finding():
+    mask = Masker(["S3cr3t-planted-unit-XYZ"])
+    f = Finding("x", Status.FAIL, "summary S3cr3t-planted-unit-XYZ", detail="detail S3cr3t-planted-unit-XYZ",
+                location=Location("dir/S3cr3t-planted-unit-XYZ.env", 3),
+                fixes=(Fix("bash", "export A=S3cr3t-planted-unit-XYZ"),),
+                evidence={"S3cr3t-planted-unit-XYZ": ["a", {"deep": ("S3cr3t-planted-unit-XYZ", 5, None, True)}],
+                          "path": Path("/p/S3cr3t-planted-unit-XYZ"), "n": 7})
+    out = mask.finding(f)
+    assert "S3cr3t" not in repr(out)
+    assert out.summary == "summary ***(23)" and out.location == Location("dir/***(23).env", 3)
+    assert out.evidence["***(23)"][1]["deep"] == ["***(23)", 5, None, True] and out.evidence["n"] == 7
+    assert out.evidence["path"] == "/p/***(23)" and out.fixes[0].text == "export A=***(23)"
+
+
+def test_overlapping_secrets_leave_no_character_of_either():
+    mask = Masker(["abcdef", "defghi"])
+    assert mask("xx abcdefghi yy") == "xx ***(9) yy"
+    assert mask("abcdef-defghi") == "***(6)-***(6)"
+
+
+def test_the_longest_known_value_wins():
+    mask = Masker(["pass", "password-long"])
+    assert mask("password-long") == "***(13)"
+
+
+def test_url_userinfo_is_masked_whole_and_a_user_alone_is_kept():
+    assert mask_url("tcp://user:password@host:2375") == "tcp://***(13)@host:2375"
+    assert mask_url("ssh://deploy@host") == "ssh://deploy@host"
+    assert mask_url("https://ghp_abcdefghijklmnopqrstuvwxyz0123@github.com/x") == "https://***(34)@github.com/x"
+    mask = Masker()
+    mask.add_userinfo("DOCKER_HOST=tcp://user:S3cr3t-pw@host:2375")
+    assert mask("the password was S3cr3t-pw") == "the password was ***(9)"
+
+
+def test_credential_shapes_are_masked_without_being_known():
+    mask = Masker()
+    for secret in ("AKIAIOSFODNN7EXAMPLE", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "ghp_R2D2C3POabcdefghijklmnop1234",
+                   "xoxb-123456789-abcdefghijk", "MIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM",
+                   "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+                   "0123456789abcdef0123456789abcdef", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"):
+        out = mask(f"value: {secret}.")
+        assert secret not in out and out == f"value: ***({len(secret)})."
+    pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\nxyz\n-----END RSA PRIVATE KEY-----\nafter"
+    assert mask(pem) == f"***({len(pem) - 6})\nafter"
+
+
+def test_ordinary_words_are_not_masked():
+    mask = Masker(["abc", "true"])  # too short or plain: never collected
+    mask.add_env({"PORT": "5432", "DEBUG": "false", "REGION": "eu-west-3", "IMAGE": "python:3.12-slim",
+                  "DIR": "/opt/airflow/dags", "LEVEL": "INFO", "URL": "http://s3:9000", "REF": "${HOME}"})
+    text = ("line 1: 5432 true abc eu-west-3 python:3.12-slim /opt/airflow/dags INFO http://s3:9000 ${HOME} "
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 run a1b2c3d4e5f6 "
+            "/Users/JohnDoe/AppData/Local/Programs/Python/Python312/Lib/site-packages "
+            "test_backtick_continuation_fixes_trailing_whitespace")
+    assert mask(text) == text
+    assert all(is_ordinary(v) for v in ("no", "on", "30s", "8080:80", "C:\\Users\\me", "$env:X", "%TOKEN%"))
+    assert not any(is_ordinary(v) for v in ("S3cr3t-planted", "hunter2!", "Pa55word", "k3j4h5g6f7d8s9a0q1w2"))
+
+
+def test_secret_names_mask_any_value_and_other_names_only_unusual_ones():
+    mask = Masker()
+    mask.add_env({"DB_PASSWORD": "postgres", "API_TOKEN": "12345678", "APP_NAME": "Mixed Case App", "USER": "admin"})
+    assert mask("postgres 12345678 Mixed Case App admin") == "***(8) ***(8) ***(14) admin"
+
+
+def test_masking_is_linear_in_the_number_of_secrets():
+    """A trie: many secrets cost one pass over the text (asserted by counting, not timing: the compiled
+    pattern is built once, whatever the number of calls)."""
+    mask = Masker([f"secret-value-{i:05d}" for i in range(5000)])
+    text = " ".join(f"secret-value-{i:05d}" for i in range(0, 5000, 50))
+    out = mask(text)
+    assert "secret-value" not in out and out.count("***(18)") == 100
+    compiled = mask._compiled()
+    assert mask._compiled() is compiled
+
+
+def test_value_and_line_shapes_show_no_value():
+    assert value_shape("hunter2") == "***(7)" and value_shape("pw\r") == "***(3)␍"
+    assert value_shape("") == "(empty)" and value_shape(None) == "(no value)"
+    assert line_shape("AWS_SECRET_ACCESS_KEY=S3cr3t\r") == "AWS_SECRET_ACCESS_KEY=***(6)␍"
+    assert line_shape("\ufeffexport KEY = two words") == "[BOM]export KEY = ***(9)"
+    assert line_shape("ENV DB_PASSWORD S3cr3t") == "ENV DB_PASSWORD ***(6)"
+    assert line_shape("  PASSWORD: S3cr3t\r") == "  PASSWORD: ***(6)␍"
+    assert line_shape("MIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQ+/=") == "(33 chars, not KEY=VALUE)"
+    assert line_shape("#!/bin/sh\r") == "#!/bin/sh␍"
+
+
+def test_command_shape_keeps_keys_and_drops_values():
+    line = 'docker run -e DB_PASSWORD=S3cr3t -e "X=a b" --env=Y=zzzz -e K=$K -v "$(pwd):/app" `  '
+    assert command_shape(line) == ('docker run -e DB_PASSWORD=***(6) -e "X=***(3)" --env=Y=***(4) -e K=$K '
+                                   '-v "$(pwd):/app" `  ')
+    assert command_shape('$env:TOKEN = "S3cr3t"; FOO=bar ./run.sh') == '$env:TOKEN = "***(6)"; FOO=***(3) ./run.sh'
+
+
+def test_quoted_shape_hides_what_a_tool_quotes():
+    text = 'line 3: unexpected character "+" in variable name "MIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM"'
+    assert quoted_shape(text) == 'line 3: unexpected character "+" in variable name "***(36)"'
+
+
+def test_the_runner_masks_every_finding_with_the_run_masker(tmp_path):
+    from dind_doctor.context import Context
+
+    (tmp_path / ".env").write_text("LOGGER=S3cr3t-planted-runner-XYZ\n")
+    ctx = Context(project=tmp_path, shell="bash", env={"GITHUB_TOKEN": "S3cr3t-planted-env-XYZ"})
+    out = masked(ctx, [Finding("x", Status.OK, "S3cr3t-planted-runner-XYZ S3cr3t-planted-env-XYZ")])
+    assert out[0].summary == "***(25) ***(22)"
