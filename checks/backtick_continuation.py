@@ -47,6 +47,7 @@ class BacktickContinuation(Check):
 
     id = "backtick-continuation"
     title = "PowerShell line continuations"
+    project_check = True
 
     def run(self, ctx: Context) -> list[Finding]:
         found = scripts(ctx, "powershell")

@@ -66,6 +66,7 @@ class EnvFile(Check):
 
     id = "env-file"
     title = "env_file credentials reach the module, and nowhere else"
+    project_check = True
     time_limit = 60.0
 
     def run(self, ctx: Context) -> list[Finding]:

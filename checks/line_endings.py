@@ -88,6 +88,7 @@ class LineEndings(Check):
 
     id = "line-endings"
     title = "Line endings and encodings of files used in containers"
+    project_check = True
 
     def run(self, ctx: Context) -> list[Finding]:
         files = project_files(ctx)

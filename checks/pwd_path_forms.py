@@ -5,7 +5,7 @@ import re
 import secrets
 from pathlib import Path
 
-from dind_doctor.check import Check
+from dind_doctor.check import Check, Option
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Level, Location, Status, fixes, same_fix
 from dind_doctor.project.files import project_files
@@ -60,6 +60,9 @@ class PwdPathForms(Check):
     id = "pwd-path-forms"
     title = "Host paths handed to docker -v"
     time_limit = 40.0
+    project_check = True
+    # Each live probe is one container (about 0.4 s): a cap keeps a project with many scripts fast.
+    options = {"live-probes": Option(int, 3, "how many distinct host folders the live probe mounts", minimum=0)}
 
     def run(self, ctx: Context) -> list[Finding]:
         files = project_files(ctx)
@@ -187,7 +190,7 @@ class PwdPathForms(Check):
                            "the container sees nothing. Check the spelling and the folder you run the script from."))
                 continue
             host_dir = found.resolve()
-            if host_dir in seen or len(seen) >= 3:
+            if host_dir in seen or len(seen) >= self.option(ctx, "live-probes"):
                 continue
             seen.add(host_dir)
             if ctx.engine_error:

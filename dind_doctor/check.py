@@ -7,12 +7,32 @@ reads the Context and returns Findings. It never prints and never exits. Its doc
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, ClassVar, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping
 
 from .model import ALL_LEVELS, Finding, Level, Status
 
 if TYPE_CHECKING:
     from .context import Context
+
+
+@dataclass(frozen=True)
+class Option:
+    """A per-check setting the config file may give ([tool.dind-doctor.options.CHECK_ID])."""
+
+    type: type
+    default: Any
+    help: str
+    minimum: float | None = None
+
+    def problem(self, value: Any) -> str | None:
+        """Why `value` is not acceptable, or None."""
+        if isinstance(value, bool) is not (self.type is bool) or not isinstance(value, self.type):
+            return f"must be {self.type.__name__}, not {value!r}"
+        number: Any = value  # a minimum is only declared for int or float options
+        if self.minimum is not None and number < self.minimum:
+            return f"must be at least {self.minimum:g}, not {value!r}"
+        return None
 
 
 class Check:
@@ -21,9 +41,16 @@ class Check:
     levels: ClassVar[frozenset[Level]] = ALL_LEVELS
     needs_engine: ClassVar[bool] = False
     time_limit: ClassVar[float] = 30.0  # seconds; past it the runner reports an `error` finding
+    # Reads only the project's files (any live part is skipped without an engine): runs in --static mode.
+    project_check: ClassVar[bool] = False
+    options: ClassVar[Mapping[str, Option]] = {}
 
     def run(self, ctx: "Context") -> Iterable[Finding]:
         raise NotImplementedError
+
+    def option(self, ctx: "Context", name: str) -> Any:
+        """The config file's value of one of this check's `options`, else its default."""
+        return ctx.options.get(self.id, {}).get(name, self.options[name].default)
 
     def finding(self, status: Status, summary: str, **kwargs) -> Finding:
         return Finding(check=self.id, status=status, summary=summary, **kwargs)

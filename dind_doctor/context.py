@@ -53,6 +53,7 @@ class Context:
     verbose: bool = False
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     fix: bool = False  # --fix: checks may apply their safe local repairs
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # config: check id -> its options
 
     def __post_init__(self) -> None:
         self._lock = threading.RLock()

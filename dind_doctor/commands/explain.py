@@ -22,3 +22,7 @@ def explain(check_id):
     click.echo(f"{item.id}: {item.title}\n")
     click.echo(f"levels: {levels} · needs the engine: {'yes' if item.needs_engine else 'no'}\n")
     click.echo(item.explanation())
+    if item.options:
+        click.echo(f"\noptions ([tool.dind-doctor.options.{item.id}] or [options.{item.id}] in .dind-doctor.toml):")
+        for name, opt in item.options.items():
+            click.echo(f"  {name} ({opt.type.__name__}, default {opt.default!r}): {opt.help}")
