@@ -187,9 +187,12 @@ class Masker:
 
     def finding(self, f: Finding) -> Finding:
         location = None if f.location is None else dataclasses.replace(f.location, path=self(f.location.path))
+        suppression = None if f.suppression is None else dataclasses.replace(
+            f.suppression, reason=self(f.suppression.reason))
         return dataclasses.replace(
             f, summary=self(f.summary), detail=self(f.detail), location=location,
-            fixes=tuple(Fix(x.shell, self(x.text)) for x in f.fixes), evidence=self.data(dict(f.evidence)))
+            fixes=tuple(Fix(x.shell, self(x.text)) for x in f.fixes), evidence=self.data(dict(f.evidence)),
+            suppression=suppression)
 
     def findings(self, findings: Sequence[Finding]) -> list[Finding]:
         return [self.finding(f) for f in findings]

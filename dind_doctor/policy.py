@@ -7,10 +7,13 @@ the outputs list it, the tally and the exit code ignore it.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .config import Config
 from .model import Finding, Status, Suppression
+
+if TYPE_CHECKING:
+    from .context import Context
 
 PROBLEMS = (Status.WARN, Status.FAIL, Status.ERROR)
 
@@ -37,3 +40,20 @@ def apply_excludes(findings: Sequence[Finding], config: Config) -> list[Finding]
                 f = replace(f, suppression=Suppression(entry.reason, entry.source, "config"))
         out.append(f)
     return out
+
+
+def finish(ctx: "Context", findings: Sequence[Finding], config: Config, ran: Iterable[str],
+           skipped: Iterable[str], known: Iterable[str]) -> list[Finding]:
+    """The run's findings (masked by the runner) with the config's excludes and skips and the inline
+    suppressions applied. What this step adds or changes passes the run's masker too: a reason or a
+    suppression warning is printed like any finding."""
+    from .project.files import project_files
+    from .secret_sources import project_masker
+    from .suppress import apply_inline
+
+    texts = [(t.rel, t.text) for t in project_files(ctx).already_read() if t.usable]
+    out = apply_inline(apply_excludes(findings, config), texts, set(ran), set(known))
+    out += config_skips(config, skipped)
+    untouched = {id(f) for f in findings}
+    masker = project_masker(ctx)
+    return [f if id(f) in untouched else masker.finding(f) for f in out]

@@ -53,9 +53,9 @@ def check(check_ids, project, output_format, fail_on, strict, verbose, fix, shel
     Exit code 0 when nothing failed, 1 when a finding reached the --fail-on status (default: a check
     failed or errored; --strict: also when one warned), 2 for a usage error or a bad config file.
     """
-    from .. import policy
+    from .. import policy, suppress
     from ..config import ConfigError, load
-    from ..render.report import Report, fail_on_status, render, rules_for
+    from ..render.report import Report, Rule, fail_on_status, render, rules_for
     from ..runner import run_checks
     from .common import checks_by_id, make_context
 
@@ -89,9 +89,11 @@ def check(check_ids, project, output_format, fail_on, strict, verbose, fix, shel
         cleanup_run(ctx)
         ctx.close()
 
-    findings = policy.apply_excludes(findings, config) + policy.config_skips(config, skipped)
+    findings = policy.finish(ctx, findings, config, ran=[c.id for c in selected], skipped=skipped,
+                             known=available)
     report = Report(findings=findings, level=level, shell=ctx.shell,
-                    rules=rules_for([available[c] for c in wanted]),
+                    rules=rules_for([available[c] for c in wanted])
+                    | {suppress.ID: Rule(suppress.ID, suppress.TITLE, suppress.EXPLANATION)},
                     fail_on=fail_on_status(strict, fail_on), path_prefix=path_prefix(ctx.project),
                     project_uri=ctx.project.as_uri())
     unicode = colour = False

@@ -200,6 +200,12 @@ class ProjectFiles:
                 cached = self._cache.setdefault(path, cached)
         return cached
 
+    def already_read(self) -> list[FileText]:
+        """Every file read so far in this run, in path order (inline suppressions are looked for in the
+        files the checks read, and nowhere else)."""
+        with self._lock:
+            return [self._cache[p] for p in sorted(self._cache)]
+
     def head(self, path: Path, n: int = 64) -> bytes:
         """The first `n` bytes of the file: from the cache when it was read already, else `n` bytes read
         without caching (enough to see a shebang without reading a whole file). b"" when not readable."""
