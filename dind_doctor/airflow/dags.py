@@ -223,8 +223,5 @@ def find_dags(files) -> list[DagFile]:
 
 
 def project_dags(ctx) -> list[DagFile]:
-    """The project's DAG files, read once per Context."""
-    from ..project.files import project_files
-
-    files = project_files(ctx)
-    return ctx.memo("airflow dags", lambda: find_dags(files))
+    """The project's DAG files, read once per run (the dags part of ctx.project_model)."""
+    return ctx.project_model.dags

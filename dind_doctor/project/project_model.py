@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Generic, Mapping, TypeVar, over
 from .files import ProjectFiles
 
 if TYPE_CHECKING:
+    from ..airflow.dags import DagFile
     from .build_context import Dockerfiles
     from .compose_files import ComposeFile
 
@@ -80,3 +81,10 @@ class ProjectModel:
         from .build_context import Dockerfiles
 
         return Dockerfiles(self.files)
+
+    @part
+    def dags(self) -> "list[DagFile]":
+        """The Airflow DAG files that start containers (DockerOperator, @task.docker), read with ast."""
+        from ..airflow.dags import find_dags
+
+        return find_dags(self.files)
