@@ -21,6 +21,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 # name -> "module:attribute" of a click command; each command lives next to the code it drives.
 LAZY_COMMANDS = {
     "check": "dind_doctor.commands.check:check",
+    "baseline": "dind_doctor.commands.baseline:baseline",
     "list-checks": "dind_doctor.commands.list_checks:list_checks",
     "explain": "dind_doctor.commands.explain:explain",
     "sync-volume": "dind_doctor.commands.sync_volume:sync_volume",

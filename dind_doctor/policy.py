@@ -7,8 +7,10 @@ the outputs list it, the tally and the exit code ignore it.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
+from .baseline import with_fingerprints
 from .config import Config
 from .model import Finding, Status, Suppression
 
@@ -51,9 +53,25 @@ def finish(ctx: "Context", findings: Sequence[Finding], config: Config, ran: Ite
     from .secret_sources import project_masker
     from .suppress import apply_inline
 
-    texts = [(t.rel, t.text) for t in project_files(ctx).already_read() if t.usable]
+    files = project_files(ctx)
+    texts = [(t.rel, t.text) for t in files.already_read() if t.usable]
     out = apply_inline(apply_excludes(findings, config), texts, set(ran), set(known))
     out += config_skips(config, skipped)
     untouched = {id(f) for f in findings}
     masker = project_masker(ctx)
-    return [f if id(f) in untouched else masker.finding(f) for f in out]
+    out = [f if id(f) in untouched else masker.finding(f) for f in out]
+    return with_fingerprints(out, _line_reader(ctx, files, masker))
+
+
+def _line_reader(ctx: "Context", files: Any, masker: Callable[[str], str]) -> Callable[[str, int], str | None]:
+    """line_of(path, n) for fingerprints: masked, each file split once (findings cluster in few files)."""
+    split: dict[str, list[str]] = {}
+
+    def line_of(rel: str, n: int) -> str | None:
+        if rel not in split:
+            content = files.read(Path(ctx.project) / rel)
+            split[rel] = content.text.split("\n") if content.usable else []
+        lines = split[rel]
+        return masker(lines[n - 1].rstrip("\r")) if 0 < n <= len(lines) else None
+
+    return line_of

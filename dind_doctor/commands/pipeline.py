@@ -1,0 +1,76 @@
+"""What `check` and `baseline` share: the config, the checks to run, the run itself and the policy
+(excludes, suppressions, fingerprints), up to a Report ready for a renderer."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Sequence
+
+import click
+from click.core import ParameterSource
+
+from ..cli import EXIT_USAGE
+
+
+class UsageProblem(click.ClickException):
+    """A config or baseline file that cannot be used is a usage error: exit 2, the file in the message."""
+
+    exit_code = EXIT_USAGE
+
+
+def path_prefix(project: Path) -> str:
+    """The project folder as seen from the current one, for formats whose paths are workspace-relative."""
+    rel = os.path.relpath(project, Path.cwd())
+    if rel == ".":
+        return ""
+    return project.as_posix() if rel.startswith("..") else Path(rel).as_posix()
+
+
+def _given(name: str) -> bool:
+    """Was the option given on the command line (which wins over the config file)?"""
+    return click.get_current_context().get_parameter_source(name) is not ParameterSource.DEFAULT
+
+
+def collect(check_ids: Sequence[str], project: Path, shell: str, timeout: float, *, verbose: bool = False,
+            fix: bool = False, fail_on: str | None = None, strict: bool = False):
+    """Runs the checks as the command line and the project's config say; returns the Report."""
+    from .. import policy, suppress
+    from ..config import ConfigError, load
+    from ..probes import cleanup_run
+    from ..render.report import Report, Rule, fail_on_status, rules_for
+    from ..runner import run_checks
+    from .common import checks_by_id, make_context
+
+    available = checks_by_id()
+    unknown = [c for c in check_ids if c not in available]
+    if unknown:
+        raise click.UsageError(f"unknown check id: {', '.join(unknown)} "
+                               f"(known: {', '.join(available) or 'none'}; see `dind-doctor list-checks`)")
+    if not project.is_dir():
+        raise click.BadParameter(f"{project} is not a folder", param_hint="--project")
+    try:
+        config = load(project, available)
+    except ConfigError as exc:
+        raise UsageProblem(str(exc)) from None
+    wanted = list(check_ids or config.checks or available)
+    skipped = [] if check_ids else [c for c in wanted if c in config.skip]
+    selected = [available[c] for c in wanted if c not in skipped]
+    shell = shell if _given("shell") or not config.shell else config.shell
+    timeout = timeout if _given("timeout") or config.timeout is None else config.timeout
+    fail_on = fail_on or (None if strict else config.fail_on)
+
+    ctx = make_context(project, shell, timeout, verbose, fix)
+    ctx.options = config.options
+    try:
+        findings = run_checks(ctx, selected)
+        level = ctx.nesting().level.value
+    finally:
+        # Probes are removed by the checks themselves; this catches what Ctrl-C or a crash left behind.
+        cleanup_run(ctx)
+        ctx.close()
+    findings = policy.finish(ctx, findings, config, ran=[c.id for c in selected], skipped=skipped, known=available)
+    rules = rules_for([available[c] for c in wanted])
+    rules[suppress.ID] = Rule(suppress.ID, suppress.TITLE, suppress.EXPLANATION)
+    return Report(findings=findings, level=level, shell=ctx.shell, rules=rules,
+                  fail_on=fail_on_status(strict, fail_on), path_prefix=path_prefix(ctx.project),
+                  project_uri=ctx.project.as_uri())
