@@ -9,7 +9,7 @@ from dind_doctor.model import Finding, Location, Status, same_fix
 from dind_doctor.project.files import visible_tail
 from dind_doctor.project.fixers import FixError, delete_spans, write_with_backup
 from dind_doctor.project.pstokens import Continuation, Source, continuation_problems
-from dind_doctor.project.scripts import ScriptSource, reencode, scripts
+from dind_doctor.project.scripts import ScriptSource, reencode
 
 WHAT = {
     "trailing-space": "backtick followed by {ws}: the command ends at line {line}",
@@ -50,7 +50,7 @@ class BacktickContinuation(Check):
     project_check = True
 
     def run(self, ctx: Context) -> list[Finding]:
-        found = scripts(ctx, "powershell")
+        found = ctx.project_model.scripts.of("powershell")
         findings = [self.finding(Status.WARN, f"cannot be checked: {c.problem}",
                                  location=Location(c.rel),
                                  detail="A .ps1 that is not text is not a script PowerShell can run; if it is a "

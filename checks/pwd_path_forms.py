@@ -10,16 +10,10 @@ from dind_doctor.context import Context
 from dind_doctor.model import Finding, Level, Location, Status, fixes, same_fix
 from dind_doctor.project.files import project_files
 from dind_doctor.project.host_paths import has_drive
-from dind_doctor.project.mount_spec import parse_short
-from dind_doctor.project.scripts import ScriptSource, scripts
-from dind_doctor.project.volume_args import VolumeArg, powershell_volume_args, shell_volume_args
+from dind_doctor.project.current_folder import folder_refs
+from dind_doctor.project.docker_commands import MountArg
+from dind_doctor.project.scripts import ScriptSource
 
-PWD_REFS = {
-    "powershell": re.compile(r"\$\{pwd\}|\$pwd\b(?:\.(?:Provider)?Path)?|\$\(\s*(?:pwd|Get-Location|gl|"
-                             r"Convert-Path\s+\.)\s*\)(?:\.(?:Provider)?Path)?", re.I),
-    "bash": re.compile(r"\$\{PWD\}|\$PWD\b|\$\(\s*pwd\s*\)|`pwd`"),
-    "cmd": re.compile(r"%cd%|\$\{pwd\}|\$pwd\b|\$\(\s*pwd\s*\)", re.I),
-}
 QUOTED_FORM = {"powershell": '-v "${PWD}/sub:/target"', "bash": '-v "$(pwd)/sub:/target"',
                "cmd": '-v "%cd%\\sub:/target"'}
 SUBEXPR_PWD = re.compile(r"[$][(]\s*(pwd|get-location)\s*[)]", re.I)
@@ -27,13 +21,13 @@ MSYS_MENTION = re.compile(r"MSYS_NO_PATHCONV|MSYS2_ARG_CONV_EXCL")
 SENTINEL_DIR = "/dind-doctor-probe"
 
 
-def _source_target(arg: VolumeArg) -> tuple[str, str]:
-    """The host source and the container target of a `-v` spec (a --mount argument's value is its source
-    already: volume_args keeps only that part)."""
-    if arg.flag == "--mount":
-        return arg.value, ""
-    spec = parse_short(arg.value)
-    return spec.source, spec.target
+HOST_PATH_FLAGS = ("-v", "--volume", "--mount")
+
+
+def _source_target(arg: MountArg) -> tuple[str, str]:
+    """The host source and the container target of a `-v` spec; only the source of a --mount (its
+    `dst=` is no argument of its own, which Git Bash would rewrite)."""
+    return arg.mount.source, "" if arg.flag == "--mount" else arg.mount.target
 
 
 class PwdPathForms(Check):
@@ -68,14 +62,11 @@ class PwdPathForms(Check):
         files = project_files(ctx)
         gitbash = ctx.shell == "gitbash" or ctx.platform == "win32" or bool(ctx.env.get("MSYSTEM"))
         findings: list[Finding] = []
-        live: list[tuple[ScriptSource, VolumeArg, str]] = []
+        live: list[tuple[ScriptSource, MountArg, str]] = []
         n_args = 0
         for dialect in ("powershell", "bash", "cmd"):
-            for source in scripts(ctx, dialect).sources:
-                if dialect == "powershell":
-                    args = powershell_volume_args(source.text, source.first_line, source.tokens)
-                else:
-                    args = shell_volume_args(source.text, dialect, source.first_line)
+            for source in ctx.project_model.scripts.of(dialect).sources:
+                args = [m for c in source.docker_commands for m in c.mounts if m.flag in HOST_PATH_FLAGS]
                 msys_aware = bool(MSYS_MENTION.search(source.text))
                 for arg in args:
                     n_args += 1
@@ -83,8 +74,8 @@ class PwdPathForms(Check):
                     static = self._static(source, dialect, arg, src, target, gitbash and not msys_aware)
                     findings.extend(static)
                     broken = any(f.status is Status.FAIL for f in static)  # it would not run as written
-                    if not source.markdown and not broken and PWD_REFS[dialect].search(src):
-                        live.append((source, arg, PWD_REFS[dialect].sub("", src, count=1)))
+                    if not source.markdown and not broken and folder_refs(dialect).search(src):
+                        live.append((source, arg, folder_refs(dialect).sub("", src, count=1)))
         findings.extend(self._live_all(ctx, files, live))
         if not findings:
             if not n_args:
@@ -94,14 +85,14 @@ class PwdPathForms(Check):
         return findings
 
     # -- static -----------------------------------------------------------------------------------
-    def _static(self, source: ScriptSource, dialect: str, arg: VolumeArg, src: str, target: str,
+    def _static(self, source: ScriptSource, dialect: str, arg: MountArg, src: str, target: str,
                 gitbash: bool) -> list[Finding]:
         """`src` and `target`: _source_target(arg)."""
         out = []
         where = Location(source.rel, arg.line, arg.column)
         hard = Status.WARN if source.markdown else Status.FAIL
         block = " (in a Markdown code block)" if source.markdown else ""
-        refs = PWD_REFS[dialect]
+        refs = folder_refs(dialect)
 
         def add(status, summary, detail, fix):
             out.append(self.finding(status, summary + block, detail=detail, location=where,
@@ -153,7 +144,7 @@ class PwdPathForms(Check):
         return out
 
     def _relative(self, source, dialect, arg, src, where, hard, block) -> list[Finding]:
-        if not src or PWD_REFS[dialect].search(src) or src[0] in "$%~/\\" or has_drive(src):
+        if not src or folder_refs(dialect).search(src) or src[0] in "$%~/\\" or has_drive(src):
             return []
         evidence = {"argument": f"{arg.flag} {arg.text}", "shell": dialect}
         if src.startswith("."):

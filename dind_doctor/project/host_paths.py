@@ -55,4 +55,4 @@ def is_path_like(source: str) -> bool:
     which in a script stands for a folder."""
     if not source:
         return False
-    return source[0] in "./~$%" or is_unc(source) or has_drive(source)
+    return source[0] in "./~$%`" or is_unc(source) or has_drive(source)  # `pwd`: bash command substitution

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ..airflow.dags import DagFile
     from .build_context import Dockerfiles
     from .compose_files import ComposeFile
+    from .scripts import ProjectScripts
 
 T = TypeVar("T")
 
@@ -88,3 +89,11 @@ class ProjectModel:
         from ..airflow.dags import find_dags
 
         return find_dags(self.files)
+
+    @part
+    def scripts(self) -> "ProjectScripts":
+        """The project's scripts by dialect (files and Markdown code blocks), each read for its docker
+        commands once (docker_commands)."""
+        from .scripts import ProjectScripts
+
+        return ProjectScripts(self.files)

@@ -1,16 +1,19 @@
 """The project's scripts by dialect: files (.ps1, .cmd/.bat, .sh) and fenced code blocks in Markdown.
 
-Both the backtick and the path-form checks read the same sources: `scripts(ctx, dialect)` builds them
-once per run (through Context.memo), the Markdown files are split into code blocks once for all dialects,
-and a PowerShell source is tokenised once (`ScriptSource.tokens`), whichever check asks first.
+Every reader of scripts (the backtick and path-form checks, `levels`) takes them from the `scripts` part of
+the ProjectModel (`ctx.project_model.scripts.of(dialect)`), built once per run and dialect; the Markdown
+files are split into code blocks once for all dialects; a source is tokenised (PowerShell) and read for
+docker commands (docker_commands) once, whichever reader asks first.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .files import FileText, ProjectFiles, project_files
+from .docker_commands import DockerCommand, docker_commands
+from .files import FileText, ProjectFiles
 from .pstokens import BASH_LANGS, CMD_LANGS, POWERSHELL_LANGS, CodeBlock, Token, markdown_blocks, tokenize
 
 SUFFIXES = {"powershell": (".ps1", ".psm1"), "cmd": (".cmd", ".bat"), "bash": (".sh", ".bash")}
@@ -39,6 +42,12 @@ class ScriptSource:
         """The PowerShell tokens of `text`, computed on first use (a frozen dataclass may cache: the
         value goes straight into the instance's __dict__)."""
         return tokenize(self.text)
+
+    @cached_property
+    def docker_commands(self) -> list[DockerCommand]:
+        """The docker commands this source runs, read as its shell reads them (once)."""
+        return docker_commands(self.text, self.dialect, self.first_line,
+                               self.tokens if self.dialect == "powershell" else None)
 
 
 @dataclass
@@ -75,11 +84,27 @@ def collect(files: ProjectFiles, dialect: str,
     return Scripts(sources, unreadable)
 
 
-def scripts(ctx, dialect: str) -> Scripts:
-    """collect() for the project of ctx, built once per run and dialect and shared by the checks."""
-    files = project_files(ctx)
-    return ctx.memo(f"scripts {dialect}", lambda: collect(
-        files, dialect, ctx.memo("markdown code blocks", lambda: markdown_code(files))))
+@dataclass
+class ProjectScripts:
+    """The `scripts` part of the ProjectModel: each dialect's sources collected once, on first use."""
+
+    files: ProjectFiles
+    _by_dialect: dict[str, Scripts] = field(default_factory=dict)
+    _markdown: list[tuple[FileText, list[CodeBlock]]] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def of(self, dialect: str) -> Scripts:
+        """The `dialect` (powershell, bash, cmd) script files and Markdown code blocks."""
+        with self._lock:
+            if dialect not in self._by_dialect:
+                if self._markdown is None:
+                    self._markdown = markdown_code(self.files)
+                self._by_dialect[dialect] = collect(self.files, dialect, self._markdown)
+            return self._by_dialect[dialect]
+
+    def files_of_every_dialect(self) -> list[ScriptSource]:
+        """Script files (not Markdown blocks) of every dialect."""
+        return [s for dialect in SUFFIXES for s in self.of(dialect).sources if not s.markdown]
 
 
 def reencode(content: FileText, new_text: str) -> bytes | None:

@@ -6,8 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from dind_doctor.levels import matrix, runscript, walk
+from dind_doctor.levels import matrix
 from dind_doctor.levels.matrix import Cell, Row
+from dind_doctor.levels.observe import observe_script, parse_observations
+from dind_doctor.project.docker_commands import Bind, DockerCommand
+from dind_doctor.project.files import FileText, ProjectFiles
+from dind_doctor.project.host_run import HostRun, find_host_run, host_runs
+from dind_doctor.project.scripts import SUFFIXES, ProjectScripts, ScriptSource
 
 SEED_PS1 = """# run_host.ps1
 
@@ -18,10 +23,21 @@ docker run -it --rm --privileged `
 """
 
 
+def parse(text: str, script: Path, run_from: Path) -> HostRun | None:
+    """The first `docker run` of a script's text, read from `run_from` (the script's dialect by suffix)."""
+    dialect = next(d for d, suffixes in SUFFIXES.items() if script.suffix in suffixes)
+    runs = host_runs(ScriptSource(FileText(script, script.name), dialect, text), run_from)
+    return runs[0] if runs else None
+
+
+def binds(run: HostRun) -> list[tuple[str, str, str]]:
+    return [(b.source, b.target, "ro" if b.read_only else "") for b in run.binds]
+
+
 def test_seed_run_script():
-    spec = runscript.parse(SEED_PS1, Path("/p/run_host.ps1"), Path("/p"))
+    spec = parse(SEED_PS1, Path("/p/run_host.ps1"), Path("/p"))
     assert spec.image == "python-dind:3.12-slim" and spec.privileged and spec.socket
-    assert spec.binds == [("/var/run/docker.sock", "/var/run/docker.sock", ""), ("/p/hosted", "/home/hosted", "")]
+    assert binds(spec) == [("/var/run/docker.sock", "/var/run/docker.sock", ""), ("/p/hosted", "/home/hosted", "")]
 
 
 @pytest.mark.parametrize("script, line, bind", [
@@ -32,41 +48,43 @@ def test_seed_run_script():
     ("run.sh", "docker run --volume=$(pwd)/x:/x img", ("/p/x", "/x", "")),
 ])
 def test_run_script_dialects(script, line, bind):
-    spec = runscript.parse(line, Path("/p") / script, Path("/p"))
-    assert spec.binds == [bind] and spec.image == "img"
+    spec = parse(line, Path("/p") / script, Path("/p"))
+    assert binds(spec) == [bind] and spec.image == "img"
 
 
 def test_run_script_env_workdir_and_continuations():
     text = "docker run -d \\\n  -e A=1 --env B -w /w --name x \\\n  -p 1:2 image:tag sh -c 'x'\n"
-    spec = runscript.parse(text, Path("/p/run.sh"), Path("/p"))
+    spec = parse(text, Path("/p/run.sh"), Path("/p"))
     assert spec.env == {"A": "1", "B": None} and spec.workdir == "/w" and spec.image == "image:tag"
-    assert runscript.parse("echo no docker here", Path("/p/x.sh"), Path("/p")) is None
+    assert parse("echo no docker here", Path("/p/x.sh"), Path("/p")) is None
 
 
 def test_find_runs_the_seed_script_from_above_hosted():
     seed = Path(__file__).resolve().parents[1] / "fixtures" / "seed_project"
-    spec = runscript.find(seed)
-    assert spec.run_from == seed and ("%s/hosted" % seed, "/home/hosted", "") in spec.binds
+    spec = find_host_run(ProjectScripts(ProjectFiles(seed)), seed)
+    assert spec.run_from == seed and ("%s/hosted" % seed, "/home/hosted", "") in binds(spec)
 
 
 def test_outer_path_uses_the_longest_bind():
-    spec = runscript.RunSpec(Path("/p/r.sh"), Path("/p"), binds=[("/p/hosted", "/home/hosted", ""),
-                                                               ("/p/hosted/app", "/code", "")])
-    assert walk.outer_path(spec, Path("/p/hosted/app/x.py")) == "/code/x.py"
-    assert walk.outer_path(spec, Path("/p/hosted/docker-compose.yml")) == "/home/hosted/docker-compose.yml"
-    assert walk.outer_path(spec, Path("/elsewhere")) is None
+    command = DockerCommand("bash", (), "run")
+    spec = HostRun(Path("/p/r.sh"), Path("/p"), command, tuple(
+        Bind(source, target, False, None) for source, target in (("/p/hosted", "/home/hosted"),
+                                                                 ("/p/hosted/app", "/code"))))
+    assert spec.outer_path(Path("/p/hosted/app/x.py")) == "/code/x.py"
+    assert spec.outer_path(Path("/p/hosted/docker-compose.yml")) == "/home/hosted/docker-compose.yml"
+    assert spec.outer_path(Path("/elsewhere")) is None
 
 
 def test_observation_script_runs_in_sh_and_never_prints_values(tmp_path):
     (tmp_path / "f.txt").write_text("abc")
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "x").write_text("1")
-    script = walk.observe_script({"file": str(tmp_path / "f.txt"), "dir": str(tmp_path / "d"),
+    script = observe_script({"file": str(tmp_path / "f.txt"), "dir": str(tmp_path / "d"),
                                   "gone": str(tmp_path / "nope")}, ["SECRET_KEY", "EMPTY_ONE", "ABSENT"])
     out = subprocess.run(["sh", "-c", script], capture_output=True, text=True,
                          env={"PATH": "/usr/bin:/bin", "SECRET_KEY": "hunter2", "EMPTY_ONE": ""}).stdout
     assert "hunter2" not in out
-    obs = walk.parse_observations("== outer\n" + out + "compose chatter\n== exit 0\n")
+    obs = parse_observations("== outer\n" + out + "compose chatter\n== exit 0\n")
     seen = obs["outer"]
     assert seen["file"][:3] == ("F", "file", "3")
     assert seen["file"][3] == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

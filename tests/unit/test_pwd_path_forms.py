@@ -8,7 +8,7 @@ from test_project_support import HOSTED, SEED, TRAPS, run_check, summary
 from dind_doctor.checks.pwd_path_forms import PwdPathForms
 from dind_doctor.model import Status
 from dind_doctor.project.mount_spec import parse_short
-from dind_doctor.project.volume_args import powershell_volume_args, shell_volume_args
+from dind_doctor.project.docker_commands import MountArg, docker_commands
 
 TRAP = TRAPS / "pwd_path_forms"
 COMMON = {
@@ -61,12 +61,16 @@ def test_msys_aware_script_is_not_flagged(tmp_path: Path):
     assert ok.status is Status.OK
 
 
+def mounts(text: str, dialect: str) -> list[MountArg]:
+    return [m for c in docker_commands(text, dialect) for m in c.mounts]
+
+
 def test_readers():
-    (a,) = powershell_volume_args("docker run --volume=${PWD}/x:/y img")
+    (a,) = mounts("docker run --volume=${PWD}/x:/y img", "powershell")
     assert (a.flag, a.value) == ("--volume", "${PWD}/x:/y")
-    (m,) = shell_volume_args('sudo docker run --mount "type=bind,src=$PWD/a,dst=/a" img', "bash")
+    (m,) = mounts('sudo docker run --mount "type=bind,src=$PWD/a,dst=/a" img', "bash")
     assert (m.flag, m.value, m.fully_quoted) == ("--mount", "$PWD/a", True)
-    assert powershell_volume_args("Write-Host -v $(pwd):/x") == []  # not a docker command
+    assert mounts("Write-Host -v $(pwd):/x", "powershell") == []  # not a docker command
     spec = parse_short("C:\\Users\\me:/x:ro")  # the one mount-spec parser: a drive is not a separator
     assert (spec.source, spec.target, spec.read_only) == ("C:\\Users\\me", "/x", True)
 

@@ -1,0 +1,269 @@
+"""A script's text as the commands its shell runs, each a list of words (arguments), per dialect.
+
+PowerShell goes ALWAYS through the tokenizer (pstokens): a backtick followed by a space escapes the space,
+the command ends at that line, and the lines after it never reach the command; `$(...)` followed by more
+text is two arguments. bash joins `\\`+newline, honours quotes (which may span lines), `\\` escapes, `#`
+comments and `;` `&&` `||` `|` `&`. cmd joins `^`+newline, `^x` is x, `"` quotes, `rem`/`::` comments and
+`&` `&&` `||` `|`. No shell expands anything here: variables stay as written.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .pstokens import Source, Token, tokenize
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str  # as written, quotes included
+    value: str  # what the program receives: quotes and escapes removed, variables as written
+    line: int
+    column: int
+    unquoted: str  # the parts of the text outside any quotes
+    fully_quoted: bool
+    ps_split: bool = False  # PowerShell: `$(...)` followed by more text (two arguments)
+    ps_bad_drive: bool = False  # PowerShell: `$pwd:` (InvalidVariableReferenceWithDrive)
+
+
+@dataclass(frozen=True)
+class Command:
+    dialect: str
+    words: tuple[Word, ...]
+
+    @property
+    def line(self) -> int:
+        return self.words[0].line if self.words else 0
+
+
+def commands(text: str, dialect: str, first_line: int = 1, tokens: list[Token] | None = None) -> list[Command]:
+    """The commands of `text` (a script, or a Markdown code block starting at `first_line`)."""
+    if dialect == "powershell":
+        return _powershell(text, first_line, tokenize(text) if tokens is None else tokens)
+    return _Splitter(text, dialect, Source(text, first_line)).run()
+
+
+# -- PowerShell ----------------------------------------------------------------------------------------
+def _ps_value(tok: Token) -> str:
+    if tok.kind == "string" and len(tok.text) >= 2:
+        inner = tok.text[1:-1] if not tok.unterminated else tok.text[1:]
+        if tok.text[0] in "'\u2018\u2019":
+            return re.sub(r"(['\u2018\u2019])\1", r"\1", inner)
+        return re.sub(r"`(.)", r"\1", inner)
+    if tok.kind == "herestring":
+        return tok.text[2:-2].strip("\r\n")
+    if tok.kind == "escape":
+        return tok.escaped
+    return tok.text
+
+
+def _closes_before_end(arg: list[Token]) -> bool:
+    depth = 0
+    for i, tok in enumerate(arg):
+        if tok.kind == "open" and tok.text.endswith("("):
+            depth += 1
+        elif tok.kind == "close" and tok.text == ")":
+            depth -= 1
+            if depth == 0:
+                return i < len(arg) - 1
+    return False
+
+
+def _ps_word(src: Source, arg: list[Token]) -> Word:
+    line, col = src.position(arg[0].start)
+    bad = any(t.bad_drive for t in arg) or any(
+        t.kind == "string" and t.text.startswith('"') and re.search(r"\$pwd:(?![\w:])", t.text, re.I) for t in arg)
+    return Word("".join(t.text for t in arg), "".join(_ps_value(t) for t in arg), line, col,
+                "".join(t.text for t in arg if t.kind not in ("string", "herestring")),
+                all(t.kind in ("string", "herestring") for t in arg),
+                arg[0].kind == "open" and arg[0].text == "$(" and _closes_before_end(arg), bool(bad))
+
+
+def _powershell(text: str, first_line: int, tokens: list[Token]) -> list[Command]:
+    src = Source(text, first_line)
+    found: list[list[Word]] = [[]]
+    current: list[Token] = []
+    depth = 0  # inside ( ), $( ), @( ), { }: spaces and newlines do not end the argument there
+
+    def end_arg() -> None:
+        nonlocal current
+        if current:
+            found[-1].append(_ps_word(src, current))
+            current = []
+
+    for tok in tokens:
+        if depth:
+            current.append(tok)
+            depth += tok.kind == "open"
+            depth -= tok.kind == "close"
+        elif tok.kind in ("space", "continuation", "comment"):
+            end_arg()
+        elif tok.kind == "newline" or (tok.kind == "operator" and tok.text in ";|&"):
+            end_arg()
+            found.append([])
+        else:
+            current.append(tok)
+            depth += tok.kind == "open"
+    end_arg()
+    return [Command("powershell", tuple(words)) for words in found if words]
+
+
+# -- bash and cmd ---------------------------------------------------------------------------------------
+class _Splitter:
+    def __init__(self, text: str, dialect: str, src: Source) -> None:
+        self.text, self.n, self.src = text, len(text), src
+        self.cmd = dialect == "cmd"
+        self.dialect = dialect
+        self.escape = "^" if self.cmd else "\\"
+        self.found: list[list[Word]] = [[]]
+        self.blocks = 0  # cmd: open `(` blocks
+
+    def run(self) -> list[Command]:
+        i = 0
+        while i < self.n:
+            i = self._skip_blank(i)
+            if i >= self.n:
+                break
+            ch = self.text[i]
+            if ch in "\r\n;|&<>" or (ch == "#" and not self.cmd) or self._paren(i, True):
+                i = self._separator(i)
+            elif self.cmd and not self.found[-1] and self._cmd_comment(i):
+                i = self._line_end(i)
+            else:
+                i = self._word(i)
+        return [Command(self.dialect, tuple(w)) for w in self.found if w]
+
+    def _skip_blank(self, i: int) -> int:
+        while i < self.n:
+            if self.text[i] in " \t":
+                i += 1
+            elif self.text[i] == self.escape and self._newline_after(i + 1):
+                i = self._newline_after(i + 1)  # a continuation between words
+            elif self.cmd and not self.found[-1] and self.text[i] == "@":
+                i += 1  # `@docker run ...`: the @ only hides the echo
+            else:
+                break
+        return i
+
+    def _paren(self, i: int, word_start: bool) -> bool:
+        """A bracket that separates commands: any in bash (subshells; `$(...)` is read whole before). In cmd
+        a `(` at the start of a word opens a block (`if exist x (`, `else (`) and, inside a block, any `)`
+        closes it (cmd's own rule); elsewhere cmd passes brackets on (`-v $(pwd):/x` reaches docker whole)."""
+        ch = self.text[i]
+        if ch not in "()":
+            return False
+        if not self.cmd:
+            return True
+        return self.blocks > 0 if ch == ")" else word_start
+
+    def _newline_after(self, i: int) -> int:
+        """The offset after a newline starting at i, else 0. An escape followed by a space escapes the space:
+        the line does not continue, in bash and cmd as in PowerShell."""
+        j = i
+        if self.text.startswith("\r\n", j):
+            return j + 2
+        return j + 1 if j < self.n and self.text[j] in "\r\n" else 0
+
+    def _line_end(self, i: int) -> int:
+        while i < self.n and self.text[i] not in "\r\n":
+            i += 1
+        return i
+
+    def _cmd_comment(self, i: int) -> bool:
+        rest = self.text[i:i + 4].lower()
+        return rest.startswith("::") or (rest.startswith("rem") and (len(rest) == 3 or rest[3] in " \t\r\n"))
+
+    def _separator(self, i: int) -> int:
+        ch = self.text[i]
+        if ch == "#":
+            return self._line_end(i)
+        if ch in "<>":  # a redirection: its target is no argument of the command
+            i += 1 + (self.text[i + 1:i + 2] in (">", "&"))
+            i = self._skip_blank(i)
+            if i < self.n and self.text[i] not in "\r\n;|&":
+                i = self._word(i, keep=False)
+            return i
+        if ch in "()":
+            self.blocks += 1 if ch == "(" else -1
+        if self.found[-1]:
+            self.found.append([])
+        return i + 1
+
+    def _word(self, i: int, keep: bool = True) -> int:
+        start, value, unquoted, quoted_parts, plain_parts = i, [], [], 0, 0
+        while i < self.n:
+            ch = self.text[i]
+            if ch in " \t\r\n;|&<>" or self._paren(i, i == start):
+                break
+            if ch == self.escape:
+                after = self._newline_after(i + 1)
+                if after:  # a continuation inside a word joins the lines
+                    i = after
+                    continue
+                if i + 1 < self.n:
+                    value.append(self.text[i + 1])
+                    unquoted.append(self.text[i:i + 2])
+                    i += 2
+                    plain_parts += 1
+                    continue
+            if ch == '"' or (ch == "'" and not self.cmd):
+                end = self._quote_end(i)
+                inner = self.text[i + 1:end]
+                if ch == '"' and not self.cmd:
+                    inner = re.sub(r'\\([\\"$`])', r"\1", inner).replace("\\\r\n", "").replace("\\\n", "")
+                value.append(inner)
+                quoted_parts += 1
+                i = min(end + 1, self.n)
+                continue
+            if ch == "$" and self.text.startswith(("$(", "${"), i) and not self.cmd:
+                end = self._balanced(i + 1)
+                value.append(self.text[i:end])
+                unquoted.append(self.text[i:end])
+                plain_parts += 1
+                i = end
+                continue
+            if ch == "`" and not self.cmd:
+                end = self.text.find("`", i + 1)
+                end = self.n if end < 0 else end + 1
+                value.append(self.text[i:end])
+                unquoted.append(self.text[i:end])
+                plain_parts += 1
+                i = end
+                continue
+            value.append(ch)
+            unquoted.append(ch)
+            plain_parts += 1
+            i += 1
+        if self.text[start:i].isdigit() and self.text[i:i + 1] in ("<", ">"):
+            keep = False  # `2>&1`: the descriptor of a redirection
+        if keep and i > start:
+            line, col = self.src.position(start)
+            self.found[-1].append(Word(self.text[start:i], "".join(value), line, col, "".join(unquoted),
+                                       quoted_parts > 0 and plain_parts == 0))
+        return i if i > start else start + 1
+
+    def _quote_end(self, i: int) -> int:
+        quote, j = self.text[i], i + 1
+        while j < self.n:
+            if self.text[j] == quote:
+                return j
+            j += 2 if self.text[j] == "\\" and quote == '"' and not self.cmd else 1
+        return self.n
+
+    def _balanced(self, i: int) -> int:
+        """The offset after the bracket opened at i (`(` or `{`), quotes and nesting honoured."""
+        close = {"(": ")", "{": "}"}[self.text[i]]
+        depth, j = 0, i
+        while j < self.n:
+            ch = self.text[j]
+            if ch in "'\"":
+                j = self._quote_end(j) + 1
+                continue
+            if ch == self.text[i]:
+                depth += 1
+            elif ch == close:
+                depth -= 1
+                if depth == 0:
+                    return j + 1
+            j += 1
+        return self.n

@@ -1,0 +1,152 @@
+"""Contract table of the ONE reader of docker commands in scripts (project/shell_words + docker_commands,
+project/current_folder, project/host_run), per dialect, including every input on which the readers it
+replaces (levels/runscript.py and project/volume_args.py) disagreed (issue 9)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dind_doctor.project.current_folder import expand, folder_refs
+from dind_doctor.project.docker_commands import docker_commands, resolved_binds
+from dind_doctor.project.files import FileText, ProjectFiles
+from dind_doctor.project.host_run import find_host_run, host_runs
+from dind_doctor.project.scripts import ProjectScripts, ScriptSource
+from dind_doctor.project.shell_words import commands
+
+RUN_FROM, SCRIPT_DIR = Path("/p"), Path("/p/scripts")
+
+
+def one(text: str, dialect: str):
+    (cmd,) = docker_commands(text, dialect)
+    return cmd
+
+
+def binds(cmd) -> list[tuple[str, str, bool]]:
+    return [(b.source, b.target, b.read_only) for b in resolved_binds(cmd, RUN_FROM, SCRIPT_DIR)]
+
+
+# (dialect, script text, image, [(host source, target, read-only)])
+RUNS = [
+    ("powershell", "docker run -it --rm `\n  -v \"${PWD}/hosted:/home/hosted\" `\n  img:1\n",
+     "img:1", [("/p/hosted", "/home/hosted", False)]),
+    ("powershell", "docker run -v \"$(Get-Location)/a:/a\" -v \"$PSScriptRoot/c:/c\" img\n",
+     "img", [("/p/a", "/a", False), ("/p/scripts/c", "/c", False)]),
+    ("powershell", "& docker.exe run -v 'C:\\Users\\Zoé\\my app:/app:ro' img # comment\n",
+     "img", [("C:\\Users\\Zoé\\my app", "/app", True)]),
+    ("bash", "sudo docker run \\\n  -v \"$(pwd)/my dir:/x\" \\\n  --mount type=bind,src=./café,dst=/c,readonly img\n",
+     "img", [("/p/my dir", "/x", False), ("/p/café", "/c", True)]),
+    ("bash", "docker run -v `pwd`/a:/a -v ${PWD}/b:/b -v \"$(dirname \"$0\")/s:/s\" -v $pwd/no:/no img\n",
+     "img", [("/p/a", "/a", False), ("/p/b", "/b", False), ("/p/scripts/s", "/s", False),
+             ("$pwd/no", "/no", False)]),  # bash is case-sensitive: $pwd is another (unset) variable
+    ("bash", "MSYS_NO_PATHCONV=1 docker run -v //var/run/docker.sock:/var/run/docker.sock -v /c/Users/x:/x img",
+     "img", [("/var/run/docker.sock", "/var/run/docker.sock", False), ("/c/Users/x", "/x", False)]),
+    ("cmd", "@docker run -v \"%cd%\\my dir:/x\" ^\n  -v %~dp0app:/a ^\n  img\n",
+     "img", [("/p\\my dir", "/x", False), ("/p/scripts/app", "/a", False)]),
+    ("cmd", "docker run -v D:/data:/data --mount \"type=bind,source=C:\\a,b,target=/t\" img\n",
+     "img", [("D:/data", "/data", False), ("C:\\a", "/t", False)]),
+]
+
+
+@pytest.mark.parametrize("dialect, text, image, expected", RUNS)
+def test_run_contract(dialect: str, text: str, image: str, expected: list) -> None:
+    cmd = one(text, dialect)
+    assert (cmd.subcommand, cmd.image) == ("run", image)
+    assert binds(cmd) == expected
+
+
+def test_broken_backtick_is_read_as_powershell_runs_it() -> None:
+    """issue 9: runscript joined the lines anyway (two binds and an image); PowerShell ends the command at
+    the backtick followed by a space and passes the escaped space as the image: `invalid reference format`.
+    The `-v` lines after it are commands of their own that never reach docker."""
+    text = "docker run -it --rm ` \n  -v /var/run/docker.sock:/var/run/docker.sock `\n  -v \"${PWD}/h:/h\" `\n  img\n"
+    (cmd,) = docker_commands(text, "powershell")
+    assert cmd.mounts == [] and cmd.image == " " and cmd.line == 1
+    assert [c.words[0].value for c in commands(text, "powershell")] == ["docker", "-v"]
+    source = ScriptSource(FileText(Path("/p/run_host.ps1"), "run_host.ps1"), "powershell", text)
+    assert host_runs(source, RUN_FROM) == []  # levels does not walk a set-up PowerShell never starts
+
+
+@pytest.mark.parametrize("dialect, text", [
+    ("bash", "docker run -v /a:/a \\ \n  -v /b:/b img\n"),  # `\` then a space: the line ends there too
+    ("cmd", "docker run -v C:\\a:/a ^ \n  -v C:\\b:/b img\n"),
+])
+def test_escape_followed_by_a_space_does_not_continue(dialect: str, text: str) -> None:
+    (cmd,) = docker_commands(text, dialect)
+    assert [m.mount.target for m in cmd.mounts] == ["/a"]
+
+
+def test_env_workdir_ports_privileged_and_socket() -> None:
+    cmd = one("docker -H tcp://h:2375 container run -d --privileged -e A=1 --env B --env-file ./.env "
+              "-w /w -p 8080:80 --publish=9000:9000 -v /var/run/docker.sock:/var/run/docker.sock img sh -c 'x'",
+              "bash")
+    assert cmd.env == {"A": "1", "B": None} and cmd.env_files == ["./.env"] and cmd.workdir == "/w"
+    assert cmd.ports == ["8080:80", "9000:9000"] and cmd.privileged and cmd.socket and cmd.image == "img"
+    assert not one("docker run --privileged=false -v //./pipe/docker_engine://./pipe/docker_engine i",
+                   "powershell").privileged
+    assert one("docker run -v //./pipe/docker_engine://./pipe/docker_engine i", "powershell").socket
+
+
+def test_compose_invocations() -> None:
+    up = one("docker compose -f a.yml --file b.yml -p proj --env-file cfg.env up -d --build", "bash")
+    assert (up.subcommand, up.compose_files, up.compose_env_files) == ("compose up", ["a.yml", "b.yml"], ["cfg.env"])
+    run = one("docker-compose run --rm -v ./x:/y -e K=v -p 1:2 svc python x.py", "bash")
+    assert (run.subcommand, run.image, run.env, run.ports) == ("compose run", "svc", {"K": "v"}, ["1:2"])
+    down = one("docker compose down -v", "bash")  # `-v` removes volumes here: no mount
+    assert down.subcommand == "compose down" and down.mounts == []
+
+
+@pytest.mark.parametrize("dialect, text", [
+    ("bash", "echo docker run -v /a:/a img"), ("bash", "# docker run -v /a:/a img"),
+    ("cmd", "rem docker run -v C:\\a:/a img"), ("cmd", ":: docker run -v C:\\a:/a img"),
+    ("powershell", "Write-Host docker run -v /a:/a img"), ("powershell", "<# docker run -v /a:/a img #>"),
+    ("powershell", "'docker run -v /a:/a img'"),
+])
+def test_not_docker_commands(dialect: str, text: str) -> None:
+    assert docker_commands(text, dialect) == []
+
+
+def test_separators_and_redirections() -> None:
+    found = docker_commands("cd x && docker run -v /a:/a i > log.txt 2>&1; docker compose up | tee o", "bash")
+    assert [(c.subcommand, c.image) for c in found] == [("run", "i"), ("compose up", None)]
+    assert [w.value for w in found[0].words] == ["docker", "run", "-v", "/a:/a", "i"]
+    cmd = docker_commands("if exist x (\n  docker run -v %cd%:/x img\n)\n", "cmd")
+    assert [c.image for c in cmd] == ["img"]
+
+
+def test_words_keep_positions_and_quoting() -> None:
+    (mount,) = one("docker run \\\n    -v \"$PWD/a\":/a img", "bash").mounts
+    assert (mount.line, mount.column, mount.text, mount.spec) == (2, 8, '"$PWD/a":/a', "$PWD/a:/a")
+    assert not mount.fully_quoted and mount.unquoted == ":/a"
+    (split,) = one("docker run -v $(pwd):/code img", "powershell").mounts
+    assert split.ps_split and not split.fully_quoted
+    (drive,) = one('docker run -v "$PWD:/code" img', "powershell").mounts
+    assert drive.ps_bad_drive
+
+
+@pytest.mark.parametrize("dialect, text, expanded", [
+    ("powershell", "${PWD}/a|$pwd.Path/b|$(Get-Location)/c|(Get-Location).Path/d|$PSScriptRoot/e",
+     "/p/a|/p/b|/p/c|/p/d|/s/e"),
+    ("bash", "${PWD}/a|$PWD/b|$(pwd)/c|`pwd`/d|$(dirname \"$0\")/e|$pwd/f", "/p/a|/p/b|/p/c|/p/d|/s/e|$pwd/f"),
+    ("cmd", "%cd%\\a|%CD%\\b|%~dp0c|%~dp0\\d", "/p\\a|/p\\b|/s/c|/s/d"),
+])
+def test_current_folder_forms(dialect: str, text: str, expanded: str) -> None:
+    assert expand(text, dialect, "/p", "/s") == expanded
+    assert folder_refs(dialect).search(text)
+
+
+def test_find_host_run_prefers_a_working_script(tmp_path: Path) -> None:
+    (tmp_path / "hosted").mkdir()
+    # a broken PowerShell continuation: PowerShell never starts this container, so levels takes run.sh
+    (tmp_path / "run_host.ps1").write_text("docker run -it ` \n  -v \"${PWD}/hosted:/home/hosted\" `\n  img\n")
+    (tmp_path / "run_host.sh").write_text("docker run -v \"$PWD/hosted:/home/hosted\" img\n")
+    run = find_host_run(ProjectScripts(ProjectFiles(tmp_path)), tmp_path)
+    assert run is not None and run.script.name == "run_host.sh" and run.run_from == tmp_path
+    assert run.outer_path(tmp_path / "hosted" / "x.py") == "/home/hosted/x.py"
+
+
+def test_never_raises_on_broken_input() -> None:
+    for dialect in ("powershell", "bash", "cmd"):
+        for text in ("", "docker", "docker run", "docker run -v", 'docker run -v "unterminated', "docker run $(",
+                     "docker run ${", "docker run `", "docker run ^", "docker run \\", "((((", "))))", "docker compose"):
+            docker_commands(text, dialect)
