@@ -6,7 +6,8 @@ from collections import defaultdict
 from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Location, Status, same_fix
-from dind_doctor.project.files import visible_tail
+from dind_doctor.masking import command_shape
+from dind_doctor.project.files import visible
 from dind_doctor.project.fixers import FixError, delete_spans, write_with_backup
 from dind_doctor.project.pstokens import Continuation, Source, continuation_problems
 from dind_doctor.project.scripts import ScriptSource, reencode
@@ -79,18 +80,22 @@ class BacktickContinuation(Check):
         src = Source(source.text, source.first_line)
         line_text = src.line_text(p.line)
         offset = p.offset - src.starts[p.line - source.first_line]
-        shown = visible_tail(line_text, offset + 1) if p.kind.startswith("trailing") else line_text
-        ws = line_text[offset + 1:].split("#")[0] if p.kind.startswith("trailing") else ""
+        # The line and the commands are quoted by their shape: `-e DB_PASSWORD=***(9)`, never a value.
+        trailing = p.kind.startswith("trailing")
+        shown = command_shape(line_text[:offset + 1]) + (visible(line_text[offset + 1:]) if trailing
+                                                         else command_shape(line_text[offset + 1:]))
+        ws = line_text[offset + 1:].split("#")[0] if trailing else ""
+        command, orphan = command_shape(p.command), command_shape(p.orphan) if p.orphan else p.orphan
         summary = WHAT[p.kind].format(ws=_whitespace_words(ws), line=p.line)
-        runs = f"PowerShell runs `{p.command}` as a complete command"
+        runs = f"PowerShell runs `{command}` as a complete command"
         if p.kind == "dangling":
             detail = (f"Line {p.line} as written: {shown}\n{runs}; a backtick at the end of the last line "
                       "continues into nothing (a parse error in some hosts, a lost line when text is appended).")
             fix = "Remove the final backtick, or add the line it was meant to continue into."
         else:
-            then = (f"then runs line {p.line + 1} on its own as a new command: `{p.orphan}`"
-                    + (" (\"The term '" + p.orphan.split()[0] + "' is not recognized...\")"
-                       if p.orphan.startswith("-") else "")) if p.orphan else "and nothing follows"
+            then = (f"then runs line {p.line + 1} on its own as a new command: `{orphan}`"
+                    + (" (\"The term '" + orphan.split()[0] + "' is not recognized...\")"
+                       if orphan.startswith("-") else "")) if orphan else "and nothing follows"
             meaning = {
                 "trailing-space": "A backtick continues a line only as its very last character; here it escapes "
                                   "the whitespace after it (· space, → tab).",
@@ -117,8 +122,8 @@ class BacktickContinuation(Check):
         where = " (a powershell block in Markdown: copied as is, it fails the same way)" if source.markdown else ""
         return self.finding(status, summary + where, detail=detail,
                             location=Location(source.rel, p.line, p.column), fixes=same_fix(fix),
-                            evidence={"line": shown, "runs": p.command,
-                                      **({"then runs alone": p.orphan} if p.orphan else {})})
+                            evidence={"line": shown, "runs": command,
+                                      **({"then runs alone": orphan} if orphan else {})})
 
     def _apply(self, ctx: Context, content, spans: list[tuple[int, int]]) -> Finding:
         new = reencode(content, delete_spans(content.text, spans))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from dind_doctor.check import Check
 from dind_doctor.context import Context
+from dind_doctor.masking import quoted_shape
 from dind_doctor.model import Finding, Location, Status, fixes, same_fix
 from dind_doctor.project.compose_files import EnvFileRef, compose_files, is_dockerfile_name, is_env_name
 from dind_doctor.project.build_context import copied_files, load_dockerignore
@@ -342,7 +343,8 @@ class EnvFile(Check):
         output = proc.stdout.decode("utf-8", "replace")
         if proc.returncode != 0 and "HASH" not in output and "MISSING" not in output:
             err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            return self.finding(Status.SKIP, f"live env_file probe could not run: {(err or ['?'])[0][:200]}",
+            # compose's parse errors quote the offending line (`variable name "MIIE..."`): its shape only.
+            return self.finding(Status.SKIP, f"live env_file probe could not run: {quoted_shape((err or ['?'])[0])[:200]}",
                                 location=Location(rel))
         seen: dict[str, set] = {k: set() for k in keys}
         hashes: dict[str, str] = {}

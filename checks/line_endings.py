@@ -9,7 +9,8 @@ from dind_doctor.context import Context
 from dind_doctor.model import Finding, Location, Status, fixes
 from dind_doctor.project import gitattributes
 from dind_doctor.project.compose_files import is_compose_name, is_dockerfile_name, is_env_name
-from dind_doctor.project.files import FileText, project_files, visible
+from dind_doctor.masking import command_shape, line_shape
+from dind_doctor.project.files import FileText, project_files
 from dind_doctor.project.fixers import FixError, append_fixes, append_with_backup, to_lf, to_utf8, write_with_backup
 
 GITATTRIBUTES_HEADER = "# dind-doctor: files used inside Linux containers keep LF line endings"
@@ -52,6 +53,17 @@ def kind_of(path: Path, head: bytes) -> str | None:
     if re.match(r"^(requirements|constraints).*\.(txt|in)$", lower):
         return "requirements"
     return None
+
+
+def quoted_line(line: str, kind: str, bom: bool) -> str:
+    """The line with the CR, as evidence shows it: its shape, never a value (.env and compose lines, a
+    Dockerfile's ENV/ARG/LABEL hold credentials; a script line or another instruction keeps its command,
+    each `KEY=value` masked)."""
+    instruction = line.split(None, 1)[0].upper() if line.strip() else ""
+    if kind in ("script", "requirements") or (kind == "dockerfile" and instruction not in ("ENV", "ARG", "LABEL")):
+        shown = command_shape(line.rstrip("\r\n")) + ("␍" if line.endswith("\r") else "")
+        return ("[BOM]" if bom else "") + shown
+    return line_shape(("\ufeff" if bom else "") + line.rstrip("\n"))
 
 
 def manual_fix(rel: str, what: str):
@@ -146,9 +158,8 @@ class LineEndings(Check):
             line = len(breaks) + 1
             line_start = breaks[-1].end() if breaks else 0
             column = first - line_start + 1
-            shown = text[line_start:first + 1]
             evidence.update({"CRLF lines": crlf, "LF lines": lf, "CR-only lines": lone_cr,
-                             f"line {line}": visible(shown.rstrip("\n"))})
+                             f"line {line}": quoted_line(text[line_start:first + 1], kind, c.bom and line == 1)})
             mixed = bool(lf) or (crlf and lone_cr)
             label = "mixed line endings" if mixed else ("CRLF line endings" if crlf else "CR line endings")
             problems.append(("crlf", f"{label} ({crlf} CRLF, {lf} LF)" if mixed else label, CONSEQUENCE[kind]))

@@ -273,7 +273,8 @@ _COMMAND_ASSIGNMENT = re.compile(
 
 def command_shape(text: str) -> str:
     """A command line as evidence may show it: every `-e KEY=value`, `--env`, `--build-arg`, `KEY=value`
-    and `$env:KEY = value` keeps its key and loses its value (`-e DB_PASSWORD=***(9)`)."""
+    and `$env:KEY = value` keeps its key and loses its value (`-e DB_PASSWORD=***(9)`), and every URL
+    its userinfo."""
     def shape(m: re.Match[str]) -> str:
         value = m.group("value")
         quote = value[0] if value[:1] in "\"'" and len(value) >= 2 and value[-1] == value[0] else ""
@@ -282,7 +283,7 @@ def command_shape(text: str) -> str:
             return m.group(0)  # `-e KEY=$KEY`: a reference, the value is not in the script
         return f"{m.group('head')}{quote}{marker(len(inner))}{quote}" if inner else m.group(0)
 
-    return _COMMAND_ASSIGNMENT.sub(shape, text)
+    return mask_url(_COMMAND_ASSIGNMENT.sub(shape, text))
 
 
 def quoted_shape(text: str) -> str:

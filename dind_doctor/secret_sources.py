@@ -53,6 +53,7 @@ def env_lines(masker: Masker, text: str) -> None:
             key = key[len("export "):].strip()
         if not eq or not _KEY.fullmatch(key):
             masker.add_value(None, line)  # not KEY=VALUE: a wrapped value, a pasted key body
+            masker.add_value(None, key)  # ...which readers take for a key (`MIIE...==`)
             continue
         value = value.strip()
         masker.add_value(key, value)

@@ -13,6 +13,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from ..masking import line_shape, value_shape
+
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl", ".defaults")
 KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
@@ -41,17 +43,6 @@ def is_example(name: str) -> bool:
     return name.lower().endswith(EXAMPLE_SUFFIXES)
 
 
-def mask(value: str | None) -> str:
-    """A value as it may be shown: never its characters, only its length and invisible trailing ones."""
-    if value is None:
-        return "(no value)"
-    if value == "":
-        return "(empty)"
-    tail = "".join({"\r": "␍", " ": "·", "\t": "→"}.get(ch, "") for ch in value[-1:])
-    shown = "•" * min(len(value.rstrip("\r \t")), 8) + tail
-    return f"{shown} ({len(value)} chars)"
-
-
 def digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -78,13 +69,15 @@ def lint(text: str) -> EnvReport:
         if original.endswith("\r\n") or original.endswith("\r"):
             crlf_lines += 1
         if b.error:
-            shown = original.strip()[:40].split("=")[0]
-            report.issues.append(EnvIssue("parse", line, None, f"python-dotenv cannot parse the line starting "
-                                                               f"with `{shown}` (an unclosed quote, or no key)"))
+            report.issues.append(EnvIssue("parse", line, None, f"python-dotenv cannot parse the line "
+                                                               f"`{line_shape(original)}` (an unclosed quote, or "
+                                                               "no key)"))
             continue
         if b.key is None:
             continue  # a comment or a blank line
-        key = b.key
+        # A key that is not a variable name is often a value on a line of its own (a pasted PEM body, an
+        # `sk_live_...` token): it is shown by its length only, in the messages and in the issue.
+        key = b.key if KEY_RE.match(b.key) else value_shape(b.key)
         if first.startswith("export "):
             report.issues.append(EnvIssue("export", line, key, f"`export {key}=`: `docker run --env-file` reads the "
                                                                f"key as `export {key}` and refuses it"))
@@ -95,16 +88,17 @@ def lint(text: str) -> EnvReport:
                 report.issues.append(EnvIssue("spaces", line, key, f"spaces around `=` in `{key}`: `docker run "
                                                                    "--env-file` keeps them in the key or value",
                                               original.index("=") + 1))
-        if not KEY_RE.match(key):
-            report.issues.append(EnvIssue("bad-key", line, key, f"`{key}` is not a valid variable name"))
-        if key in seen:
+        if key != b.key:
+            report.issues.append(EnvIssue("bad-key", line, key, f"a name of {len(b.key)} characters that is not a "
+                                                                "valid variable name (a value on a line of its own?)"))
+        if key in seen and key == b.key:
             report.issues.append(EnvIssue("duplicate", line, key, f"`{key}` is defined again (first at line "
                                                                   f"{seen[key]}); the last one wins"))
         seen[key] = line
         value = b.value
         if value is not None and "\r" in value:
             report.issues.append(EnvIssue("cr-value", line, key, f"the value of `{key}` holds a carriage return "
-                                                                  f"({mask(value)}): python-dotenv and compose keep it"))
+                                                                  f"({value_shape(value)}): python-dotenv and compose keep it"))
         report.values[key] = value
         report.lines[key] = line
     if crlf_lines:

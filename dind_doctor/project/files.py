@@ -245,7 +245,3 @@ def visible(text: str) -> str:
     """The text with its invisible characters shown: space ·, tab →, CR ␍, BOM, non-breaking space."""
     return "".join(VISIBLE.get(ch, ch) for ch in text)
 
-
-def visible_tail(line: str, start: int) -> str:
-    """The line with only its characters from `start` made visible (the part a reader cannot see)."""
-    return line[:start] + visible(line[start:])

@@ -13,7 +13,8 @@ from dind_doctor.checks.env_file import EnvFile
 from dind_doctor.model import Status
 from dind_doctor.project.build_context import DockerIgnore, copied_files
 from dind_doctor.project.dockerfile_model import parse_dockerfile
-from dind_doctor.project.dotenv_lint import lint, mask
+from dind_doctor.masking import value_shape
+from dind_doctor.project.dotenv_lint import lint
 
 TRAP = TRAPS / "env_file"
 SECRETS = ("s3cret-value", "postgresql://u:p@db", "fixture-password-not-real", "fixture-secret-access-key")
@@ -87,10 +88,10 @@ def test_copy_parsing(tmp_path: Path):
 
 
 def test_values_are_masked():
-    assert mask("hunter2") == "••••••• (7 chars)"
-    assert mask("pw\r") == "••␍ (3 chars)" and mask("") == "(empty)" and mask(None) == "(no value)"
-    long = mask("x" * 40)
-    assert "x" not in long and "40 chars" in long
+    assert value_shape("hunter2") == "***(7)"
+    assert value_shape("pw\r") == "***(3)␍" and value_shape("") == "(empty)" and value_shape(None) == "(no value)"
+    long = value_shape("x" * 40)
+    assert "x" not in long and "40" in long
 
 
 def test_bad_input(tmp_path: Path):
