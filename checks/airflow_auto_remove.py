@@ -25,6 +25,7 @@ class AirflowAutoRemove(Check):
 
     id = "airflow-auto-remove"
     title = "DockerOperator auto_remove: a string on providers-docker 4.x"
+    project_check = True
 
     def run(self, ctx: Context) -> list[Finding]:
         from dind_doctor.airflow.project import at, dag_calls, where

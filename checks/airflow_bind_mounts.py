@@ -56,6 +56,7 @@ class AirflowBindMounts(Check):
 
     id = "airflow-bind-mounts"
     title = "Bind sources of the DAGs' Mounts as the daemon will look them up"
+    project_check = True
 
     def run(self, ctx: Context) -> list[Finding]:
         from dind_doctor.airflow.project import dag_mounts

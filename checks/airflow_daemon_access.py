@@ -61,6 +61,7 @@ class AirflowDaemonAccess(Check):
 
     id = "airflow-daemon-access"
     title = "Airflow worker -> daemon: plain TCP 2375, socket group"
+    project_check = True
 
     def run(self, ctx: Context) -> list[Finding]:
         from dind_doctor.airflow.project import airflow_services, dag_calls

@@ -27,6 +27,7 @@ class AirflowDags(Check):
 
     id = "airflow-dags"
     title = "Airflow DAG files that start containers (read with ast, never imported)"
+    project_check = True
 
     def run(self, ctx: Context) -> list[Finding]:
         from dind_doctor.airflow.dags import project_dags

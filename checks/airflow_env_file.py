@@ -54,6 +54,7 @@ class AirflowEnvFile(Check):
 
     id = "airflow-env-file"
     title = "DockerOperator env_file: content or template name, not a path"
+    project_check = True
 
     def run(self, ctx: Context) -> list[Finding]:
         from dind_doctor.airflow.project import at, dag_calls, where

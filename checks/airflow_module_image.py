@@ -58,6 +58,7 @@ class AirflowModuleImage(Check):
 
     id = "airflow-module-image"
     title = "The module images the DAGs run: built where, present on the daemon"
+    project_check = True
     time_limit = 45.0
 
     def run(self, ctx: Context) -> list[Finding]:

@@ -24,6 +24,7 @@ class AirflowMountTmpDir(Check):
 
     id = "airflow-mount-tmp-dir"
     title = "DockerOperator mount_tmp_dir under a containerised worker"
+    project_check = True
 
     def run(self, ctx: Context) -> list[Finding]:
         from dind_doctor.airflow.project import airflow_services, at, dag_calls, where

@@ -26,6 +26,7 @@ class AirflowVolumeMounts(Check):
 
     id = "airflow-volume-mounts"
     title = "Volumes the DAGs mount vs the compose projects' real volume names"
+    project_check = True
 
     def run(self, ctx: Context) -> list[Finding]:
         from dind_doctor.airflow.project import dag_mounts

@@ -27,6 +27,7 @@ class AirflowVolumeSync(Check):
 
     id = "airflow-volume-sync"
     title = "Hand-made volume syncs (cp -r /source/* skips .env)"
+    project_check = True
 
     def run(self, ctx: Context) -> list[Finding]:
         from dind_doctor.airflow.hand_sync import find_hand_syncs

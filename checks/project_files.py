@@ -37,6 +37,7 @@ class ProjectFilesCheck(Check):
 
     id = "project-files"
     title = "every project file that matters was read whole"
+    project_check = True
 
     def run(self, ctx: Context) -> list[Finding]:
         files = project_files(ctx)

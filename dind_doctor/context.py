@@ -24,6 +24,9 @@ if TYPE_CHECKING:  # docker is imported lazily: `dind-doctor --help` must not pa
 DEFAULT_TIMEOUT = 5.0
 
 
+STATIC_REASON = "static mode: the engine is not asked (--static)"
+
+
 class EngineUnavailable(Exception):
     """No usable daemon: the message says why, in words a user can act on."""
 
@@ -54,6 +57,7 @@ class Context:
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     fix: bool = False  # --fix: checks may apply their safe local repairs
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # config: check id -> its options
+    static: bool = False  # --static: the engine is never asked (a pre-commit hook, a CI job without Docker)
 
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
@@ -85,6 +89,8 @@ class Context:
     def docker(self) -> "DockerClient":
         """The client, built on first use; raises EngineUnavailable with a readable reason."""
         with self._lock:
+            if self._client is None and self._engine_error is None and self.static:
+                self._engine_error = STATIC_REASON
             if self._client is None and self._engine_error is None:
                 try:
                     self._client = self._connect()

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 def _gate(check: Check, ctx: "Context") -> Finding | None:
     """A `skip` finding when the check does not apply here, else None."""
+    if ctx.static and not check.project_check:
+        return check.finding(Status.SKIP, "an engine or host check: not run in static mode (--static)")
     if check.needs_engine and ctx.engine_error:
         return check.finding(Status.SKIP, f"needs a Docker engine: {ctx.engine_error}")
     level = ctx.nesting().level

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from ..cli import project_option, shell_option, timeout_option
+from .pipeline import static_option
 
 
 @click.command()
@@ -13,16 +14,17 @@ from ..cli import project_option, shell_option, timeout_option
 @project_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The baseline file [default: PROJECT/.dind-doctor-baseline.json].")
+@static_option
 @shell_option
 @timeout_option
-def baseline(check_ids, project, output, shell, timeout):
+def baseline(check_ids, project, output, static, shell, timeout):
     """Run the checks like `check` and write the fingerprints of the problems found (check id, path and a
     hash of the line's text: no line number, never the text) to a baseline file to commit. Then
     `dind-doctor check --baseline FILE` fails only on findings that are not in it."""
     from ..baseline import DEFAULT_FILE, BaselineError, write
     from .pipeline import UsageProblem, collect
 
-    report = collect(check_ids, project, shell, timeout)
+    report = collect(check_ids, project, shell, timeout, static=static)
     target = output or project / DEFAULT_FILE
     try:
         n = write(target, report.findings)

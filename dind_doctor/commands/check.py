@@ -10,6 +10,7 @@ import click
 
 from ..cli import EXIT_FINDINGS, EXIT_OK, project_option, shell_option, timeout_option
 from ..render.report import FAIL_ON, FORMATS
+from .pipeline import static_option
 
 
 @click.command()
@@ -23,11 +24,12 @@ from ..render.report import FAIL_ON, FORMATS
 @click.option("--strict", is_flag=True, help="Same as --fail-on warn.")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Report only the findings this baseline (from `dind-doctor baseline`) does not hold.")
+@static_option
 @click.option("--verbose", "-v", is_flag=True, help="Show each finding's detail and evidence, and the suppressed ones.")
 @click.option("--fix", is_flag=True, help="Apply the safe local repairs (each with a backup) and report them.")
 @shell_option
 @timeout_option
-def check(check_ids, project, output_format, fail_on, strict, baseline_file, verbose, fix, shell, timeout):
+def check(check_ids, project, output_format, fail_on, strict, baseline_file, static, verbose, fix, shell, timeout):
     """Run the checks (all, or the CHECK_IDs given) and print each finding with its fix.
 
     Settings come from the command line, else from the project's config file (`.dind-doctor.toml`, or
@@ -47,7 +49,8 @@ def check(check_ids, project, output_format, fail_on, strict, baseline_file, ver
             known = read(baseline_file)
         except BaselineError as exc:
             raise UsageProblem(str(exc)) from None
-    report = collect(check_ids, project, shell, timeout, verbose=verbose, fix=fix, fail_on=fail_on, strict=strict)
+    report = collect(check_ids, project, shell, timeout, verbose=verbose, fix=fix, fail_on=fail_on, strict=strict,
+                     static=static)
     if known is not None:
         from ..baseline import only_new
 

@@ -31,8 +31,15 @@ def _given(name: str) -> bool:
     return click.get_current_context().get_parameter_source(name) is not ParameterSource.DEFAULT
 
 
+def static_option(f):
+    return click.option("--static", is_flag=True,
+                        help="Never ask the engine: run the checks that read only the project (their live probes "
+                             "skipped); the engine and host checks report skip. Automatic when only project "
+                             "checks are asked for and no daemon answers.")(f)
+
+
 def collect(check_ids: Sequence[str], project: Path, shell: str, timeout: float, *, verbose: bool = False,
-            fix: bool = False, fail_on: str | None = None, strict: bool = False):
+            fix: bool = False, fail_on: str | None = None, strict: bool = False, static: bool = False):
     """Runs the checks as the command line and the project's config say; returns the Report."""
     from .. import policy, suppress
     from ..config import ConfigError, load
@@ -61,6 +68,10 @@ def collect(check_ids: Sequence[str], project: Path, shell: str, timeout: float,
 
     ctx = make_context(project, shell, timeout, verbose, fix)
     ctx.options = config.options
+    ctx.static = static
+    # Only project checks asked for, and no daemon: the same run as --static, and the report says so.
+    if not static and all(getattr(c, "project_check", False) for c in selected) and ctx.engine_error:
+        ctx.static = True
     try:
         findings = run_checks(ctx, selected)
         level = ctx.nesting().level.value
@@ -73,4 +84,4 @@ def collect(check_ids: Sequence[str], project: Path, shell: str, timeout: float,
     rules[suppress.ID] = Rule(suppress.ID, suppress.TITLE, suppress.EXPLANATION)
     return Report(findings=findings, level=level, shell=ctx.shell, rules=rules,
                   fail_on=fail_on_status(strict, fail_on), path_prefix=path_prefix(ctx.project),
-                  project_uri=ctx.project.as_uri())
+                  project_uri=ctx.project.as_uri(), static=ctx.static)
