@@ -126,15 +126,11 @@ def interpolate(text: str, env: Mapping[str, str]) -> str:
 
 
 def _dotenv_next_to(compose_file: Path) -> dict[str, str]:
-    path = compose_file.parent / ".env"
-    if not path.is_file():
-        return {}
-    try:
-        from dotenv import dotenv_values
+    """The .env compose reads next to the compose file, in any encoding (UTF-16, Latin-1: never a
+    traceback), through the project-file gate (a FIFO or a link out of the folder is not read)."""
+    from ..project.files import env_values, read_project_file
 
-        return {k: v for k, v in dotenv_values(path).items() if v is not None}
-    except Exception:
-        return {}
+    return env_values(read_project_file(compose_file.parent, compose_file.parent / ".env"))
 
 
 # -- raw YAML -------------------------------------------------------------------------------------------
@@ -267,6 +263,13 @@ def load(compose_file: Path, env: Mapping[str, str], raw: Mapping[str, Any], tim
     raw_model = from_raw(compose_file, raw, env)
     if not use_compose_cli:
         return raw_model
+    from ..project.files import unsafe_for_tools
+
+    read_by_compose = [compose_file, compose_file.parent / ".env",
+                       *(Path(f) for s in raw_model.services.values() for f in s.env_files)]
+    unsafe = unsafe_for_tools(compose_file.parent, read_by_compose)
+    if unsafe is not None:  # compose would block on a FIFO, or read (and quote) a file out of the project
+        return dataclasses.replace(raw_model, notes=(f"`docker compose config` not run: {unsafe}",))
     try:
         return merge_resolved(raw_model, compose_config(compose_file, env, timeout))
     except ComposeError as exc:

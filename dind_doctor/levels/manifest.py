@@ -55,9 +55,14 @@ def file_entry(path: Path) -> Entry | None:
     if path.is_symlink():
         target = os.readlink(path).encode()
         return Entry(len(target), hashlib.sha256(target).hexdigest())
+    from ..project.safe_open import Refusal, open_regular, real_root
+
+    fd = open_regular(real_root(path.parent), path)  # a FIFO would block a plain open: not a file to hash
+    if isinstance(fd, Refusal):
+        return None
     try:
-        with open(path, "rb") as fh:
-            return Entry(path.stat().st_size, _sha256(fh))
+        with os.fdopen(fd, "rb") as fh:
+            return Entry(os.fstat(fh.fileno()).st_size, _sha256(fh))
     except OSError:
         return None
 

@@ -21,6 +21,7 @@ from .. import images
 from ..labels import labels
 from ..probes import ProbeError, daemon_reason, labelled_container
 from ..project.compose_files import compose_files
+from ..project.files import env_values, read_project_file
 from ..project.host_run import HostRun, find_host_run
 from . import compose, daemon, manifest
 from .matrix import Row
@@ -73,12 +74,11 @@ def _module_dir(service: compose.Service, dockerfiles: "Dockerfiles") -> tuple[s
     return None
 
 
-def _keys_of(env_file: Path | None) -> list[str]:
-    if env_file is None or not env_file.is_file():
+def _keys_of(project: Path, env_file: Path | None) -> list[str]:
+    """The keys of the env_file, read through the project-file gate and decoder (UTF-16, Latin-1)."""
+    if env_file is None:
         return []
-    from dotenv import dotenv_values
-
-    return [k for k in dotenv_values(env_file) if KEY.match(k)]
+    return [k for k in env_values(read_project_file(project, env_file)) if KEY.match(k)]
 
 
 def plan(ctx: "Context") -> Plan:
@@ -97,7 +97,7 @@ def plan(ctx: "Context") -> Plan:
                         "to its volumes or working_dir)")
     module_dir, source = found
     env_file = Path(service.env_files[0]) if service.env_files else None
-    keys = list(dict.fromkeys(_keys_of(env_file) + [k for k in service.env_keys if KEY.match(k)]))
+    keys = list(dict.fromkeys(_keys_of(project, env_file) + [k for k in service.env_keys if KEY.match(k)]))
     volumes = [(m.source, model.volumes.get(m.source, m.source), m.target)
                for m in service.mounts if m.kind == "volume"]
     code = {rel: e for rel, e in manifest.from_folder(source, limit=MAX_CODE_FILES).entries.items()

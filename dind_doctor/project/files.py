@@ -19,9 +19,9 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from .safe_open import Refusal, classify, open_regular, printable, read_bounded, real_root
+from .safe_open import REFUSALS, Refusal, classify, open_regular, printable, read_bounded, real_root
 from .walk import MAX_ENTRIES, MAX_FILES, Special, WalkStop, walk
 
 if TYPE_CHECKING:
@@ -142,6 +142,19 @@ def rel_to(root: Path, path: Path) -> str:
 def read_project_file(root: Path, path: Path, limit: int = MAX_BYTES) -> FileText:
     """read_file for the readers that have no ProjectFiles (levels, run-reference): same gate, no cache."""
     return read_file(path, rel_to(root, path), limit, root)
+
+
+def unsafe_for_tools(root: Path, paths: Iterable[Path]) -> str | None:
+    """Why a tool (`docker compose`) must not be handed these files, which it would read itself: the first
+    that is a FIFO, socket or device (the tool would block on it) or a link out of `root` (its errors may
+    quote what it read); None when each is a regular file inside `root`, or missing. Never opens a file."""
+    root_real = real_root(root)
+    for path in paths:
+        kind, _ = classify(root_real, path)
+        if kind not in ("file", "missing"):
+            reason = kind[len("unreadable: "):] if kind.startswith("unreadable: ") else REFUSALS.get(kind, kind)
+            return f"{rel_to(root, path)}: {reason}"
+    return None
 
 
 def env_values(content: FileText) -> dict[str, str]:

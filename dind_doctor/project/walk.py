@@ -34,16 +34,26 @@ TIER1_SUFFIXES = (".md", ".markdown", ".txt", ".in", ".py", ".yml", ".yaml", ".j
 
 def tier(name: str) -> int:
     """0 for the files dind-doctor's checks are about, 1 for those they may read, 2 for the rest."""
+    lower = name.lower()
+    if lower.endswith(TIER1_SUFFIXES) or "." not in lower:  # extension-less: maybe a shebang script
+        return 0 if _matters(name, lower) else 1
+    return 0 if _matters(name, lower) else 2
+
+
+# Every name of tier 0 holds one of these (a cheap filter before the exact predicates of compose_files).
+TIER0_HINTS = ("env", "docker", "compose", "containerfile", "entrypoint", ".gitattributes")
+
+
+def _matters(name: str, lower: str) -> bool:
+    if lower.endswith(SCRIPT_SUFFIXES):
+        return True
+    if not any(hint in lower for hint in TIER0_HINTS):
+        return False
     from .compose_files import is_compose_name, is_dockerfile_name, is_env_name  # (it imports this module)
 
-    lower = name.lower()
-    if (lower.endswith(SCRIPT_SUFFIXES) or is_compose_name(name) or is_dockerfile_name(name) or is_env_name(name)
-            or lower in (".dockerignore", ".gitattributes") or lower.startswith(("entrypoint", "docker-entrypoint"))
-            or lower.endswith(".dockerignore")):
-        return 0
-    if lower.endswith(TIER1_SUFFIXES) or "." not in lower:  # extension-less: maybe a shebang script
-        return 1
-    return 2
+    return (lower in (".dockerignore", ".gitattributes")
+            or lower.endswith(".dockerignore") or lower.startswith(("entrypoint", "docker-entrypoint"))
+            or is_compose_name(name) or is_dockerfile_name(name) or is_env_name(name))
 
 
 def skipped_dir(entry: os.DirEntry) -> bool:
@@ -85,14 +95,15 @@ class Walk:
 def walk(root: Path, max_files: int = MAX_FILES, max_entries: int = MAX_ENTRIES) -> Walk:
     root_real = os.path.realpath(root)
     tiers: list[list[Path]] = [[], [], []]
-    dropped: Counter[str] = Counter()
+    counts = [0, 0, 0]  # len(tiers[rank]), kept in step: the hot loop does no sums
+    dropped: Counter[str] = Counter()  # top-level folder -> files seen but not kept
     special: list[Special] = []
     seen = files_seen = too_deep = 0
     stopped_at: str | None = None
-    queue: list[tuple[str, int]] = [(os.fspath(root), 0)]
+    queue: list[tuple[str, int, str]] = [(os.fspath(root), 0, ".")]  # folder, depth, its top-level folder
     head = 0
     while head < len(queue):
-        folder, depth = queue[head]
+        folder, depth, top = queue[head]
         head += 1
         try:
             with os.scandir(folder) as it:
@@ -111,7 +122,7 @@ def walk(root: Path, max_files: int = MAX_FILES, max_entries: int = MAX_ENTRIES)
                     if depth >= MAX_DEPTH:
                         too_deep += 1
                         continue
-                    queue.append((entry.path, depth + 1))
+                    queue.append((entry.path, depth + 1, entry.name if depth == 0 else top))
                     continue
                 if entry.is_file(follow_symlinks=False):
                     kind = "file"
@@ -129,11 +140,15 @@ def walk(root: Path, max_files: int = MAX_FILES, max_entries: int = MAX_ENTRIES)
                 continue
             files_seen += 1
             rank = tier(entry.name)
-            if sum(len(t) for t in tiers[:rank + 1]) >= max_files:
-                dropped[_top(root, entry.path)] += 1
+            if counts[0] + (counts[1] if rank >= 1 else 0) + (counts[2] if rank == 2 else 0) >= max_files:
+                dropped[top] += 1  # the better ranked already fill the budget
                 continue
             tiers[rank].append(Path(entry.path))
-            _trim(tiers, max_files, root, dropped)
+            counts[rank] += 1
+            if counts[0] + counts[1] + counts[2] > max_files:  # drop the last of the lowest ranked kept
+                worst = 2 if counts[2] else 1
+                dropped[_top(root, os.fspath(tiers[worst].pop()))] += 1
+                counts[worst] -= 1
     paths = tiers[0] + tiers[1] + tiers[2]
     stop = None
     if dropped or stopped_at or too_deep:
@@ -146,12 +161,3 @@ def _top(root: Path, path: str) -> str:
     rel = os.path.relpath(path, root)
     first = rel.split(os.sep, 1)[0]
     return "." if first == rel else first
-
-
-def _trim(tiers: list[list[Path]], max_files: int, root: Path, dropped: Counter[str]) -> None:
-    """Drop the lowest ranked paths while more than max_files are kept (each drop is O(1) amortised)."""
-    while sum(len(t) for t in tiers) > max_files:
-        for rank in (2, 1, 0):
-            if tiers[rank]:
-                dropped[_top(root, os.fspath(tiers[rank].pop()))] += 1
-                break

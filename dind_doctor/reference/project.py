@@ -13,6 +13,8 @@ from typing import Mapping
 
 import yaml
 
+from ..project.files import read_project_file
+
 from .options import UsageProblem
 
 SERVICE = "extractor_sql"
@@ -67,8 +69,11 @@ def module_compose_file(project: Path | None) -> str:
     compose = next((n for n in COMPOSE_NAMES if (source / n).is_file()), None)
     if compose is None:
         raise UsageProblem(f"{source} holds no compose file ({', '.join(COMPOSE_NAMES)})")
+    content = read_project_file(source, source / compose)
+    if not content.usable:
+        raise UsageProblem(f"{source / compose}: {content.problem}")
     try:
-        model = yaml.safe_load((source / compose).read_text(encoding="utf-8")) or {}
+        model = yaml.safe_load(content.text) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise UsageProblem(f"{source / compose} is not readable YAML: {exc}") from None
     services = model.get("services") if isinstance(model, dict) else None

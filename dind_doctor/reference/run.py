@@ -40,11 +40,15 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 def _read_env_file(path: Any) -> dict[str, str]:
-    from dotenv import dotenv_values
+    import os
 
-    if not path.is_file():
-        raise UsageProblem(f"--env-file {path} is not a file")
-    values = {k: v or "" for k, v in dotenv_values(path).items()}
+    from ..project.files import env_values, read_file
+
+    # The user named this file: a link is followed to its folder, but a FIFO or device is never opened.
+    content = read_file(Path(path), str(path), root=Path(os.path.realpath(path)).parent)
+    if not content.usable:
+        raise UsageProblem(f"--env-file {path}: {content.problem}")
+    values = env_values(content)
     if not values.get("LOGGER_SQL_URI"):
         raise UsageProblem(f"--env-file {path} does not set LOGGER_SQL_URI (see hosted/app/.env.example)")
     return values

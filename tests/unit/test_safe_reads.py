@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,197 @@ def test_invalid_utf8_names_are_walked_and_printable(project: Path):
     got = files.read(files.paths[0])
     assert got.text == "A=1\n" and got.rel == "caf\\xe9.env"
     got.rel.encode("utf-8")
+
+
+# -- the command line, every output mode: the outside content never shows, nothing blocks ---------------
+def _dind_doctor(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> "subprocess.CompletedProcess[str]":
+    """dind-doctor in a child with a hard timeout (a regression that blocks fails instead of hanging);
+    no engine (an unreachable socket), so only the project's files are in play."""
+    import sys
+
+    full = {**os.environ, "DOCKER_HOST": "unix:///nonexistent/dind-doctor-test.sock", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "dind_doctor", *args], capture_output=True, text=True,
+                          timeout=timeout, env=full, stdin=subprocess.DEVNULL)
+
+
+@posix_only
+def test_no_output_mode_shows_a_file_outside_the_project(project: Path, outside: Path):
+    outside.write_bytes(f"AWS_SECRET_ACCESS_KEY={SECRET}\r\nexport B = 1\n".encode())  # CRLF, bad lines: quotable
+    (project / ".env").symlink_to(outside)
+    (project / "run.ps1").symlink_to(outside)
+    (project / "compose.yaml").write_text("services:\n  app:\n    image: x\n    env_file: .env\n")
+    os.mkfifo(project / "prod.env")
+    for mode in (["--format", "json"], ["-v"], ["--format", "table"], ["--fix", "-v"]):
+        got = _dind_doctor("check", "--project", str(project), *mode)
+        assert "Traceback" not in got.stderr
+        assert SECRET not in got.stdout + got.stderr, mode
+        assert "symlink that points outside the project" in got.stdout and "FIFO" in got.stdout
+    assert (project / ".env").is_symlink() and (project / "run.ps1").is_symlink()  # --fix left the links
+    assert SECRET in outside.read_text() and b"\r\n" in outside.read_bytes()  # and the target unchanged
+
+
+def test_fifo_named_like_a_compose_file_and_env_does_not_block_check(project: Path):
+    if os.name == "nt":
+        pytest.skip("FIFOs are POSIX")
+    os.mkfifo(project / "docker-compose.yml")
+    os.mkfifo(project / ".env")
+    got = _dind_doctor("check", "--project", str(project), "--format", "json", timeout=60)
+    assert "Traceback" not in got.stderr
+    assert got.stdout.count("FIFO") >= 2
+
+
+# -- --fix: never through a link, backups never under the project ----------------------------------------
+def _fix_ctx(project: Path, **env: str):  # -> Context
+    from dind_doctor.context import Context
+
+    return Context(project=project, shell="bash", env={"PATH": os.environ.get("PATH", ""), **env})
+
+
+@posix_only
+def test_fix_never_writes_through_or_replaces_a_symlink(project: Path, outside: Path):
+    from dind_doctor.project.fixers import FixError, append_with_backup, write_with_backup
+
+    inner = project / "real.sh"
+    inner.write_text("echo 1\r\n")
+    (project / "in.sh").symlink_to("real.sh")
+    (project / ".env").symlink_to(outside)
+    ctx = _fix_ctx(project, HOME=str(project.parent / "home"))
+    for link in (project / "in.sh", project / ".env"):
+        with pytest.raises(FixError, match="symlink"):
+            write_with_backup(ctx, link, b"x\n")
+        with pytest.raises(FixError, match="symlink"):
+            append_with_backup(ctx, link, ["x"])
+        assert link.is_symlink()
+    assert SECRET in outside.read_text() and inner.read_bytes() == b"echo 1\r\n"
+
+
+@posix_only
+def test_fix_refuses_a_fifo(project: Path):
+    from dind_doctor.project.fixers import FixError, write_with_backup
+
+    os.mkfifo(project / ".env")
+    with pytest.raises(FixError, match="FIFO"):
+        write_with_backup(_fix_ctx(project, HOME=str(project.parent)), project / ".env", b"A=1\n")
+
+
+@pytest.mark.parametrize("where", ["HOME", "DIND_DOCTOR_BACKUP_DIR", "XDG_CACHE_HOME"])
+def test_backups_never_land_under_the_project(project: Path, where: str, monkeypatch):
+    from dind_doctor.project.fixers import write_with_backup
+
+    monkeypatch.setenv("TMPDIR", str(project / "tmp"))  # even the temp folder is inside: next candidate
+    (project / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    target = project / ".env"
+    target.write_bytes(b"A=1\r\n")
+    env = {"HOME": str(project), where: str(project / ".cache")}
+    backup = write_with_backup(_fix_ctx(project, **env), target, b"A=1\n")
+    assert backup is not None and target.read_bytes() == b"A=1\n"
+    assert not Path(os.path.realpath(backup)).is_relative_to(os.path.realpath(project))
+    assert Path(backup).read_bytes() == b"A=1\r\n" and (Path(backup).stat().st_mode & 0o077) == 0
+    assert not any(p.name == ".env" for p in project.rglob("*") if p != target)
+
+
+@posix_only
+def test_backup_dir_linked_into_the_project_is_not_used(project: Path, tmp_path: Path):
+    from dind_doctor.project.fixers import backup_root
+
+    (tmp_path / "bk").symlink_to(project, target_is_directory=True)
+    root = backup_root(_fix_ctx(project, DIND_DOCTOR_BACKUP_DIR=str(tmp_path / "bk"), HOME=str(tmp_path / "h")))
+    assert not os.path.realpath(root).startswith(os.path.realpath(project))
+
+
+# -- levels reads .env files in any encoding --------------------------------------------------------------
+@pytest.mark.parametrize("raw", [
+    "\ufeffA_KEY=1\r\nB_KEY=é\r\n".encode("utf-16-le"), "A_KEY=1\nB_KEY=é\n".encode("utf-16-be"),
+    "A_KEY=1\nB_KEY=é\n".encode("utf-16"), "A_KEY=1\nB_KEY=caf\xe9\n".encode("latin-1"),
+    b"\xef\xbb\xbfA_KEY=1\nB_KEY=x\n", b"\x00\x01\x02binary",
+])
+def test_levels_reads_env_files_in_any_encoding(project: Path, raw: bytes):
+    from dind_doctor.levels import compose as levels_compose
+    from dind_doctor.levels import walk as levels_walk
+
+    (project / ".env").write_bytes(raw)
+    compose_file = project / "compose.yaml"
+    compose_file.write_text("services: {}\n")
+    expected = [] if b"binary" in raw else ["A_KEY", "B_KEY"]
+    assert levels_walk._keys_of(project, project / ".env") == expected
+    assert sorted(levels_compose._dotenv_next_to(compose_file)) == expected
+
+
+@posix_only
+def test_compose_is_never_handed_a_fifo(project: Path):
+    """levels asks `docker compose config` only when every file compose reads is a regular file: a FIFO
+    .env would block compose (and leave it running after dind-doctor exits)."""
+    from dind_doctor.levels import compose as levels_compose
+
+    compose_file = project / "compose.yaml"
+    compose_file.write_text("services:\n  app:\n    image: x\n")
+    os.mkfifo(project / ".env")
+    model = levels_compose.load(compose_file, {"PATH": os.environ.get("PATH", "")}, {"services": {"app": {"image": "x"}}})
+    assert model.notes and "not run" in model.notes[0] and "FIFO" in model.notes[0]
+
+
+# -- large projects: what matters first, bounded work, and a finding when the walk stopped ----------------
+def test_walk_of_100k_files_keeps_what_matters_and_says_where_it_stopped(tmp_path: Path):
+    root = tmp_path / "big"
+    data = root / "data"
+    for shard in range(100):
+        folder = data / f"s{shard:02}"
+        folder.mkdir(parents=True)
+        for i in range(1000):
+            os.close(os.open(folder / f"row{i:04}.csv", os.O_CREAT | os.O_WRONLY, 0o644))
+    deep = root / "a" / "b" / "c" / "d" / "svc"
+    deep.mkdir(parents=True)
+    for name in ("docker-compose.yml", "Dockerfile", "run.ps1", ".env"):
+        (deep / name).write_text("x\n")
+    (root / ".git" / "objects").mkdir(parents=True)
+    (root / ".git" / "objects" / "compose.yaml").touch()  # never a project file
+    files = ProjectFiles(root)
+    kept = {files.rel(p) for p in files.paths}
+    assert {f"a/b/c/d/svc/{n}" for n in ("docker-compose.yml", "Dockerfile", "run.ps1", ".env")} <= kept
+    assert files.rel(files.paths[0]).startswith("a/b/c/d/svc/")  # best ranked first
+    assert not any(k.startswith(".git/") for k in kept)
+    assert len(files.paths) == files.max_files and files.reads == 0  # names only: no file opened
+    stop = files.stop
+    assert stop is not None and stop.files_seen == 100_004 and stop.files_dropped == 100_004 - files.max_files
+    assert stop.dropped_under == [("data", stop.files_dropped)]
+
+    from checks.project_files import ProjectFilesCheck
+    from dind_doctor.context import Context
+
+    ctx = Context(project=root, shell="bash")
+    found = [f for f in ProjectFilesCheck().run(ctx) if "stopped early" in f.summary]
+    assert len(found) == 1 and "data/" in found[0].summary and "95004 of 100004" in found[0].summary
+
+
+def test_walk_stops_at_the_entry_budget_and_says_where(tmp_path: Path):
+    for i in range(50):
+        (tmp_path / f"d{i:02}").mkdir()
+        for j in range(10):
+            (tmp_path / f"d{i:02}" / f"f{j}").touch()
+    files = ProjectFiles(tmp_path, max_entries=200)
+    assert files.stop is not None and files.stop.stopped_at is not None
+    assert files.stop.entries_seen <= 200
+
+
+def test_a_50_mib_script_is_read_in_its_first_mib_and_reported_not_read_whole(project: Path):
+    from checks.project_files import ProjectFilesCheck
+    from dind_doctor.context import Context
+    from dind_doctor.project.files import MAX_BYTES
+
+    script = project / "run.ps1"
+    line = b"docker run --rm -v ${PWD}:/app img `\r\n"
+    with open(script, "wb") as fh:
+        for _ in range(25 * 1024 * 1024 // len(line)):
+            fh.write(b"Write-Host 'padding line of a generated script'\r\n"[: len(line)].ljust(len(line) - 2) + b"\r\n")
+        fh.write(b"docker run --rm `  \r\n  -v x:/y img\r\n")  # the broken backtick, 25 MiB in
+        fh.truncate(50 * 1024 * 1024)
+    ctx = Context(project=project, shell="bash")
+    files = ProjectFiles(project)
+    got = files.read(script)
+    assert got.truncated and len(got.raw) == MAX_BYTES and got.size == 50 * 1024 * 1024
+    found = ProjectFilesCheck().run(ctx)
+    assert any(f.location and f.location.path == "run.ps1" and "NOT read whole" in f.summary
+               and f.status.value == "warn" for f in found)
