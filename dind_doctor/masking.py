@@ -18,11 +18,12 @@ the boundary is the net under them, not a licence to quote.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import re
 import threading
 from typing import Any, Iterable, Mapping, Sequence
 
-from .model import Finding, Fix
+from .model import Finding
 
 SECRET_NAME = re.compile(r"PASS|SECRET|TOKEN|KEY|CRED|PRIVATE|AUTH|SALT|SIGNATURE", re.IGNORECASE)
 # Shorter values are never masked by value: a 1-3 character secret protects nothing (any guess finds it),
@@ -186,13 +187,27 @@ class Masker:
         return self(str(value))
 
     def finding(self, f: Finding) -> Finding:
-        location = None if f.location is None else dataclasses.replace(f.location, path=self(f.location.path))
-        suppression = None if f.suppression is None else dataclasses.replace(
-            f.suppression, reason=self(f.suppression.reason))
-        return dataclasses.replace(
-            f, summary=self(f.summary), detail=self(f.detail), location=location,
-            fixes=tuple(Fix(x.shell, self(x.text)) for x in f.fixes), evidence=self.data(dict(f.evidence)),
-            suppression=suppression)
+        """Every text field of the finding, however deep (summary, detail, location, fixes, evidence, a
+        suppression's reason and source, and any field added later): no update per field is needed."""
+        return self._record(f)
+
+    def _record(self, record: Any) -> Any:
+        changes: dict[str, Any] = {}
+        for spec in dataclasses.fields(record):
+            value = getattr(record, spec.name)
+            if isinstance(value, enum.Enum):
+                continue  # Status, Level: fixed words (and a str subclass that must stay an enum)
+            if dataclasses.is_dataclass(value) and not isinstance(value, type):
+                changes[spec.name] = self._record(value)
+            elif isinstance(value, tuple) and value and all(dataclasses.is_dataclass(v) for v in value):
+                changes[spec.name] = tuple(self._record(v) for v in value)
+            elif isinstance(value, Mapping):
+                changes[spec.name] = self.data(dict(value))
+            elif isinstance(value, str):
+                changes[spec.name] = self(value)
+            elif isinstance(value, (list, tuple)):
+                changes[spec.name] = type(value)(self.data(value))
+        return dataclasses.replace(record, **changes)
 
     def findings(self, findings: Sequence[Finding]) -> list[Finding]:
         return [self.finding(f) for f in findings]

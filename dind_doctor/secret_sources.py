@@ -15,15 +15,16 @@ that never backtrack across lines: linear in the size of the project.
 from __future__ import annotations
 
 import re
-import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .masking import Masker, is_secret_name
 
 if TYPE_CHECKING:
+    from .airflow.dags import DagFile
     from .context import Context
-    from .project.files import ProjectFiles
+    from .project.dockerfile_model import Dockerfile
+    from .project.project_model import ProjectModel
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 _WORD = r"(?:[^\s\"'`;|&<>()]+|\"[^\"\n]*\"|'[^'\n]*')+"
@@ -74,31 +75,33 @@ def script_values(masker: Masker, text: str) -> list[str]:
     return [_unquote(m.group("path")) for m in _ENV_FILE_ARG.finditer(text)]
 
 
-def dockerfile_values(masker: Masker, text: str) -> None:
+def dockerfile_values(masker: Masker, dockerfile: "Dockerfile") -> None:
     """ENV and ARG defaults: `ENV A=1 B="two words"`, the legacy `ENV KEY value`, `ARG NAME=default`."""
-    logical = ""
-    for raw in text.splitlines() + [""]:
-        stripped = raw.rstrip()
-        if stripped.endswith("\\"):
-            logical += stripped[:-1] + " "
+    for instr in dockerfile.instructions:
+        if instr.keyword not in ("ENV", "ARG") or not instr.args:
             continue
-        logical += stripped
-        m = re.match(r"\s*(ENV|ARG)\s+(.*)", logical, re.IGNORECASE | re.DOTALL)
-        logical = ""
-        if not m:
+        if instr.keyword == "ENV" and "=" not in instr.args[0] and len(instr.args) > 1:
+            masker.add_value(instr.args[0], " ".join(instr.args[1:]))
             continue
-        rest = m.group(2).strip()
-        try:
-            words = shlex.split(rest, posix=True)
-        except ValueError:  # an unclosed quote: the words as written
-            words = rest.split()
-        if words and "=" not in words[0] and m.group(1).upper() == "ENV" and len(words) > 1:
-            masker.add_value(words[0], rest[len(rest.split(None, 1)[0]):].strip())
-            continue
-        for word in words:
+        for word in instr.args:
             name, eq, value = word.partition("=")
             if eq:
                 masker.add_value(name, value)
+
+
+def dag_values(masker: Masker, dags: Iterable["DagFile"]) -> None:
+    """Airflow DAGs: the literal `environment` and `private_environment` of each DockerOperator or
+    @task.docker, and the literal defaults of environment reads (`os.getenv("DB_PASSWORD", "...")`)."""
+    for dag in dags:
+        for call in dag.calls:
+            for arg_name, value in call.args.items():
+                if value.env_var is not None and isinstance(value.env_default, str):
+                    masker.add_value(value.env_var, value.env_default)
+                if arg_name in ("environment", "private_environment") and value.literal \
+                        and isinstance(value.value, Mapping):
+                    for name, item in value.value.items():
+                        if isinstance(item, str):
+                            masker.add_value("SECRET" if arg_name.startswith("private") else str(name), item)
 
 
 def compose_values(masker: Masker, services: Mapping[str, Any]) -> None:
@@ -129,31 +132,53 @@ def environment_values(masker: Masker, env: Mapping[str, str]) -> None:
             masker.add(value)
 
 
-def feed_project(masker: Masker, files: "ProjectFiles", compose: Iterable[Any]) -> None:
-    """Everything the project's files hold (see the module docstring). Only files of the walk are read."""
+def feed_project(masker: Masker, model: "ProjectModel") -> None:
+    """Everything the project's files hold (see the module docstring), read through the project model
+    (the parsers the checks use, each file parsed once per run). Only files of the walk are read."""
     from .project.compose_files import is_dockerfile_name, is_env_name
+    from .project.scripts import SUFFIXES
 
+    files = model.files
     walked = set(files.paths)
     env_files = {p for p in files.paths if is_env_name(p.name)}
-    for c in compose:
-        if getattr(c, "error", None):
+    for c in model.compose:
+        if c.error:
             continue
         compose_values(masker, c.services)
         env_files.update(ref.path for ref in c.env_files if ref.path in walked)
     for path in files.paths:
-        lower = path.name.lower()
         if is_dockerfile_name(path.name):
-            content = files.read(path)
-            if content.usable:
-                dockerfile_values(masker, content.text)
-        elif lower.endswith(SCRIPT_SUFFIXES) or lower == "makefile" \
-                or ("." not in lower and files.head(path, 2) == b"#!"):  # a script named without a suffix
+            parsed = model.dockerfiles.get(path)
+            if parsed is not None:
+                dockerfile_values(masker, parsed)
+    dag_values(masker, model.dags)
+
+    def env_file(named: str, folder: Path) -> None:
+        for candidate in (folder / named, files.root / named):
+            if candidate in walked:
+                env_files.add(candidate)
+
+    # Scripts: the docker commands as each dialect's shell reads them (the checks' reader), then the
+    # assignments and --build-arg values no docker command holds, in the same sources and in scripts
+    # the dialect readers do not take (a Makefile, a script named without a suffix).
+    scanned: set[Path] = set()
+    for dialect in SUFFIXES:
+        for source in model.scripts.of(dialect).sources:
+            for cmd in source.docker_commands:
+                masker.add_env(cmd.env)
+                for named in cmd.env_files + cmd.compose_env_files:
+                    env_file(named, source.path.parent)
+            for named in script_values(masker, source.text):
+                env_file(named, source.path.parent)
+            scanned.add(source.path)
+    for path in files.paths:
+        lower = path.name.lower()
+        if path not in scanned and (lower.endswith(SCRIPT_SUFFIXES) or lower == "makefile"
+                                    or ("." not in lower and files.head(path, 2) == b"#!")):
             content = files.read(path)
             if content.usable:
                 for named in script_values(masker, content.text):
-                    for candidate in (path.parent / named, files.root / named):
-                        if Path(candidate) in walked:
-                            env_files.add(Path(candidate))
+                    env_file(named, path.parent)
     for path in env_files:
         content = files.read(path)
         if content.usable:
@@ -167,11 +192,8 @@ def project_masker(ctx: "Context", project: bool = True) -> Masker:
         masker = Masker()
         environment_values(masker, ctx.env)
         if project:
-            from .project.compose_files import compose_files
-            from .project.files import project_files
-
             try:
-                feed_project(masker, project_files(ctx), compose_files(ctx))
+                feed_project(masker, ctx.project_model)
             except Exception as exc:  # a reader's bug must not stop the run; the runner reports it
                 masker.problem = f"{type(exc).__name__}: {exc}"
         return masker

@@ -25,6 +25,9 @@ PLANTS = {
     "dockerfile-env": "S3cr3t-planted-dockerfileenv-XYZ",
     "dockerfile-arg": "S3cr3t-planted-dockerfilearg-XYZ",
     "process-env": "S3cr3t-planted-procenv-XYZ",
+    "dag-env": "S3cr3t-planted-dagenv-XYZ",
+    "dag-private": "S3cr3t-planted-dagprivate-XYZ",
+    "dag-default": "S3cr3t-planted-dagdefault-XYZ",
     "docker-host": "S3cr3t-planted-dockerhost-XYZ",
     # Credentials known only by their shape (no name says secret, no -e passes them).
     "pem-body": "MIIEpAIBAAKCAQEAs3cr3tPlantedPemBodyXYZ0123456789+/abcdefABCDEF",
@@ -75,6 +78,14 @@ def make_planted_project(root: Path) -> Path:
     (root / "run.ps1").write_text(f"docker run -e DB_PASSWORD={p['ps1']} ` \n  -v ${{PWD}}:/app busybox\n")
     (root / "run.sh").write_bytes(f"docker run --env \"TOKEN={p['sh']}\" busybox\r\n".encode())
     (root / "run.cmd").write_text(f"docker run -e TOKEN={p['cmd']} ^\r\n  busybox\r\n")
+    (root / "dags").mkdir()
+    (root / "dags" / "extract.py").write_text(
+        "import os\nfrom airflow.providers.docker.operators.docker import DockerOperator\n"
+        f"PASSWORD = os.getenv('DB_PASSWORD', '{p['dag-default']}')\n"
+        "DockerOperator(task_id='extract', image='busybox', auto_remove=True, docker_url='tcp://localhost:2375',\n"
+        f"               environment={{'LOGGER_URI': '{p['dag-env']}', 'PW': PASSWORD}},\n"
+        f"               private_environment={{'TOKEN': '{p['dag-private']}'}},\n"
+        "               mounts=[], mount_tmp_dir=True)\n")
     (root / "README.md").write_text(
         "```powershell\n"
         f"docker run -e AWS_ACCESS_KEY_ID={p['aws-key-id']} -e SECRET={p['markdown']} ` \n  busybox\n"

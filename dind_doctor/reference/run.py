@@ -61,8 +61,15 @@ def run(options: Options, echo: Callable[[str], None]) -> int:
         user_env = _read_env_file(options.env_file) if options.env_file else None
         source = proj.module_source(options.project)
         compose_file = proj.module_compose_file(source)
-    except UsageProblem as exc:
-        echo(f"run-reference: {exc}")
+    except UsageProblem as exc:  # before the run's Context: masked with the environment's values
+        import os
+
+        from ..masking import Masker
+        from ..secret_sources import environment_values
+
+        mask = Masker()
+        environment_values(mask, os.environ)
+        echo(mask(f"run-reference: {exc}"))
         return EXIT_USAGE
     with _sigterm_as_interrupt():
         return _Run(options, images, recipe, user_env, source, compose_file, echo).execute()

@@ -114,3 +114,13 @@ def test_the_runner_masks_every_finding_with_the_run_masker(tmp_path):
     ctx = Context(project=tmp_path, shell="bash", env={"GITHUB_TOKEN": "S3cr3t-planted-env-XYZ"})
     out = masked(ctx, [Finding("x", Status.OK, "S3cr3t-planted-runner-XYZ S3cr3t-planted-env-XYZ")])
     assert out[0].summary == "***(25) ***(22)"
+
+
+def test_fields_added_to_findings_are_masked_too():
+    from dind_doctor.model import Suppression
+
+    mask = Masker(["S3cr3t-planted-reason-XYZ"])
+    f = Finding("x", Status.WARN, "s", suppression=Suppression("because S3cr3t-planted-reason-XYZ", "run.ps1:3"),
+                fingerprint="abc")
+    out = mask.finding(f)
+    assert out.suppression.reason == "because ***(25)" and out.status is Status.WARN and out.fingerprint == "abc"
