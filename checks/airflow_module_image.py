@@ -11,16 +11,9 @@ BUILD_TAG = re.compile(r"\bdocker\s+(?:image\s+)?(?:buildx\s+)?build\b.*?(?:-t|-
 SCRIPT_SUFFIXES = (".ps1", ".sh", ".bash", ".bat", ".cmd", ".md")
 
 
-def normalized(ref: str) -> str:
-    """`name` -> `name:latest`; a digest or a tag is kept."""
-    if "@" in ref:
-        return ref
-    return ref if ":" in ref.rsplit("/", 1)[-1] else f"{ref}:latest"
-
-
 def builders(ctx: Context) -> dict[str, list[str]]:
     """image ref (normalized) -> where the project builds it (compose services with `build:`, scripts)."""
-    from dind_doctor.airflow.project import compose_models
+    from dind_doctor.airflow.project import compose_models, normalized_image as normalized
     from dind_doctor.project.files import project_files
 
     found: dict[str, list[str]] = {}
@@ -62,7 +55,7 @@ class AirflowModuleImage(Check):
     time_limit = 45.0
 
     def run(self, ctx: Context) -> list[Finding]:
-        from dind_doctor.airflow.project import at, dag_calls, where
+        from dind_doctor.airflow.project import at, dag_calls, normalized_image, where
 
         images = [(dag, call, value) for dag, call in dag_calls(ctx)
                   for value in (call.arg("image"),) if value is not None]
@@ -77,7 +70,7 @@ class AirflowModuleImage(Check):
                 findings.append(self.finding(Status.SKIP, f"{where(call)}: image {value.describe()}",
                                              location=at(dag, value)))
                 continue
-            ref = normalized(value.value)
+            ref = normalized_image(value.value)
             if ref in seen:
                 continue
             seen.add(ref)

@@ -101,6 +101,13 @@ def dag_mounts(ctx: "Context", kind: str) -> list[tuple[DagFile, DockerCall, Mou
     return [(dag, call, m) for dag, call in dag_calls(ctx) for m in call.mounts if m.is_mount and m.mount_type == kind]
 
 
+def normalized_image(ref: str) -> str:
+    """`name` -> `name:latest`; a tag or a digest is kept (how the daemon names what a DAG runs)."""
+    if "@" in ref:
+        return ref
+    return ref if ":" in ref.rsplit("/", 1)[-1] else f"{ref}:latest"
+
+
 def at(dag: DagFile, value: Value | DockerCall | Any) -> Location:
     """The location of an argument (or of the call) in its DAG file."""
     return Location(dag.rel, getattr(value, "line", None), getattr(value, "column", None))

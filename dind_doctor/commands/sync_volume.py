@@ -1,4 +1,5 @@
-"""`dind-doctor sync-volume VOLUME SOURCE`: copy a folder into a named volume, dotfiles included, and verify."""
+"""`dind-doctor sync-volume [VOLUME SOURCE]`: copy a folder into a named volume, dotfiles included, and verify;
+with no arguments, every code volume the project's DAGs and compose files mount, from its source folder."""
 from __future__ import annotations
 
 import sys
@@ -6,41 +7,89 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_FINDINGS, EXIT_OK, timeout_option
+from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, project_option, timeout_option
 
 
 @click.command("sync-volume")
-@click.argument("volume")
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("volume", required=False)
+@click.argument("source", required=False, type=click.Path(path_type=Path))
+@project_option
 @click.option("--keep-extra", is_flag=True,
               help="Keep files the volume holds that SOURCE lacks (default: the volume becomes an exact copy).")
+@click.option("--check", "check_only", is_flag=True,
+              help="Only compare: exit 1 when a volume is stale or missing (a pre-run hook). Copies nothing.")
+@click.option("--watch", is_flag=True, help="Keep the volumes in step while you edit: poll the folders, sync on change.")
+@click.option("--interval", type=click.FloatRange(min=0.5), default=2.0, show_default=True,
+              help="--watch: seconds between polls of the folders.")
+@click.option("--max-duration", type=click.FloatRange(min=1), default=8 * 3600.0, show_default=True,
+              help="--watch: seconds after which the watch stops by itself.")
 @timeout_option
-def sync_volume(volume, source, keep_extra, timeout):
+def sync_volume(volume, source, project, keep_extra, check_only, watch, interval, max_duration, timeout):
     """Copy the folder SOURCE into the named volume VOLUME (its real name, e.g. `hosted_<volume>` for
     compose), dotfiles such as .env included, through a labelled helper container; then read the volume
     back and compare every file's SHA-256. Exit 0 when the volume matches SOURCE, 1 otherwise.
 
+    With no arguments, the (volume, folder) pairs are read from the project (--project): each volume a DAG
+    mounts with `Mount(type="volume")`, or a compose service mounts over the path its image copies code to,
+    paired with the folder the image's Dockerfile copies there. Each stale one is synced, with a summary of
+    what changed. --check only compares; --watch keeps them in step until Ctrl-C.
+
     SOURCE is read where dind-doctor runs and streamed to the daemon, so it works from inside a container
     too (Docker-out-of-Docker), where `-v SOURCE:/x` would look SOURCE up on the daemon's host.
     """
-    from ..levels.sync import SyncError, sync_volume as run_sync
+    from ..airflow.volume_pairs import VolumePair, volume_pairs
+    from ..levels.sync import SyncError
     from ..secret_sources import project_masker
     from .common import engine_session
 
-    with engine_session(Path("."), timeout, (SyncError,), project_values=False) as ctx:
+    if (volume is None) != (source is None):
+        click.echo("give both VOLUME and SOURCE, or neither (then the project's pairs are used)", err=True)
+        sys.exit(EXIT_USAGE)
+    if check_only and watch:
+        click.echo("--check and --watch do not go together", err=True)
+        sys.exit(EXIT_USAGE)
+    if volume is not None and not check_only and not watch:
+        _one_pair(volume, source, keep_extra, timeout)
+        return
+    with engine_session(project, timeout, (SyncError,)) as ctx:
+        mask = project_masker(ctx)
+
+        def say(line: str) -> None:
+            click.echo(mask(line))
+
+        if volume is not None:
+            pairs = [VolumePair(volume, "?", source.resolve(), "given on the command line", ("command line",))]
+        else:
+            pairs = volume_pairs(ctx)
+        if not pairs:
+            say("no code volume found: no DAG Mount(type=\"volume\") and no compose service mounting a volume over "
+                "the code its image copies. Name one: dind-doctor sync-volume VOLUME SOURCE")
+            sys.exit(EXIT_OK if check_only else EXIT_FINDINGS)
+        if watch:
+            from ..airflow.sync_all import WatchBounds, watch as run_watch
+
+            say(f"watching {len(pairs)} volume(s) every {interval:g} s (Ctrl-C stops)")
+            run_watch(ctx, pairs, say, keep_extra, WatchBounds(interval, max_duration))
+            sys.exit(EXIT_OK)
+        from ..airflow.sync_all import run_once
+
+        ok = run_once(ctx, pairs, say, check_only, keep_extra)
+    sys.exit(EXIT_OK if ok else EXIT_FINDINGS)
+
+
+def _one_pair(volume: str, source: Path, keep_extra: bool, timeout: float) -> None:
+    from ..levels.sync import SyncError, sync_volume as run_sync
+    from .common import engine_session
+
+    with engine_session(Path("."), timeout, (SyncError,)) as ctx:
         result = run_sync(ctx, volume, source.resolve(), keep_extra)
-    mask = project_masker(ctx, project=False)
-
-    def echo(text: str, err: bool = False) -> None:
-        click.echo(mask(text), err=err)
-
     how = "replaced the volume's content with" if result.cleared else "copied"
-    echo(f"{how} {result.files} file(s) ({result.dotfiles} dotfile(s), {result.bytes} bytes) "
+    click.echo(f"{how} {result.files} file(s) ({result.dotfiles} dotfile(s), {result.bytes} bytes) "
                f"from {source} into volume {volume}")
     if result.users:
-        echo(f"containers using {volume}: {', '.join(result.users)} (running ones see the new content now)")
+        click.echo(f"containers using {volume}: {', '.join(result.users)} (running ones see the new content now)")
     if result.verify.clean and (keep_extra or not result.verify.extra):
-        echo(f"verified: {result.verify.same} file(s) identical (SHA-256), dotfiles included")
+        click.echo(f"verified: {result.verify.same} file(s) identical (SHA-256), dotfiles included")
         sys.exit(EXIT_OK)
-    echo(f"NOT verified: {result.verify.summary()}", err=True)
+    click.echo(f"NOT verified: {result.verify.summary()}", err=True)
     sys.exit(EXIT_FINDINGS)
