@@ -152,9 +152,10 @@ class EnvFile(Check):
             out.append(self.finding(Status.FAIL, f"{c.problem}", location=Location(c.rel, c.bad_byte_line),
                                     detail="`docker run --env-file` refuses it (`invalid utf8 bytes at line N`) and "
                                            "values reach the module garbled. Save it as UTF-8.",
-                                    fixes=fixes(powershell=f"$t = Get-Content -Raw '{c.rel}'; [IO.File]::WriteAllText("
-                                                           f"(Resolve-Path '{c.rel}').Path, $t, (New-Object "
-                                                           "Text.UTF8Encoding $false))",
+                                    # the code page named, as iconv does: PowerShell 7's Get-Content reads UTF-8
+                                    fixes=fixes(powershell=f"$p = (Resolve-Path '{c.rel}').Path; [IO.File]::WriteAllText("
+                                                           "$p, [IO.File]::ReadAllText($p, [Text.Encoding]::GetEncoding"
+                                                           "(1252)), (New-Object Text.UTF8Encoding $false))",
                                                 bash=f"iconv -f WINDOWS-1252 -t UTF-8 '{c.rel}' > '{c.rel}.tmp' && "
                                                      f"mv '{c.rel}.tmp' '{c.rel}'")))
         if c.utf16:

@@ -76,7 +76,7 @@ def manual_fix(rel: str, what: str):
     return fixes(
         powershell=f"$p = (Resolve-Path {quoted}).Path; $t = [IO.File]::ReadAllText($p); "
                    f"[IO.File]::WriteAllText($p, ($t -replace \"`r`n\", \"`n\"), (New-Object Text.UTF8Encoding $false))",
-        cmd="dind-doctor check line-endings --fix   (or in PowerShell, see --shell powershell)",
+        cmd="dind-doctor check line-endings --fix",  # cmd has no byte-safe way; the tool's own repair is one
         bash=sed)
 
 
