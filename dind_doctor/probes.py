@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from .context import Context
 
 
+PULL_SECONDS = 300.0  # a probe image is small: a pull slower than this is stuck
+
+
 class ProbeError(Exception):
     """A probe could not run; the message says why in a user's words."""
 
@@ -36,18 +39,15 @@ def ensure_image(ctx: "Context", ref: str | None = None) -> str:
     present = ctx.memo("images present", set)  # refs seen on the daemon in this run
     if ref in present:
         return ref
-    client = ctx.docker()
+    from .pulls import PullFailed, pull_missing
+
+    # Name the override that would have supplied this image, so the hint fits every caller.
+    variables = [v for v in images.DEFAULTS if images.image(v, ctx.env) == ref] or ["DIND_DOCTOR_PROBE_IMAGE"]
     try:
-        client.images.get(ref)
-    except Exception:
-        try:
-            client.images.pull(ref)
-        except Exception as exc:
-            # Name the override that would have supplied this image, so the hint fits every caller.
-            variable = next((v for v in images.DEFAULTS if images.image(v, ctx.env) == ref),
-                            "DIND_DOCTOR_PROBE_IMAGE")
-            raise ImageUnavailable(f"image {ref} is not present and cannot be pulled ({daemon_reason(exc)}); "
-                                   f"pull it, or set {variable} to a local image") from exc
+        pull_missing(ctx.docker(), {v: ref for v in variables}, echo=None, timeout=PULL_SECONDS,
+                     idle_timeout=max(ctx.timeout, 30.0))
+    except PullFailed as exc:
+        raise ImageUnavailable(str(exc)) from exc
     present.add(ref)
     return ref
 
@@ -102,9 +102,10 @@ def cleanup_run(ctx: "Context") -> int:
         return 0
     removed = 0
     # Containers first: volumes and networks still in use cannot be removed.
-    kinds = ((client.containers, {"all": True}, {"force": True, "v": True}),
-             (client.volumes, {}, {"force": True}),
-             (client.networks, {}, {}))
+    kinds: tuple[tuple[Any, dict, dict], ...] = (
+        (client.containers, {"all": True}, {"force": True, "v": True}),
+        (client.volumes, {}, {"force": True}),
+        (client.networks, {}, {}))
     for collection, list_kwargs, remove_kwargs in kinds:
         try:
             objects = collection.list(filters=selector(ctx.run_id), **list_kwargs)

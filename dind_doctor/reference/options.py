@@ -30,6 +30,8 @@ class Options:
     preflight: bool = True
     call_timeout: float = 30.0  # each ordinary Docker call
     build_timeout: float = 1200.0  # an image build (pip installs from PyPI)
+    pull_timeout: float = 1200.0  # one image pull (docker:dind is a few hundred MB)
+    pull_idle_timeout: float = 120.0  # a pull that sends no progress for this long is stuck
     module_timeout: float = 600.0  # one `docker compose up`
 
     def __post_init__(self) -> None:
@@ -43,6 +45,17 @@ class Options:
             raise UsageProblem("--runs must be at least 1")
 
 
+# Each image of a run and the variable that overrides it.
+IMAGE_VARIABLES = {
+    "python": "DIND_DOCTOR_PYTHON_IMAGE",
+    "dind": "DIND_DOCTOR_DIND_IMAGE",
+    "docker_cli": "DIND_DOCTOR_DOCKER_CLI_IMAGE",
+    "postgres": "DIND_DOCTOR_POSTGRES_IMAGE",
+    "s3": "DIND_DOCTOR_S3_IMAGE",
+    "probe": "DIND_DOCTOR_PROBE_IMAGE",
+}
+
+
 @dataclass(frozen=True)
 class Images:
     python: str
@@ -50,16 +63,15 @@ class Images:
     docker_cli: str
     postgres: str
     s3: str
+    probe: str
+
+    def wanted(self, *roles: str) -> dict[str, str]:
+        """{override variable: image} for these roles: what a stage pulls, and what to tell when it cannot."""
+        return {IMAGE_VARIABLES[role]: getattr(self, role) for role in roles}
 
 
 def images_from_env(env: Mapping[str, str] | None = None) -> Images:
-    return Images(
-        python=core_images.image("DIND_DOCTOR_PYTHON_IMAGE", env),
-        dind=core_images.image("DIND_DOCTOR_DIND_IMAGE", env),
-        docker_cli=core_images.image("DIND_DOCTOR_DOCKER_CLI_IMAGE", env),
-        postgres=core_images.image("DIND_DOCTOR_POSTGRES_IMAGE", env),
-        s3=core_images.image("DIND_DOCTOR_S3_IMAGE", env),
-    )
+    return Images(**{role: core_images.image(variable, env) for role, variable in IMAGE_VARIABLES.items()})
 
 
 S3_PORT = 9000

@@ -106,6 +106,27 @@ class _Run:
         except EngineUnavailable as exc:
             raise StageFailed(f"no Docker engine: {exc}") from None
 
+    def pull_images(self, purpose: str, *roles: str, engine_optional: bool = False) -> None:
+        """A stage that pulls what the next stage needs and the engine lacks, before it is needed: the
+        daemon would otherwise fail the create with ImageNotFound (a build would pull silently)."""
+        from ..context import EngineUnavailable
+        from ..pulls import PullFailed, pull_missing
+
+        if engine_optional:
+            try:
+                self.ctx.docker()
+            except EngineUnavailable:
+                return  # the preflight's docker-socket check says why, with its fix
+        wanted = self.images.wanted(*roles)
+        with self.timeline.stage(f"images for {purpose}") as st:
+            try:
+                pulled = pull_missing(self.connect(), wanted, echo=lambda line: self.echo(f"    {line}"),
+                                      timeout=self.o.pull_timeout, idle_timeout=self.o.pull_idle_timeout)
+            except PullFailed as exc:
+                raise StageFailed(str(exc)) from None
+            refs = ", ".join(dict.fromkeys(wanted.values()))
+            st.note = f"{len(pulled)} pulled; now present: {refs}" if pulled else f"present: {refs}"
+
     def echo_removal_commands(self, intro: str) -> None:
         self.echo(intro)
         for line in cleanup.removal_commands(self.ctx.run_id, self.prefix):
@@ -140,6 +161,7 @@ class _Run:
         o = self.o
         run_id = self.ctx.run_id
         if o.preflight:
+            self.pull_images("the preflight's probes", "probe", engine_optional=True)
             with self.timeline.stage("preflight checks") as st:
                 st.note = preflight(self.ctx, o.force, self.echo)
         with self.timeline.stage("connect to the engine") as st:
@@ -158,6 +180,9 @@ class _Run:
             proj.write_env(self.work, module_env(creds, wrong_password=o.fault == "wrong-password"))
 
         outer_tag = f"dind-doctor/reference-outer:{run_id}"
+        # The classic builder builds every stage of Dockerfile.host up to the target (docker-cli, dind, dood),
+        # and the dind mode hands the Python image over to the inner daemon: all three, in both modes.
+        self.pull_images("the outer image", "python", "docker_cli", "dind")
         with self.timeline.stage(f"build the outer image ({o.mode})") as st:
             build_outer_image(client, context=str(self.work.outer_context), target=o.mode, tag=outer_tag,
                               build_args={"PYTHON_IMAGE": self.images.python, "DIND_IMAGE": self.images.dind,
@@ -167,6 +192,7 @@ class _Run:
 
         servers = None
         if creds is not None:
+            self.pull_images("the servers", "postgres", "s3")
             with self.timeline.stage("start PostgreSQL and S3") as st:
                 servers = start_servers(client, run_labels=self.labels, prefix=self.prefix,
                                         postgres_image=self.images.postgres, s3_image=self.images.s3,

@@ -2,7 +2,8 @@
 # Builds every image the tests and the reference run need, and prints `export NAME=value` lines for the
 # image overrides dind-doctor honours. Where a registry is reachable the real public images are pulled and
 # nothing is overridden; where none is (this project's CI machine), honest stand-ins are built from
-# Debian's and PyPI's packages. Idempotent: an image already present is kept.
+# Debian's and PyPI's packages. Idempotent: an image already present is kept. (serve-mirror.sh publishes
+# these under the public names for the tests of the pull path.)
 #
 #   eval "$(bash tests/images/build-offline-images.sh)"
 set -euo pipefail
@@ -13,7 +14,10 @@ log() { printf '[images] %s\n' "$*" >&2; }
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 label=(--label io.dind-doctor.image=offline-stand-in)
 
-if docker pull -q busybox:latest >/dev/null 2>&1; then
+# shellcheck source=registry.sh
+. "$here/registry.sh"
+
+if real_registry; then
   log "a registry is reachable: the public images are used unchanged"
   for image in python:3.12-slim docker:dind docker:cli postgres:16-alpine minio/minio:latest; do
     have_image "$image" || docker pull -q "$image" >/dev/null

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from support import REPO, TEST_LABEL, TEST_SESSION, image_env
+from support import IN_CI, REPO, TEST_LABEL, TEST_SESSION, image_env
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 # The offline stand-ins that tests/images/build-offline-images.sh builds on a machine without a registry.
 OFFLINE = {

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from dind_doctor import images
 from dind_doctor.dind_workaround import API_KWARGS, CGROUP_BIND
-from dind_doctor.labels import CREATED_BY
+from dind_doctor.labels import CREATED_BY, selector
 
 REPO = Path(__file__).resolve().parents[2]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")  # CI: what is missing fails, never skips
 # One id per pytest process: the session cleanup removes only what THIS run created, so two runs on one
 # engine (two developers, a developer and CI) never remove each other's containers.
 TEST_SESSION = uuid.uuid4().hex[:12]
@@ -78,3 +79,15 @@ def start_inner_dockerd(client, image: str, sock: str = "/var/run/docker.sock", 
         assert time.monotonic() < deadline, inner.logs()[-2000:]
         time.sleep(1)
     return inner
+
+
+def leftovers(client, run_id: str) -> list[str]:
+    """What a run-reference run (its run id) left on the engine: labelled, or of its compose project."""
+    project = {"label": [f"com.docker.compose.project=ddref-{run_id}"]}
+    found = []
+    for f in (selector(run_id), project):
+        found += [f"container {c.name}" for c in client.containers.list(all=True, filters=f)]
+        found += [f"network {n.name}" for n in client.networks.list(filters=f)]
+        found += [f"volume {v.name}" for v in client.volumes.list(filters=f)]
+        found += [f"image {i.tags}" for i in client.images.list(filters=f)]
+    return found

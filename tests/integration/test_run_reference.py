@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from dind_doctor.labels import selector
 from dind_doctor.reference import run_reference
+from support import leftovers
 
 @pytest.fixture(scope="module")
 def reference_env(docker_client):
@@ -32,17 +32,6 @@ class Output:
     @property
     def run_id(self) -> str:
         return re.match(r"run-reference (\w+):", self.lines[0]).group(1)
-
-
-def leftovers(client, run_id: str) -> list[str]:
-    project = {"label": [f"com.docker.compose.project=ddref-{run_id}"]}
-    found = []
-    for f in (selector(run_id), project):
-        found += [f"container {c.name}" for c in client.containers.list(all=True, filters=f)]
-        found += [f"network {n.name}" for n in client.networks.list(filters=f)]
-        found += [f"volume {v.name}" for v in client.volumes.list(filters=f)]
-        found += [f"image {i.tags}" for i in client.images.list(filters=f)]
-    return found
 
 
 def rows(out: Output) -> list[tuple[int, int]]:
