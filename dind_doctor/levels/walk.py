@@ -21,7 +21,7 @@ from .. import images
 from ..labels import labels
 from ..probes import ProbeError, daemon_reason, labelled_container
 from ..project.compose_files import compose_files
-from ..project.files import env_values, read_project_file
+from ..project.files import env_values, read_project_file, unsafe_for_tools
 from ..project.host_run import HostRun, find_host_run
 from . import compose, daemon, manifest
 from .matrix import Row
@@ -97,6 +97,10 @@ def plan(ctx: "Context") -> Plan:
                         "to its volumes or working_dir)")
     module_dir, source = found
     env_file = Path(service.env_files[0]) if service.env_files else None
+    unsafe = unsafe_for_tools(project, [files[0].path, files[0].path.parent / ".env",
+                                        *(Path(f) for f in service.env_files)])
+    if unsafe is not None:  # `docker compose run` in the stand-in would block on it, or read outside the project
+        raise WalkError(f"{unsafe}: the walk would hand it to docker compose")
     keys = list(dict.fromkeys(_keys_of(project, env_file) + [k for k in service.env_keys if KEY.match(k)]))
     volumes = [(m.source, model.volumes.get(m.source, m.source), m.target)
                for m in service.mounts if m.kind == "volume"]

@@ -136,7 +136,7 @@ def write_with_backup(ctx: Context, path: Path, new: bytes) -> str | None:
                 raise
         except OSError as exc:
             raise FixError(f"cannot write {_shown(ctx, path)}: {exc.strerror or exc}") from exc
-        return str(backup) if backup else None
+        return printable(str(backup)) if backup else None
 
 
 def to_lf(raw: bytes) -> bytes:
@@ -163,7 +163,8 @@ def append_lines(raw: bytes, lines: list[str]) -> bytes:
     """`raw` with `lines` added at the end, in the file's own line ending style."""
     eol = eol_of(raw) if raw else b"\n"
     head = raw if not raw or raw.endswith((b"\n", b"\r")) else raw + eol
-    return head + b"".join(line.encode("utf-8") + eol for line in lines)
+    # surrogateescape: a pattern naming a file whose name is not UTF-8 keeps that name's own bytes
+    return head + b"".join(line.encode("utf-8", "surrogateescape") + eol for line in lines)
 
 
 def append_with_backup(ctx: Context, path: Path, lines: list[str]) -> str | None:

@@ -316,3 +316,18 @@ def test_a_50_mib_script_is_read_in_its_first_mib_and_reported_not_read_whole(pr
     found = ProjectFilesCheck().run(ctx)
     assert any(f.location and f.location.path == "run.ps1" and "NOT read whole" in f.summary
                and f.status.value == "warn" for f in found)
+
+
+@pytest.mark.skipif(os.name == "nt" or os.uname().sysname == "Darwin", reason="byte names need a POSIX fs")
+def test_invalid_utf8_names_in_every_output_mode_and_under_fix(project: Path):
+    (project / os.fsdecode(b"caf\xe9.env")).write_bytes(b"A=1\r\n")
+    (project / os.fsdecode(b"d\xff")).mkdir()
+    (project / os.fsdecode(b"d\xff/run\xe9.sh")).write_bytes(b"#!/bin/sh\r\necho\r\n")
+    (project / "compose.yaml").write_text("services:\n  app:\n    image: x\n    env_file: .env\n")
+    (project / ".env").write_text("A=1\n")
+    (project / "Dockerfile").write_text("FROM x\nCOPY . /app\n")
+    for mode in (["--format", "json"], ["-v"], ["--fix", "-v"]):
+        got = _dind_doctor("check", "--project", str(project), *mode, env={"HOME": str(project.parent / "h")})
+        assert "Traceback" not in got.stderr and "crashed" not in got.stdout, got.stdout
+        assert "caf\\xe9.env" in got.stdout.replace("\\\\", "\\"), mode  # JSON escapes the backslash
+    assert (project / ".dockerignore").read_bytes().endswith(b"**/caf\xe9.env\n")  # the name's own bytes
