@@ -57,6 +57,11 @@ class BacktickContinuation(Check):
                                  detail="A .ps1 that is not text is not a script PowerShell can run; if it is a "
                                         "script, re-save it as UTF-8.")
                     for c in found.unreadable]
+        # a script larger than the read cap: its tail was not tokenised, so no `ok` may be claimed for it
+        findings += [self.finding(Status.WARN, "NOT read whole: a continuation backtick past the first MiB is "
+                                               "not checked", location=Location(c.rel),
+                                  detail=c.not_read_whole or "", evidence={"size": c.size})
+                     for c in {s.file.rel: s.file for s in found.sources if s.file.truncated}.values()]
         fixable: dict = defaultdict(list)  # FileText -> spans to delete
         for source in found.sources:
             for problem in continuation_problems(source.text, source.first_line, source.tokens):

@@ -184,6 +184,7 @@ class ProjectFiles:
         self._root_real = real_root(self.root)
         done = walk(self.root, self.max_files, self.max_entries)
         self.paths, self.special, self.stop = done.paths, done.special, done.stop
+        self._seen_regular = done.regular  # walked entries that were regular files, not links
         self.reads = 0  # files opened for reading, for the tests that bound the work
 
     @property
@@ -199,7 +200,7 @@ class ProjectFiles:
         with self._lock:
             cached = self._cache.get(path)
         if cached is None:
-            got = open_regular(self._root_real, path)
+            got = open_regular(self._root_real, path, path in self._seen_regular)
             if isinstance(got, Refusal):
                 cached = refused_text(path, self.rel(path), got)
             else:
@@ -226,7 +227,7 @@ class ProjectFiles:
             cached = self._cache.get(path)
         if cached is not None:
             return cached.raw[:n]
-        got = open_regular(self._root_real, path)
+        got = open_regular(self._root_real, path, path in self._seen_regular)
         if isinstance(got, Refusal):
             return b""
         try:

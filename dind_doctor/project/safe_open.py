@@ -98,10 +98,20 @@ def _fd_path(fd: int) -> str | None:
         return None
 
 
-def open_regular(root_real: str, path: Path | str) -> int | Refusal:
+HAVE_PROC_FD = os.path.isdir("/proc/self/fd")
+
+
+def open_regular(root_real: str, path: Path | str, seen_regular: bool = False) -> int | Refusal:
     """A read-only descriptor on `path` when it is a regular file inside the project, else a Refusal.
 
-    The caller closes the descriptor."""
+    `seen_regular`: the walk saw a regular file (not a link) there; where /proc/self/fd tells the real
+    path of the opened descriptor, it is then opened directly (no realpath walk: the open, fstat and
+    readlink make the same guarantees in three system calls), else through classify(). The caller closes
+    the descriptor."""
+    if seen_regular and HAVE_PROC_FD:
+        fast = _open_direct(root_real, path)
+        if fast is not None:
+            return fast
     kind, real = classify(root_real, path)
     if kind.startswith("unreadable: "):
         return Refusal("unreadable", kind[len("unreadable: "):])
@@ -128,6 +138,24 @@ def open_regular(root_real: str, path: Path | str) -> int | Refusal:
         os.close(fd)
         return Refusal("unreadable", exc.strerror or str(exc))
     return fd
+
+
+def _open_direct(root_real: str, path: Path | str) -> int | Refusal | None:
+    """The descriptor, a Refusal, or None when the slow path must decide (a link, a changed file)."""
+    try:
+        fd = os.open(path, OPEN_FLAGS)
+    except FileNotFoundError:
+        return Refusal("missing")
+    except OSError:
+        return None  # a link (ELOOP), a socket (ENXIO), a permission problem: classify() says which
+    try:
+        ok = stat.S_ISREG(os.fstat(fd).st_mode) and is_inside(root_real, _fd_path(fd) or "")
+    except OSError:
+        ok = False
+    if ok:
+        return fd
+    os.close(fd)
+    return None
 
 
 class _Refused(Exception):

@@ -90,6 +90,7 @@ class Walk:
     special: list[Special]
     stop: WalkStop | None  # None: the whole tree was seen and every file kept
     entries_seen: int
+    regular: frozenset[Path] = frozenset()  # the kept paths that were regular files (not links) when walked
 
 
 def walk(root: Path, max_files: int = MAX_FILES, max_entries: int = MAX_ENTRIES) -> Walk:
@@ -98,6 +99,7 @@ def walk(root: Path, max_files: int = MAX_FILES, max_entries: int = MAX_ENTRIES)
     counts = [0, 0, 0]  # len(tiers[rank]), kept in step: the hot loop does no sums
     dropped: Counter[str] = Counter()  # top-level folder -> files seen but not kept
     special: list[Special] = []
+    regular: set[Path] = set()  # kept paths that were regular files, not links: at most max_files
     seen = files_seen = too_deep = 0
     stopped_at: str | None = None
     queue: list[tuple[str, int, str]] = [(os.fspath(root), 0, ".")]  # folder, depth, its top-level folder
@@ -125,7 +127,7 @@ def walk(root: Path, max_files: int = MAX_FILES, max_entries: int = MAX_ENTRIES)
                     queue.append((entry.path, depth + 1, entry.name if depth == 0 else top))
                     continue
                 if entry.is_file(follow_symlinks=False):
-                    kind = "file"
+                    kind = "regular"
                 elif entry.is_symlink():
                     kind, _ = classify(root_real, entry.path)  # a link inside to a regular file is read
                 else:
@@ -134,7 +136,7 @@ def walk(root: Path, max_files: int = MAX_FILES, max_entries: int = MAX_ENTRIES)
                 continue
             if kind == "directory" or kind == "missing":  # a link to a folder is not followed; dangling: nothing
                 continue
-            if kind != "file":
+            if kind not in ("file", "regular"):
                 if len(special) < MAX_SPECIAL:
                     special.append(Special(Path(entry.path), kind))
                 continue
@@ -143,18 +145,23 @@ def walk(root: Path, max_files: int = MAX_FILES, max_entries: int = MAX_ENTRIES)
             if counts[0] + (counts[1] if rank >= 1 else 0) + (counts[2] if rank == 2 else 0) >= max_files:
                 dropped[top] += 1  # the better ranked already fill the budget
                 continue
-            tiers[rank].append(Path(entry.path))
+            kept = Path(entry.path)
+            tiers[rank].append(kept)
             counts[rank] += 1
+            if kind == "regular":
+                regular.add(kept)
             if counts[0] + counts[1] + counts[2] > max_files:  # drop the last of the lowest ranked kept
                 worst = 2 if counts[2] else 1
-                dropped[_top(root, os.fspath(tiers[worst].pop()))] += 1
+                gone = tiers[worst].pop()
+                regular.discard(gone)
+                dropped[_top(root, os.fspath(gone))] += 1
                 counts[worst] -= 1
     paths = tiers[0] + tiers[1] + tiers[2]
     stop = None
     if dropped or stopped_at or too_deep:
         stop = WalkStop(seen, files_seen, len(paths), sum(dropped.values()), dropped.most_common(3),
                         stopped_at, too_deep)
-    return Walk(paths, special, stop, seen)
+    return Walk(paths, special, stop, seen, frozenset(regular))
 
 
 def _top(root: Path, path: str) -> str:

@@ -331,3 +331,27 @@ def test_invalid_utf8_names_in_every_output_mode_and_under_fix(project: Path):
         assert "Traceback" not in got.stderr and "crashed" not in got.stdout, got.stdout
         assert "caf\\xe9.env" in got.stdout.replace("\\\\", "\\"), mode  # JSON escapes the backslash
     assert (project / ".dockerignore").read_bytes().endswith(b"**/caf\xe9.env\n")  # the name's own bytes
+
+
+@posix_only
+@pytest.mark.parametrize("swap", ["link", "fifo", "parent-link"])
+def test_a_walked_file_swapped_before_the_read_is_refused(project: Path, outside: Path, swap: str):
+    """The walk saw a regular file; by the time a check reads it, it is a link out, a FIFO, or its folder
+    is a link out: the direct open (O_NOFOLLOW|O_NONBLOCK, fstat, /proc/self/fd) refuses each."""
+    folder = project / "conf"
+    folder.mkdir()
+    target = folder / "shadow"
+    target.write_text("A=1\n")
+    files = ProjectFiles(project)
+    assert files.paths == [target]
+    if swap == "link":
+        target.unlink()
+        target.symlink_to(outside)
+    elif swap == "fifo":
+        target.unlink()
+        os.mkfifo(target)
+    else:
+        folder.rename(project / "old")
+        folder.symlink_to(outside.parent, target_is_directory=True)
+    got = files.read(target)
+    assert got.refused in ("symlink-outside", "fifo") and SECRET not in got.text and files.head(target) == b""
