@@ -7,7 +7,8 @@ A pair starts from a named volume mounted where an image holds code:
 - a compose service that builds its image and mounts a named volume over such a path (the seed);
 - failing a build, a hand-made sync in a script (`-v SRC:/source -v VOLUME:/mnt ... cp`) names the folder;
 - failing that, a folder of the project named like the mount path's last part (`app` for /home/app).
-Everything is read statically; the folders are looked at on this machine only to see that they exist.
+Everything is read statically; a source folder must lie inside the project (its real path: a symlink or
+a script naming a folder elsewhere leads nowhere), and is looked at here only to see that it exists.
 """
 from __future__ import annotations
 
@@ -86,6 +87,7 @@ def _named_like(ctx: "Context", target: str, near: list[Path]) -> tuple[Path, st
 
 def volume_pairs(ctx: "Context") -> list[VolumePair]:
     """Every code volume of the project with its source folder, DAG mounts first, one pair per volume."""
+    from ..project.safe_open import is_inside, real_root
     from .project import compose_models, dag_mounts, normalized_image
 
     builds = _image_builds(ctx)
@@ -101,6 +103,9 @@ def volume_pairs(ctx: "Context") -> list[VolumePair]:
             or _hand_source(ctx, volume) or _named_like(ctx, target, near)
         source, how = found if found else (None, f"no build, hand sync or folder named like {target} says which "
                                                  "folder belongs in it")
+        if source is not None and not is_inside(real_root(ctx.project), os.path.realpath(source)):
+            # Only the project is read (no link or script leads dind-doctor elsewhere): the user names it.
+            source, how = None, f"{how}, but that folder is outside the project: not read"
         pairs[volume] = VolumePair(volume, target, source, how, (used_by,), image)
 
     for dag, call, mount in dag_mounts(ctx, "volume"):

@@ -155,3 +155,77 @@ def test_watch_syncs_on_change_and_stops_cleanly_on_ctrl_c(docker_client, chapte
     assert leftovers(docker_client, volume) == []
     assert statuses(check(root)[volume]) == ["ok"]
     time.sleep(0)  # nothing else to wait for: the watch exited
+
+
+WORKER = """name: {name}
+services:
+  airflow-worker:
+    image: {image}
+    command: ["sleep", "600"]
+    user: "50000:0"
+{group_add}    volumes:
+      - /var/run/docker.sock:/var/run/docker.sock
+    labels:
+      io.dind-doctor.created-by: tests
+      io.dind-doctor.test-session: "{session}"
+"""
+
+
+@pytest.fixture
+def worker_project(docker_client, tmp_path):
+    """Start a stand-in Airflow worker (user 50000:0, the socket mounted) by compose; `docker compose down`
+    after. `make(group_add)` writes and starts one."""
+    from support import TEST_SESSION
+
+    started = []
+
+    def make(group: str | None, docker_url: str | None = None) -> tuple[Path, str]:
+        name = f"ddt{uuid.uuid4().hex[:8]}"
+        folder = tmp_path / name
+        (folder / "dags").mkdir(parents=True)
+        group_add = f"    group_add:\n      - \"{group}\"\n" if group else ""
+        (folder / "compose.yaml").write_text(WORKER.format(name=name, image=os.environ["DIND_DOCTOR_PYTHON_IMAGE"],
+                                                           group_add=group_add, session=TEST_SESSION))
+        url = f", docker_url={docker_url!r}" if docker_url else ""
+        (folder / "dags" / "d.py").write_text("from airflow.providers.docker.operators.docker import DockerOperator\n"
+                                              f"DockerOperator(task_id='t', image='i'{url})\n")
+        up = subprocess.run(["docker", "compose", "up", "-d"], cwd=folder, capture_output=True, text=True, timeout=120)
+        assert up.returncode == 0, up.stderr
+        started.append(folder)
+        return folder, name
+
+    yield make
+    for folder in started:
+        subprocess.run(["docker", "compose", "down", "-t", "0"], cwd=folder, capture_output=True, timeout=120)
+
+
+def worker_findings(folder: Path) -> list[dict]:
+    proc = doctor("check", "airflow-worker-endpoint", "--project", str(folder), "--format", "json")
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return findings_of(json.loads(proc.stdout), "airflow-worker-endpoint")
+
+
+def test_worker_endpoint_as_the_airflow_user(docker_client, worker_project):
+    socket_gid = str(os.stat("/var/run/docker.sock").st_gid)
+    if socket_gid == "0":
+        pytest.skip("the socket's group is root's here: gid 0 (the airflow user's group) already has it")
+    denied, name = worker_project(None)
+    (finding,) = worker_findings(denied)
+    assert finding["status"] == "fail" and "permission denied for uid 50000" in finding["summary"]
+    assert finding["evidence"]["uid gid groups"].startswith("50000 0")
+
+    granted, name = worker_project(socket_gid, docker_url="tcp://127.0.0.1:1")
+    by_url = {f["summary"].split(": ", 1)[1].split(" ")[0]: f for f in worker_findings(granted)}
+    assert by_url["unix://var/run/docker.sock"]["status"] == "ok", by_url
+    assert "answers as uid 50000" in by_url["unix://var/run/docker.sock"]["summary"]
+    refused = next(f for url, f in by_url.items() if "127.0.0.1:1" in f["summary"])
+    assert refused["status"] == "fail" and "ConnectionRefusedError" in refused["summary"]
+
+
+def test_worker_endpoint_skips_when_nothing_runs(docker_client, tmp_path):
+    folder = tmp_path / "quiet"
+    folder.mkdir()
+    (folder / "compose.yaml").write_text(f"name: ddt{uuid.uuid4().hex[:8]}\nservices:\n  airflow-worker:\n"
+                                         "    image: apache/airflow:2.10.3\n")
+    (finding,) = worker_findings(folder)
+    assert finding["status"] == "skip" and "no running Airflow container" in finding["summary"]

@@ -82,3 +82,27 @@ def test_watch_is_bounded_and_polls_without_a_daemon_when_nothing_changes():
     sleeps.clear()
     watch(ctx, [pair], said.append, False, WatchBounds(0.5, 10.0, max_polls=3), clock=lambda: now[0], sleep=sleep)
     assert len(sleeps) == 2
+
+
+def test_a_source_outside_the_project_is_not_read(tmp_path: Path):
+    outside = tmp_path / "elsewhere"
+    (outside / "app").mkdir(parents=True)
+    project = tmp_path / "project"
+    (project / "dags").mkdir(parents=True)
+    (project / "app").symlink_to(outside / "app")
+    (project / "dags/d.py").write_text("from airflow.providers.docker.operators.docker import DockerOperator\n"
+                                       "from docker.types import Mount\n"
+                                       "DockerOperator(task_id='t', mounts=[Mount('/home/app', 'vol')])\n")
+    (project / "sync.sh").write_text(f"docker run -v {outside / 'app'}:/source -v vol:/mnt busybox cp -r /source/. /mnt\n")
+    (pair,) = volume_pairs(Context(project=project, shell="bash", env={}, platform="linux"))
+    assert pair.source is None and pair.how.endswith("outside the project: not read")
+
+
+def test_worker_ping_output_parsed():
+    from dind_doctor.airflow.worker_ping import parse
+
+    ident, pings = parse("ID 50000 0 0\nURL unix://var/run/docker.sock\nERROR PermissionError 13 [Errno 13] "
+                         "Permission denied\nURL tcp://h:2375\nANSWER HTTP/1.1 200 OK\nnoise\n")
+    assert ident == "50000 0 0"
+    assert [(p.url, p.ok, p.denied) for p in pings] == [("unix://var/run/docker.sock", False, True),
+                                                        ("tcp://h:2375", True, False)]
