@@ -72,7 +72,7 @@ def test_module_image_built_by_the_module_compose():
 
 def test_no_secret_value_in_any_finding():
     values = ["postgresql://fake:fake@db/fake", "eu-west-3"]
-    for check_id in AIRFLOW_CHECKS:
+    for check_id in (c for c, cls in AIRFLOW_CHECKS.items() if not cls.needs_engine):  # live ones: integration
         for f in run(check_id, CHAPTER):
             text = json.dumps([f.summary, f.detail, [x.text for x in f.fixes], dict(f.evidence)], default=str)
             assert not any(v in text for v in values), (check_id, f.summary)
