@@ -7,6 +7,7 @@ from typing import Any
 
 from dind_doctor.check import Check
 from dind_doctor.context import Context
+from dind_doctor.masking import mask_url
 from dind_doctor.model import Finding, Location, Status, same_fix
 
 TCP = re.compile(r"tcp://(?P<host>\[[^\]]+\]|[^:/\s]+)(?::(?P<port>\d+))?")
@@ -90,6 +91,7 @@ class AirflowDaemonAccess(Check):
             return None
         host, port = found
         local = host.lower() in LOCAL_HOSTS
+        url = mask_url(url)  # tcp://user:password@host: the userinfo is never shown
         return self.finding(
             Status.WARN if local else Status.FAIL,
             f"{where}: {url}: the Docker API without TLS on port {port}"

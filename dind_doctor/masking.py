@@ -29,6 +29,7 @@ SECRET_NAME = re.compile(r"PASS|SECRET|TOKEN|KEY|CRED|PRIVATE|AUTH|SALT|SIGNATUR
 # Shorter values are never masked by value: a 1-3 character secret protects nothing (any guess finds it),
 # and masking it would rewrite line numbers, "dev", "no" or "x" all over the report.
 MIN_LENGTH = 4
+FEW_VALUES = 200  # up to this many known values, each is searched for (C speed); past it, one scan
 PLAIN_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null", "nil", "enabled", "disabled",
                          "always", "never", "auto", "default", "debug", "info", "warning", "error"})
 
@@ -44,27 +45,49 @@ _RANDOM_RUN = re.compile(r"(?=[a-z0-9]*\d)(?=[a-z0-9]*[a-z])[a-z0-9]{16,}")  # a
 
 URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/\s@\"'`]+)@")
 
-# Credentials recognised by their shape alone. Each is anchored on a prefix or a length long enough that
-# no word, path or id dind-doctor prints matches it; sha256 content addresses (`sha256:<hex>`) are left
-# alone (image ids, digests: public, and what a user compares).
-CREDENTIAL_SHAPES = re.compile("|".join(f"(?:{p})" for p in (
+# Credentials recognised by their shape alone. Each is anchored on a known prefix, or on a length long
+# enough that no word, path or id dind-doctor prints has it. Each prefix pattern starts with its literal
+# (the regex engine then jumps from one occurrence to the next) and checks the character before it with a
+# look-behind; one pattern each, applied in turn (an alternation is tried branch by branch at every
+# position: several times slower).
+_B = "(?<![A-Za-z0-9]{})"  # not preceded by a letter or digit, the literal's own width given
+
+
+def _prefixed(literals: str, rest: str) -> str:
+    width = len(literals.split("|")[0])
+    return f"(?:{literals}){_B.format('.' * width)}{rest}"
+
+
+CREDENTIAL_SHAPES = tuple(re.compile(p) for p in (
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
-    r"\bMII[A-Za-z0-9+/]{8,}={0,2}",  # a DER body in base64 (PEM lines: MIIE..., MIIB..., MIIC...)
-    r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b",  # AWS access key ids
-    r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{8,}",  # Stripe
-    r"\bgh[pousr]_[A-Za-z0-9]{20,}|\bgithub_pat_[A-Za-z0-9_]{20,}",  # GitHub
-    r"\bxox[abposr]-[A-Za-z0-9-]{8,}",  # Slack
-    r"\bglpat-[A-Za-z0-9_-]{16,}",  # GitLab
-    r"\bAIza[0-9A-Za-z_-]{30,}",  # Google API keys
-    r"\bnpm_[A-Za-z0-9]{30,}|\bhf_[A-Za-z0-9]{30,}",  # npm, Hugging Face
-    r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*",  # JWT
-    # 32+ hex digits (API keys, 128-bit tokens): shorter runs are container ids and run ids.
-    r"(?<![A-Za-z0-9:])[0-9a-fA-F]{32,}(?![A-Za-z0-9])",
-    # 32+ base64 characters mixing upper case, lower case and digits (random keys: Fernet, AWS secret
-    # keys, session tokens); words, paths and identifiers of that length do not mix all three.
-    r"(?<![A-Za-z0-9+/_-])(?=[A-Za-z0-9+/_-]*[A-Z])(?=[A-Za-z0-9+/_-]*[a-z])(?=[A-Za-z0-9+/_-]*\d)"
-    r"(?!/)[A-Za-z0-9+/_-]{32,}={0,2}(?![A-Za-z0-9+/_=-])",
-)))
+    _prefixed("MII", r"[A-Za-z0-9+/]{8,}={0,2}"),  # a DER body in base64 (PEM lines: MIIE..., MIIB...)
+    _prefixed("AKIA|ASIA|AGPA|AIDA|AROA|ANPA", r"[A-Z0-9]{16}(?![A-Za-z0-9])"),  # AWS access key ids
+    _prefixed("sk_live_|sk_test_|rk_live_|rk_test_|pk_live_|pk_test_", r"[A-Za-z0-9]{8,}"),  # Stripe
+    _prefixed("ghp_|gho_|ghu_|ghs_|ghr_", r"[A-Za-z0-9]{20,}"),  # GitHub
+    _prefixed("github_pat_", r"[A-Za-z0-9_]{20,}"),
+    _prefixed("xoxa-|xoxb-|xoxp-|xoxo-|xoxs-|xoxr-", r"[A-Za-z0-9-]{8,}"),  # Slack
+    _prefixed("glpat-", r"[A-Za-z0-9_-]{16,}"),  # GitLab
+    _prefixed("AIza", r"[0-9A-Za-z_-]{30,}"),  # Google API keys
+    _prefixed("npm_", r"[A-Za-z0-9]{30,}"),  # npm
+    _prefixed("hf_", r"[A-Za-z0-9]{30,}"),  # Hugging Face
+    _prefixed("eyJ", r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),  # JWT
+))
+# Runs of 32+ base64/hex characters, judged one by one (_long_run): 32+ hex digits (API keys, 128-bit
+# tokens; shorter runs are container ids and run ids), or 32+ characters mixing upper case, lower case
+# and digits (Fernet and AWS secret keys, session tokens: words, paths and identifiers of that length do
+# not mix all three). sha256 content addresses (`sha256:<hex>`: image ids, digests) are public.
+_LONG_RUN = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{32,}={0,2}")
+_HEX_RUN = re.compile(r"(?<![A-Za-z0-9])[0-9a-fA-F]{32,}(?![A-Za-z0-9])")
+_MIXED = re.compile(r"(?=.*[A-Z])(?=.*[a-z])(?=.*\d)")
+
+
+def _long_run(m: re.Match[str]) -> str:
+    run = m.group(0)
+    if not run.startswith("/") and _MIXED.match(run):
+        return marker(len(run))
+    if m.string.endswith("sha256:", 0, m.start()):
+        return run
+    return _HEX_RUN.sub(lambda h: marker(len(h.group(0))), run)
 
 
 def marker(length: int) -> str:
@@ -88,25 +111,13 @@ def is_ordinary(value: str) -> bool:
     return bool(_LOWER_WORD.fullmatch(v)) and not _RANDOM_RUN.search(v)
 
 
-def _trie_pattern(values: Iterable[str]) -> str:
-    """One regex for many literals, as a trie: matching costs the length of the longest literal per
-    position, not the number of literals."""
-    trie: dict = {}
+def _prefix_index(values: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The values by their first MIN_LENGTH characters, longest first: a text is scanned once, with one
+    dictionary look-up per position (linear in the text, whatever the number or the length of values)."""
+    index: dict[str, list[str]] = {}
     for value in values:
-        node = trie
-        for ch in value:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        ends = "" in node
-        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if ends else body
-
-    return emit(trie)
+        index.setdefault(value[:MIN_LENGTH], []).append(value)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in index.items()}
 
 
 class Masker:
@@ -115,7 +126,7 @@ class Masker:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._values: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
+        self._index: dict[str, tuple[str, ...]] | None = None
         self._lock = threading.Lock()
         self.problem: str | None = None  # why a source could not be read (the values it holds are unknown)
         self.add(*secrets)
@@ -128,7 +139,7 @@ class Masker:
         with self._lock:
             if not new <= self._values:
                 self._values |= new
-                self._pattern = None
+                self._index = None
 
     def add_value(self, name: str | None, value: str | None) -> None:
         """A value read from a project source: masked when its name says secret, or when it is not an
@@ -156,22 +167,39 @@ class Masker:
         return len(self._values)
 
     # -- masking ------------------------------------------------------------------------------------
-    def _compiled(self) -> re.Pattern[str] | None:
+    def _lookup(self) -> dict[str, tuple[str, ...]]:
         with self._lock:
-            if self._pattern is None and self._values:
-                self._pattern = re.compile(f"(?=({_trie_pattern(self._values)}))")
-            return self._pattern
+            if self._index is None:
+                self._index = _prefix_index(self._values)
+            return self._index
+
+    def _known_spans(self, text: str) -> list[tuple[int, int]]:
+        index = self._lookup()
+        if not index:
+            return []
+        if len(self._values) <= FEW_VALUES:  # a str.find per value (in C) beats a loop over positions
+            found: list[tuple[int, int]] = []
+            for value in self._values:
+                at = text.find(value)
+                while at >= 0:
+                    found.append((at, at + len(value)))
+                    at = text.find(value, at + 1)
+            return sorted(found, key=lambda span: (span[0], -span[1]))
+        spans = []
+        for i in range(len(text) - MIN_LENGTH + 1):
+            for value in index.get(text[i:i + MIN_LENGTH], ()):
+                if text.startswith(value, i):
+                    spans.append((i, i + len(value)))
+                    break
+        return spans
 
     def __call__(self, text: str) -> str:
         if not text:
             return text
-        pattern = self._compiled()
-        if pattern is not None:
-            text = _replace_spans(text, ((m.start(), m.start() + len(m.group(1)))
-                                         for m in pattern.finditer(text) if m.group(1)))
+        text = _replace_spans(text, self._known_spans(text))
         if "://" in text and "@" in text:
             text = URL_USERINFO.sub(_mask_userinfo, text)
-        return CREDENTIAL_SHAPES.sub(lambda m: marker(len(m.group(0))), text)
+        return shapes_masked(text)
 
     def data(self, value: Any) -> Any:
         """Nested evidence, keys and values: strings masked, numbers, booleans and None kept, anything
@@ -233,9 +261,16 @@ def _replace_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(out)
 
 
+def shapes_masked(text: str) -> str:
+    """`text` with every credential shape masked."""
+    for shape in CREDENTIAL_SHAPES:
+        text = shape.sub(lambda m: marker(len(m.group(0))), text)
+    return _LONG_RUN.sub(_long_run, text)
+
+
 def _mask_userinfo(m: re.Match[str]) -> str:
     userinfo = m.group("userinfo")
-    if ":" not in userinfo and not CREDENTIAL_SHAPES.fullmatch(userinfo):
+    if ":" not in userinfo and shapes_masked(userinfo) == userinfo:
         return m.group(0)  # ssh://user@host: a user name alone is no secret
     return f"{m.group('scheme')}{marker(len(userinfo))}@"
 

@@ -42,6 +42,9 @@ def test_the_planted_lines_are_quoted_by_their_shape(planted):
 def test_other_commands_print_no_planted_secret(planted, tmp_path):
     env_file = tmp_path / "user.env"
     env_file.write_text(f"AWS_SECRET_ACCESS_KEY={PLANTS['dotenv']}\n")  # no LOGGER_SQL_URI: a usage error
+    user_env = tmp_path / "credentials.env"  # a usable one: the run goes through its preflight, then fails
+    user_env.write_text(f"LOGGER_SQL_URI=postgresql://u:{PLANTS['dotenv-url']}@db/x\n"
+                        f"AWS_SECRET_ACCESS_KEY={PLANTS['dotenv']}\n")
     outputs = [
         invoke("translate", str(planted)),
         invoke("translate", "--json", str(planted)),
@@ -50,7 +53,9 @@ def test_other_commands_print_no_planted_secret(planted, tmp_path):
         invoke("levels", "--project", str(planted)),
         invoke("levels", "--project", str(planted), "--format", "json", "--env", f"X={PLANTS['ps1']}"),
         invoke("run-reference", "--env-file", str(env_file)),
+        invoke("run-reference", "--env-file", str(user_env), "--force"),
     ]
     for out in outputs:
         assert out.strip() and leaks(out) == [], out
     assert "tcp://***(" in "".join(outputs[:5])  # the endpoint is named, its userinfo masked
+    assert "preflight checks" in outputs[-1] and "no Docker engine" in outputs[-1]
