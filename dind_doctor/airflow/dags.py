@@ -3,6 +3,7 @@
 A DAG file is a Python file that names `DockerOperator` (or `DockerSwarmOperator`), `@task.docker` or
 `docker_task`. It is parsed with `ast`, never imported. Each call becomes a DockerCall: its keyword
 arguments as Values (with file, line and column), `**kwargs` merged when they resolve to a literal dict,
+the enclosing DAG's `default_args` for what the call leaves out,
 and its `mounts` as MountSpecs (`docker.types.Mount`, positional or keyword, under any import alias). A
 file that does not parse (a syntax error, Python 2) or is too large to read whole is a DagFile with a
 `problem`, never an exception.
@@ -139,21 +140,53 @@ def find_calls(tree: ast.Module) -> Iterable[DockerCall]:
     resolver = Resolver(tree)
     decorated = {id(deco): node.name for node in ast.walk(tree)
                  if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) for deco in node.decorator_list}
+    defaults = _dag_defaults(tree, resolver)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             kind = aliases.operator(node.func)
             if kind is not None:
-                yield _call(kind, node, node, aliases, resolver, fallback="?")
+                yield _call(kind, node, node, aliases, resolver, "?", defaults.get(id(node), []))
             elif aliases.is_task_docker(node.func):
-                yield _call("@task.docker", node, node, aliases, resolver, fallback=decorated.get(id(node), "?"))
+                yield _call("@task.docker", node, node, aliases, resolver, decorated.get(id(node), "?"),
+                            defaults.get(id(node), []))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for deco in node.decorator_list:  # bare `@task.docker` (no call): its arguments are all defaults
                 if not isinstance(deco, ast.Call) and aliases.is_task_docker(deco):
                     yield DockerCall("@task.docker", node.name, deco.lineno, deco.col_offset + 1, {})
 
 
+def _dag_call(node: ast.expr) -> ast.Call | None:
+    """`DAG(...)` / `models.DAG(...)` / `dag(...)` (the decorator), else None."""
+    if isinstance(node, ast.Call):
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name in ("DAG", "dag"):
+            return node
+    return None
+
+
+def _dag_defaults(tree: ast.Module, resolver: Resolver) -> dict[int, list[tuple[str, ast.expr]]]:
+    """Call node id -> the `default_args` of the DAG it is written in (`with DAG(default_args=...)` body,
+    `@dag(default_args=...)` function): Airflow applies them to every operator argument left out."""
+    scopes: dict[int, list[tuple[str, ast.expr]]] = {}
+    for node in ast.walk(tree):  # breadth first: an inner DAG's scope is written after (over) an outer one
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            calls = [_dag_call(item.context_expr) for item in node.items]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            calls = [_dag_call(deco) for deco in node.decorator_list]
+        else:
+            continue
+        for call in calls:
+            given = next((kw.value for kw in call.keywords if kw.arg == "default_args"), None) if call else None
+            entries = _spread_entries(given, resolver) if given is not None else None
+            if entries:
+                for statement in node.body:
+                    for inner in ast.walk(statement):
+                        scopes[id(inner)] = entries
+    return scopes
+
+
 def _call(kind: str, node: ast.Call, at: ast.expr, aliases: _Aliases, resolver: Resolver,
-          fallback: str) -> DockerCall:
+          fallback: str, defaults: list[tuple[str, ast.expr]]) -> DockerCall:
     args: dict[str, Value] = {}
     unresolved: list[str] = []
     nodes: dict[str, ast.expr] = {}
@@ -168,6 +201,8 @@ def _call(kind: str, node: ast.Call, at: ast.expr, aliases: _Aliases, resolver: 
         else:
             for key, value in entries:
                 nodes.setdefault(key, value)
+    for key, value in defaults:  # the DAG's default_args fill what the call leaves out
+        nodes.setdefault(key, value)
     for key, value in nodes.items():
         args[key] = resolver.value(value)
     mounts = _mounts(nodes.get("mounts"), resolver, aliases)

@@ -173,3 +173,20 @@ def test_generated_file_is_read_in_linear_steps():
 def test_self_reference_is_not_a_literal():
     call = one_call(HEADER + "A = B\nB = A\nDockerOperator(task_id='t', image=A)\n")
     assert not call.arg("image").literal
+
+
+def test_default_args_of_the_enclosing_dag_fill_what_the_call_leaves_out():
+    source = ("from airflow import DAG\nfrom airflow.decorators import dag\n" + HEADER +
+              "ARGS = {'auto_remove': True, 'mount_tmp_dir': False}\n"
+              "with DAG('a', default_args=ARGS):\n"
+              "    DockerOperator(task_id='in_a', image='i')\n"
+              "    DockerOperator(task_id='own', image='i', auto_remove='never')\n"
+              "@dag(default_args=dict(docker_url='tcp://h:2375'))\n"
+              "def b():\n    DockerOperator(task_id='in_b', image='i')\n"
+              "DockerOperator(task_id='outside', image='i')\n")
+    calls = {c.name: c for c in read_dag(Path("d.py"), "d.py", source).calls}
+    assert calls["in_a"].arg("auto_remove").value is True and calls["in_a"].arg("auto_remove").line == 5
+    assert calls["in_a"].arg("mount_tmp_dir").value is False
+    assert calls["own"].arg("auto_remove").value == "never"
+    assert calls["in_b"].arg("docker_url").value == "tcp://h:2375" and calls["in_b"].arg("auto_remove") is None
+    assert calls["outside"].args.keys() == {"task_id", "image"}
