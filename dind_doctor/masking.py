@@ -40,6 +40,10 @@ _NUMBER = re.compile(r"[+-]?\d+(?:[.:]\d+)*[A-Za-z]{0,3}")  # 5432, 8080:80, 3.1
 _REFERENCE = re.compile(r"\$\{?[A-Za-z_]\w*(?::?[-?+=][^}]*)?\}?|\$env:[A-Za-z_]\w*|%[A-Za-z_]\w*%")
 _LOWER_WORD = re.compile(r"[a-z0-9]+(?:[-_./:][a-z0-9]+)*")  # eu-west-3, db:5432, python:3.12-slim
 _UPPER_WORD = re.compile(r"[A-Z]+(?:[-_.][A-Z]+)*")  # INFO, READ_ONLY
+# Words without digits, any case: a description, a product or a display name ("Docker", "My App",
+# "Extractor-SQL"). Fed as a secret they would be masked inside every word that holds them
+# ("DockerOperator", "Dockerfile") all over the report; under a secret-looking name they still are.
+_PLAIN_TEXT = re.compile(r"[A-Za-z]+(?:[ _.-][A-Za-z]+)*")
 _PATH = re.compile(r"(?:/|\./|\.\./|~/|[A-Za-z]:[\\/]|\\\\)[^\s@]*")
 _RANDOM_RUN = re.compile(r"(?=[a-z0-9]*\d)(?=[a-z0-9]*[a-z])[a-z0-9]{16,}")  # a lowercase random token
 
@@ -104,7 +108,7 @@ def is_ordinary(value: str) -> bool:
     v = value.strip().strip("\"'")
     if len(v) < MIN_LENGTH or v.lower() in PLAIN_WORDS or "://" in v:
         return True
-    if _NUMBER.fullmatch(v) or _REFERENCE.fullmatch(v) or _UPPER_WORD.fullmatch(v):
+    if _NUMBER.fullmatch(v) or _REFERENCE.fullmatch(v) or _UPPER_WORD.fullmatch(v) or _PLAIN_TEXT.fullmatch(v):
         return True
     if _PATH.fullmatch(v):
         return True

@@ -26,8 +26,11 @@ SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox", ".mypy_cache",
     ".pytest_cache", ".ruff_cache", ".hypothesis", "site-packages", ".idea", ".vscode", ".terraform", ".eggs",
     "bower_components", ".gradle", ".next", ".nuxt", ".parcel-cache", ".yarn", ".pnpm-store", ".cache",
-    ".sass-cache", ".dart_tool", ".direnv", ".bundle", ".ipynb_checkpoints",
+    ".sass-cache", ".dart_tool", ".direnv", ".bundle", ".ipynb_checkpoints", "dist-packages",
 })
+# The kernel's pseudo-filesystems: met only when the project is `/` (a `check` run from the root of a
+# container). Their files are not the project's, and some block on read (/proc/kmsg).
+PSEUDO_FS = frozenset({"/proc", "/sys", "/dev"})
 SCRIPT_SUFFIXES = (".sh", ".bash", ".ps1", ".psm1", ".bat", ".cmd")
 TIER1_SUFFIXES = (".md", ".markdown", ".txt", ".in", ".py", ".yml", ".yaml", ".json", ".toml", ".cfg", ".ini")
 
@@ -59,7 +62,7 @@ def _matters(name: str, lower: str) -> bool:
 def skipped_dir(entry: os.DirEntry) -> bool:
     """A folder a project never ships into an image: VCS data, dependencies, virtual environments, caches."""
     name = entry.name
-    return (name in SKIP_DIRS or name.endswith(".egg-info")
+    return (name in SKIP_DIRS or name.endswith(".egg-info") or entry.path in PSEUDO_FS
             or os.path.exists(os.path.join(entry.path, "pyvenv.cfg")))
 
 

@@ -71,8 +71,19 @@ def test_ordinary_words_are_not_masked():
 
 def test_secret_names_mask_any_value_and_other_names_only_unusual_ones():
     mask = Masker()
-    mask.add_env({"DB_PASSWORD": "postgres", "API_TOKEN": "12345678", "APP_NAME": "Mixed Case App", "USER": "admin"})
-    assert mask("postgres 12345678 Mixed Case App admin") == "***(8) ***(8) ***(14) admin"
+    mask.add_env({"DB_PASSWORD": "postgres", "API_TOKEN": "12345678", "APP_NAME": "Mixed Case App", "USER": "admin",
+                  "APP_KEY": "Mixed Case Key", "BUILD": "b8Xq-2kz9"})
+    assert mask("postgres 12345678 Mixed Case App admin Mixed Case Key b8Xq-2kz9") == \
+        "***(8) ***(8) Mixed Case App admin ***(14) ***(9)"
+
+
+def test_plain_words_under_ordinary_names_never_mask_the_report():
+    # /etc/init.d/docker holds DOCKER_DESC="Docker": masked as a value, every "DockerOperator",
+    # "Dockerfile" and "Docker API" of a report run from a container's root read "***(6)...".
+    mask = Masker()
+    mask.add_env({"DOCKER_DESC": "Docker", "TITLE": "Extractor-SQL Module"})
+    text = "no DockerOperator in the project; Dockerfile; Docker API; Extractor-SQL Module"
+    assert mask(text) == text
 
 
 @pytest.mark.parametrize("n", [3, 5000])

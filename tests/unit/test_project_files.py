@@ -22,6 +22,15 @@ def test_walk_skips_vcs_venvs_and_caches(tmp_path: Path):
     assert found == {"app/run.sh", "deep/er/Dockerfile"}
 
 
+def test_walk_never_enters_the_kernel_pseudo_filesystems():
+    # `check` run from a container's root (project `/`): /proc/kmsg is a "regular" file that blocks on read.
+    from dind_doctor.project.walk import skipped_dir
+
+    entries = {e.path: e for e in os.scandir("/")}
+    assert all(skipped_dir(entries[p]) for p in ("/proc", "/sys", "/dev") if p in entries)
+    assert not skipped_dir(entries["/etc"])
+
+
 def test_walk_is_bounded(tmp_path: Path):
     for i in range(30):
         (tmp_path / f"f{i:02}.sh").write_text("x")
