@@ -14,8 +14,8 @@ class AirflowDags(Check):
     machine need not have, and importing runs its top-level code. Each call's arguments are resolved when
     they are literals or names bound once to literals in the same module (`IMAGE = "..."`, f-strings of
     such names, `**COMMON` dicts written out, and the `default_args` of the `with DAG(...)` block or
-    `@dag(...)` function the call is written in, for what the call leaves out); anything computed is reported as "not a literal" by the
-    airflow-* checks that need it, and skipped.
+    `@dag(...)` function the call is written in, for what the call leaves out); anything computed is
+    reported as "not a literal" by the airflow-* checks that need it, and skipped.
 
     A file that does not parse (a syntax error, or Python 2: Airflow runs Python 3) will not import in
     Airflow either: the scheduler shows "Broken DAG" and none of its tasks exists (fail, at the line).

@@ -30,10 +30,9 @@ class AirflowVolumeSync(Check):
     project_check = True
 
     def run(self, ctx: Context) -> list[Finding]:
-        from dind_doctor.airflow.hand_sync import find_hand_syncs
-        from dind_doctor.project.files import project_files
+        from dind_doctor.airflow.hand_sync import project_hand_syncs
 
-        syncs = find_hand_syncs(project_files(ctx))
+        syncs = project_hand_syncs(ctx)
         if not syncs:
             return [self.finding(Status.SKIP, "no hand-made copy into a volume in the project's scripts or README")]
         findings = []

@@ -78,3 +78,11 @@ def find_hand_syncs(files) -> list[HandSync]:
         if content.usable and "cp" in content.text:
             found.extend(find_in_text(content.rel, content.text))
     return found
+
+
+def project_hand_syncs(ctx) -> list[HandSync]:
+    """The project's hand-made syncs, found once per run (a check and the volume pairs both ask)."""
+    from ..project.files import project_files
+
+    files = project_files(ctx)
+    return ctx.memo("airflow hand syncs", lambda: find_hand_syncs(files))

@@ -61,10 +61,9 @@ def _shown(ctx: "Context", path: Path) -> str:
 
 
 def _hand_source(ctx: "Context", volume: str) -> tuple[Path, str] | None:
-    from ..project.files import project_files
-    from .hand_sync import find_hand_syncs
+    from .hand_sync import project_hand_syncs
 
-    for sync in find_hand_syncs(project_files(ctx)):
+    for sync in project_hand_syncs(ctx):
         if sync.volume != volume or not sync.source:
             continue
         raw = os.path.expanduser(os.path.expandvars(sync.source))
