@@ -220,8 +220,10 @@ class Masker:
 
     def finding(self, f: Finding) -> Finding:
         """Every text field of the finding, however deep (summary, detail, location, fixes, evidence, a
-        suppression's reason and source, and any field added later): no update per field is needed."""
-        return self._record(f)
+        suppression's reason and source, and any field added later): no update per field is needed. The check
+        id stays: it is a registry name, never data, and filters, baselines and suppressions key on it (the
+        stock Airflow compose file's password `airflow` would otherwise turn `airflow-dags` into `***(7)-dags`)."""
+        return dataclasses.replace(self._record(f), check=f.check)
 
     def _record(self, record: Any) -> Any:
         changes: dict[str, Any] = {}
