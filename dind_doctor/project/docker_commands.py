@@ -19,7 +19,10 @@ from .shell_words import Command, Word, commands
 
 DOCKER_WORDS = frozenset({"docker", "docker.exe"})
 COMPOSE_WORDS = frozenset({"docker-compose", "docker-compose.exe"})
-PREFIX_WORDS = frozenset({"exec", "sudo", "command", "&", "call", "start", "env", "nohup", "time", "winpty"})
+# Words that may come before `docker` in the same command: runners, and the shell keywords that open a
+# command list (`if docker ...; then`, `{ docker ...; }`, `while ... do docker ...`).
+PREFIX_WORDS = frozenset({"exec", "sudo", "command", "&", "call", "start", "env", "nohup", "time", "winpty",
+                          "{", "!", "if", "then", "else", "elif", "do", "while", "until"})
 # `docker` options before the sub-command that take a value.
 GLOBAL_VALUED = frozenset({"-H", "--host", "-c", "--context", "--config", "-l", "--log-level", "--tlscacert",
                            "--tlscert", "--tlskey"})

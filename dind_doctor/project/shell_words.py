@@ -83,7 +83,7 @@ def _powershell(text: str, first_line: int, tokens: list[Token]) -> list[Command
     src = Source(text, first_line)
     found: list[list[Word]] = [[]]
     current: list[Token] = []
-    depth = 0  # inside ( ), $( ), @( ), { }: spaces and newlines do not end the argument there
+    depth = 0  # inside ( ), $( ), @( ): spaces and newlines do not end the argument there
 
     def end_arg() -> None:
         nonlocal current
@@ -92,18 +92,20 @@ def _powershell(text: str, first_line: int, tokens: list[Token]) -> list[Command
             current = []
 
     for tok in tokens:
+        opens = tok.kind == "open" and tok.text.endswith("(")
         if depth:
             current.append(tok)
-            depth += tok.kind == "open"
-            depth -= tok.kind == "close"
+            depth += opens
+            depth -= tok.kind == "close" and tok.text == ")"
         elif tok.kind in ("space", "continuation", "comment"):
             end_arg()
-        elif tok.kind == "newline" or (tok.kind == "operator" and tok.text in ";|&"):
+        elif tok.kind == "newline" or (tok.kind == "operator" and tok.text in ";|&") or \
+                (tok.kind == "open" and not opens) or tok.kind == "close":  # `{ }`: a block of commands
             end_arg()
             found.append([])
         else:
             current.append(tok)
-            depth += tok.kind == "open"
+            depth += opens
     end_arg()
     return [Command("powershell", tuple(words)) for words in found if words]
 

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from .. import dind_workaround
 from ..probes import run_probe
-from .project import IN_OUTER, OUTER_DOCKERFILE
+from .project import OUTER_DOCKERFILE
+from .run_host import run_host
 from .timeline import StageFailed
 
 if TYPE_CHECKING:
     from ..context import Context
 
-DAEMON_SOCKET = "/var/run/docker.sock"  # the daemon's own socket path, as run_host mounts it
 INNER_DAEMON_SECONDS = 60.0
 # compose colours some lines even without a terminal; relayed with a prefix they only garble the output.
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -75,10 +75,11 @@ def start_outer(client: Any, *, image: str, name: str, mode: str, project_dir: s
     """Creates and starts the outer container; returns its id. dind: tries --privileged, and when the engine
     refuses it, explains why and starts it with the capability workaround instead."""
     api = client.api
-    binds = {project_dir: {"bind": IN_OUTER, "mode": "rw"}}
+    host = run_host(mode)  # hosted/run_host.sh, read by the one docker-command reader
+    binds = {project_dir: {"bind": host.module_target, "mode": "rw"}}
     if mode == "dood":
         # run_host: the daemon's socket and the module folder. No --privileged: the socket is all DooD needs.
-        binds[DAEMON_SOCKET] = {"bind": DAEMON_SOCKET, "mode": "rw"}
+        binds.update({source: {"bind": target, "mode": "rw"} for source, target in host.sockets})
         command: list[str] | None = ["sleep", "infinity"]  # a prompt that waits, like run_host's bash
     else:
         command = [arg for server in dns for arg in ("--dns", server)] or None  # dockerd flags
@@ -86,7 +87,7 @@ def start_outer(client: Any, *, image: str, name: str, mode: str, project_dir: s
     def create(host_config: dict) -> str:
         networking = api.create_networking_config({network: api.create_endpoint_config()}) if network else None
         created = api.create_container(image, command=command, name=name, labels=dict(labels),
-                                       working_dir=IN_OUTER, host_config=host_config,
+                                       working_dir=host.workdir, host_config=host_config,
                                        networking_config=networking, detach=True)
         return created["Id"]
 
@@ -123,8 +124,8 @@ def start_outer(client: Any, *, image: str, name: str, mode: str, project_dir: s
 class Exec:
     """Runs commands in the outer container, streaming their output line by line (masked)."""
 
-    def __init__(self, client: Any, container_id: str, mask: Callable[[str], str]) -> None:
-        self.client, self.cid, self.mask = client, container_id, mask
+    def __init__(self, client: Any, container_id: str, mask: Callable[[str], str], workdir: str) -> None:
+        self.client, self.cid, self.mask, self.workdir = client, container_id, mask, workdir
 
     def run(self, cmd: list[str], *, env: Mapping[str, str] | None = None, timeout: float,
             on_line: Callable[[str], None] | None = None) -> tuple[int, list[str]]:
@@ -143,7 +144,7 @@ class Exec:
 
         watchdog = threading.Timer(timeout, kill)
         watchdog.daemon = True
-        exec_id = api.exec_create(self.cid, cmd, environment=dict(env or {}), workdir=IN_OUTER)["Id"]
+        exec_id = api.exec_create(self.cid, cmd, environment=dict(env or {}), workdir=self.workdir)["Id"]
         watchdog.start()
         try:
             with call_timeout(self.client, timeout + 30):
@@ -206,7 +207,8 @@ def copy_image_to_inner_daemon(client: Any, outer: Exec, image: str, docker_host
         load = subprocess.run([cli, "exec", "-i", outer.cid, "docker", "load", "-q"], stdin=save.stdout,
                               capture_output=True, env=env, timeout=timeout)
     finally:
-        save.stdout.close()
+        if save.stdout is not None:  # always set (stdout=PIPE); the check is for the type
+            save.stdout.close()
         save.wait(timeout=timeout)
     if load.returncode != 0 or save.returncode != 0:
         raise StageFailed(f"copying {image} into the inner daemon failed: "

@@ -21,7 +21,6 @@ SERVICE = "extractor_sql"
 COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 OVERRIDE_NAME = "dind-doctor.override.yml"
 OUTER_DOCKERFILE = "Dockerfile.host"
-IN_OUTER = "/home/hosted"  # where run_host maps the module folder in the outer container
 # Where the module writes validated.csv when OUTPUT_URL is not set (hosted/app/extractor_03.py's default).
 DEFAULT_OUTPUT_URL = "s3://fraud-detection-2-bucket/data/validated.csv"
 

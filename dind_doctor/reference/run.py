@@ -15,6 +15,7 @@ from .options import Images, Options, UsageProblem, images_from_env, s3_recipe
 from .outer import Exec, build_outer_image, copy_image_to_inner_daemon, host_resolvers, start_outer, \
     wait_for_inner_daemon
 from .preflight import preflight
+from .run_host import run_host
 from .servers import Credentials, module_env, start_servers
 from .timeline import StageFailed, Timeline
 
@@ -217,7 +218,7 @@ class _Run:
                               note=notes.append)
             for text in notes:
                 self.echo(f"    {text}")
-            outer = Exec(client, cid, self.mask)
+            outer = Exec(client, cid, self.mask, run_host(o.mode).workdir)
             st.note = f"{self.prefix}-outer" + (" (socket mounted, not privileged)" if dood else "")
         if not dood:
             with self.timeline.stage("inner daemon ready, base image loaded") as st:

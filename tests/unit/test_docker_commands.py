@@ -150,3 +150,47 @@ def test_never_raises_on_broken_input() -> None:
         for text in ("", "docker", "docker run", "docker run -v", 'docker run -v "unterminated', "docker run $(",
                      "docker run ${", "docker run `", "docker run ^", "docker run \\", "((((", "))))", "docker compose"):
             docker_commands(text, dialect)
+
+
+# -- run_host: described once, by the shipped script ------------------------------------------------------
+def test_run_reference_reads_run_host_from_the_shipped_script() -> None:
+    from dind_doctor.reference.project import shipped_module
+    from dind_doctor.reference.run_host import run_host
+
+    dood, dind = run_host("dood"), run_host("dind")
+    assert (dood.module_target, dood.sockets, dood.privileged) == (
+        "/home/hosted", (("/var/run/docker.sock", "/var/run/docker.sock"),), False)
+    assert (dind.module_target, dind.sockets, dind.privileged) == ("/home/hosted", (), True)
+    # the PowerShell script the user runs starts the same dood container
+    module = shipped_module()
+    source = ScriptSource(FileText(module / "run_host.ps1", "run_host.ps1"), "powershell",
+                          (module / "run_host.ps1").read_text(encoding="utf-8"))
+    (ps,) = host_runs(source, module.parent)
+    assert {(b.source, b.target) for b in ps.binds} == {(str(module), "/home/hosted"), *dood.sockets}
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("docker run -v \"$PWD/hosted:/x\" img\n", "no `docker run` for dood"),
+    ("docker run -v /var/run/docker.sock:/var/run/docker.sock -v \"$PWD/other:/x\" img\n", "does not map"),
+])
+def test_a_run_host_without_what_run_reference_needs_is_a_clear_error(tmp_path: Path, text: str,
+                                                                       problem: str) -> None:
+    from dind_doctor.reference.run_host import read_run_host
+    from dind_doctor.reference.timeline import StageFailed
+
+    with pytest.raises(StageFailed, match=problem):
+        read_run_host(text, tmp_path / "hosted", "dood")
+
+
+def test_powershell_commands_inside_script_blocks() -> None:
+    text = ("function Start-Outer {\n    param($Tag)\n    docker run -it --rm `\n        -v \"${PWD}/h:/h\" `\n"
+            "        $Tag\n}\nif ($true) { docker run -v $(pwd)/a:/a img }\n")
+    found = docker_commands(text, "powershell")
+    assert [(c.line, c.image, [m.spec for m in c.mounts]) for c in found] == [
+        (3, "$Tag", ["${PWD}/h:/h"]), (7, "img", ["$(pwd)/a:/a"])]
+    assert found[1].mounts[0].ps_split  # `$(pwd)/a:/a`: two arguments in PowerShell
+
+
+def test_bash_commands_inside_functions_and_conditions() -> None:
+    text = "start() {\n  docker run -v \"$PWD/a:/a\" img\n}\nif docker run --rm i2; then exit 0; fi\n"
+    assert [(c.line, c.image) for c in docker_commands(text, "bash")] == [(2, "img"), (4, "i2")]

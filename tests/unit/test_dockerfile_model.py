@@ -119,3 +119,18 @@ def test_env_file_check_reads_the_model(tmp_path: Path, dockerfile: str, baked_l
     found = summary(run_check(EnvFile, tmp_path))
     baked = {(s, loc, line) for s, loc, line in found if loc == "Dockerfile"}
     assert baked == ({("fail", "Dockerfile", baked_line)} if baked_line else set())
+
+
+def test_env_and_arg_defaults_feed_the_masker_through_the_model() -> None:
+    from dind_doctor.secret_sources import dockerfile_values
+
+    fed: list[tuple[str, str]] = []
+
+    class Recorder:
+        def add_value(self, name: str, value: str) -> None:
+            fed.append((name, value))
+
+    text = ("# escape=`\nFROM x\nENV A=1 B=\"two words\" `\n  # a comment inside the continuation\n  C=3\n"
+            "ENV LEGACY some value\nARG TOKEN=abc\nRUN <<EOF\nENV NOT_AN_INSTRUCTION=x\nEOF\n")
+    dockerfile_values(Recorder(), parse_dockerfile(text))  # type: ignore[arg-type]
+    assert fed == [("A", "1"), ("B", "two words"), ("C", "3"), ("LEGACY", "some value"), ("TOKEN", "abc")]
