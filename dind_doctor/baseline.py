@@ -66,8 +66,16 @@ def write(path: Path, findings: Sequence[Finding]) -> int:
 
 
 def read(path: Path) -> Counter[Key]:
+    import os
+
+    from .project.files import read_file
+
+    # The user named this file: a link is followed to its folder, but a FIFO or device is never opened.
+    content = read_file(path, str(path), limit=64 * 1024 * 1024, root=Path(os.path.realpath(path)).parent)
+    if not content.usable or content.truncated:
+        raise BaselineError(f"cannot read the baseline {path}: {content.problem or 'larger than 64 MiB'}")
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(content.text)
         entries = doc["fingerprints"]
         if doc.get("schema") != SCHEMA or not isinstance(entries, list):
             raise ValueError(f"schema {doc.get('schema')!r}")

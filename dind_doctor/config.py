@@ -165,11 +165,14 @@ class _Reader:
 
 
 def _parse(path: Path) -> tuple[str, dict[str, Any]]:
+    from .project.files import read_project_file
+
+    content = read_project_file(path.parent, path)  # a FIFO or a link out of the project is not read
+    if content.problem is not None or content.truncated:
+        raise ConfigError(f"{path.name}: cannot be read: {content.problem or 'larger than 1 MiB'}")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = content.text.lstrip("\ufeff")
         return text, tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path.name}: cannot be read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path.name}: not valid TOML: {exc}") from None
 

@@ -355,3 +355,22 @@ def test_a_walked_file_swapped_before_the_read_is_refused(project: Path, outside
         folder.symlink_to(outside.parent, target_is_directory=True)
     got = files.read(target)
     assert got.refused in ("symlink-outside", "fifo") and SECRET not in got.text and files.head(target) == b""
+
+
+@posix_only
+def test_config_linked_out_of_the_project_is_refused(project: Path, outside: Path):
+    from dind_doctor.config import ConfigError, load
+
+    outside.write_text(f'[tool.dind-doctor]\nskip = ["{SECRET}"]\n')
+    (project / ".dind-doctor.toml").symlink_to(outside)
+    with pytest.raises(ConfigError) as raised:
+        load(project, {})
+    assert "outside the project" in str(raised.value) and SECRET not in str(raised.value)
+
+
+@posix_only
+def test_a_fifo_baseline_is_an_error_not_a_hang(project: Path):
+    os.mkfifo(project / "baseline.json")
+    got = _dind_doctor("check", "--project", str(project), "--static", "--baseline", str(project / "baseline.json"),
+                       timeout=60)
+    assert "Traceback" not in got.stderr and "FIFO" in got.stdout + got.stderr and got.returncode != 0
