@@ -3,7 +3,8 @@ a reference measured in the same run with public tools.
 
     python bench/large_project.py [--runs 5] [--files 100000] [--script-mib 50]
 
-Rows (whole-process wall time, median of --runs after one warm-up; peak memory from /usr/bin/time -v):
+Rows (`empty`: the same command on an empty folder, the fixed cost of start-up and checks; whole-process wall time, median of --runs after one warm-up; CPU time and peak memory of one run
+from /usr/bin/time -v):
   walk    check --static on a tree of --files files (data/ shards, the compose file, Dockerfile, run
           script and .env five folders deep)  vs  `find DIR -type f | wc -l`
   script  check --static on a project whose run.ps1 is --script-mib MiB (a broken backtick half-way)
@@ -60,18 +61,27 @@ def timed(cmd: list[str], runs: int, shell: bool = False) -> float:
     return statistics.median(times)
 
 
-def peak_mib(cmd: list[str], shell: bool = False) -> float:
-    """Maximum resident set size of the whole command, from GNU time (`/usr/bin/time -v`)."""
+def cpu_and_peak(cmd: list[str], shell: bool = False) -> tuple[float, float]:
+    """(user + system CPU seconds, maximum resident set size in MiB) of the whole command, from GNU time
+    (`/usr/bin/time -v`): CPU time is the figure that holds on a loaded machine, wall time the one a user
+    waits."""
     full = ["/usr/bin/time", "-v"] + (["sh", "-c", cmd[0]] if shell else cmd)
     err = subprocess.run(full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True).stderr
-    found = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
-    return int(found.group(1)) / 1024 if found else float("nan")
+
+    def number(label: str) -> float:
+        found = re.search(label + r": ([\d.]+)", err)
+        return float(found.group(1)) if found else float("nan")
+
+    cpu = number(r"User time \(seconds\)") + number(r"System time \(seconds\)")
+    return cpu, number(r"Maximum resident set size \(kbytes\)") / 1024
 
 
 def row(name: str, doctor: list[str], reference: str, runs: int) -> None:
     mine, ref = timed(doctor, runs), timed([reference], runs, shell=True)
-    print(f"{name:7} dind-doctor {mine:6.2f} s {peak_mib(doctor):6.0f} MiB | reference {ref:6.2f} s "
-          f"{peak_mib([reference], shell=True):5.0f} MiB ({reference}) | ratio {mine / ref:5.1f}x")
+    (my_cpu, my_mem), (ref_cpu, ref_mem) = cpu_and_peak(doctor), cpu_and_peak([reference], shell=True)
+    print(f"{name:7} dind-doctor {mine:5.2f} s wall {my_cpu:5.2f} s CPU {my_mem:4.0f} MiB | reference "
+          f"{ref:5.2f} s wall {ref_cpu:5.2f} s CPU {ref_mem:3.0f} MiB ({reference.split(' /')[0]} ...) | "
+          f"ratio {mine / ref:5.1f}x wall")
 
 
 def main() -> None:
@@ -86,6 +96,9 @@ def main() -> None:
         make_tree(tree, args.files)
         make_script(big, args.script_mib)
         print(f"runs per command: {args.runs} (median, after a warm-up); {os.cpu_count()} CPU(s)")
+        empty = Path(tmp, "empty")
+        empty.mkdir()
+        row("empty", doctor + [str(empty)], f"find {empty} -type f | wc -l", args.runs)  # the fixed cost
         row("walk", doctor + [str(tree)], f"find {tree} -type f | wc -l", args.runs)
         row("script", doctor + [str(big)], f"wc -l {big}/run.ps1", args.runs)
 
