@@ -45,6 +45,9 @@ _UPPER_WORD = re.compile(r"[A-Z]+(?:[-_.][A-Z]+)*")  # INFO, READ_ONLY
 # ("DockerOperator", "Dockerfile") all over the report; under a secret-looking name they still are.
 _PLAIN_TEXT = re.compile(r"[A-Za-z]+(?:[ _.-][A-Za-z]+)*")
 _PATH = re.compile(r"(?:/|\./|\.\./|~/|[A-Za-z]:[\\/]|\\\\)[^\s@]*")
+# A file path under a secret name (KEY_FILE=/run/secrets/key, SSH_AUTH_SOCK) says where a secret is, and
+# is none: masking it would hide every path below it (the project's own, often) all over the report.
+_SECRET_FILE = re.compile(r"(?:/|~/|[A-Za-z]:[\\/])[\w.-]+(?:[\\/][\w.-]+)+")
 _RANDOM_RUN = re.compile(r"(?=[a-z0-9]*\d)(?=[a-z0-9]*[a-z])[a-z0-9]{16,}")  # a lowercase random token
 
 URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/\s@\"'`]+)@")
@@ -151,7 +154,8 @@ class Masker:
         if not value:
             return
         self.add_userinfo(value)
-        if (name is not None and is_secret_name(name)) or not is_ordinary(value):
+        if (name is not None and is_secret_name(name) and not _SECRET_FILE.fullmatch(value)) \
+                or not is_ordinary(value):
             self.add(value, value.strip().strip("\"'"))
 
     def add_env(self, values: Mapping[str, str | None]) -> None:

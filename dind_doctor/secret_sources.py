@@ -127,9 +127,10 @@ def environment_values(masker: Masker, env: Mapping[str, str]) -> None:
     for name, value in env.items():
         if not value:
             continue
-        masker.add_userinfo(value)
         if is_secret_name(name):
-            masker.add(value)
+            masker.add_value(name, value)
+        else:
+            masker.add_userinfo(value)
 
 
 def feed_project(masker: Masker, model: "ProjectModel") -> None:

@@ -208,8 +208,11 @@ def compose_config(compose_file: Path, env: Mapping[str, str], timeout: float) -
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ComposeError(f"`docker compose config` did not run: {type(exc).__name__}") from None
     if proc.returncode != 0:
-        # stderr names files and keys, not values; still, only its first line is kept.
-        first = (proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"])[0][:200]
+        # Only its first line is kept, its quotes by their shape: a .env parse error quotes the line
+        # (`variable name "MIIE..."`).
+        from ..masking import quoted_shape
+
+        first = quoted_shape((proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"])[0])[:200]
         raise ComposeError(f"`docker compose config` failed: {first}")
     try:
         data = json.loads(proc.stdout)

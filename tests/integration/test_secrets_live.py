@@ -4,6 +4,7 @@ succeed for real."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from secret_plants import PLANTS, leaks, make_planted_project, planted_env
@@ -45,3 +46,12 @@ def test_engine_commands_print_no_planted_secret(planted, env):
     ]
     for out in outputs:
         assert (out.stdout + out.stderr).strip() and leaks(out.stdout + out.stderr) == [], out
+
+
+def test_compose_config_error_of_levels_quotes_by_shape(planted):
+    from dind_doctor.levels.compose import ComposeError, compose_config
+
+    with pytest.raises(ComposeError) as caught:  # compose reads the project's .env: its PEM body line
+        compose_config(planted / "compose.yaml", {"PATH": os.environ["PATH"]}, timeout=60)
+    message = str(caught.value)
+    assert "variable name" in message and "***(" in message and leaks(message) == []

@@ -75,6 +75,8 @@ def test_secret_names_mask_any_value_and_other_names_only_unusual_ones():
                   "APP_KEY": "Mixed Case Key", "BUILD": "b8Xq-2kz9"})
     assert mask("postgres 12345678 Mixed Case App admin Mixed Case Key b8Xq-2kz9") == \
         "***(8) ***(8) Mixed Case App admin ***(14) ***(9)"
+    mask.add_env({"SSH_AUTH_SOCK": "/tmp/ssh-x/agent.12", "KEY_FILE": "/run/secrets/key", "API_KEY": "/S3cr3t"})
+    assert mask("/tmp/ssh-x/agent.12 /run/secrets/key /S3cr3t") == "/tmp/ssh-x/agent.12 /run/secrets/key ***(7)"
 
 
 def test_plain_words_under_ordinary_names_never_mask_the_report():
