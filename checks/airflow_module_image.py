@@ -1,20 +1,16 @@
 """airflow-module-image: the image each DAG task runs: built by which file of the project, and present."""
 from __future__ import annotations
 
-import re
 
 from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Status, fixes
 
-BUILD_TAG = re.compile(r"\bdocker\s+(?:image\s+)?(?:buildx\s+)?build\b.*?(?:-t|--tag)(?:\s+|=)[\"']?(?P<tag>[^\s\"']+)")
-SCRIPT_SUFFIXES = (".ps1", ".sh", ".bash", ".bat", ".cmd", ".md")
 
 
 def builders(ctx: Context) -> dict[str, list[str]]:
     """image ref (normalized) -> where the project builds it (compose services with `build:`, scripts)."""
     from dind_doctor.airflow.project import compose_models, normalized_image as normalized
-    from dind_doctor.project.files import project_files
 
     found: dict[str, list[str]] = {}
     for cf, model in compose_models(ctx):
@@ -23,15 +19,11 @@ def builders(ctx: Context) -> dict[str, list[str]]:
                 dockerfile = service.dockerfile or "Dockerfile"
                 found.setdefault(normalized(service.image), []).append(
                     f"{cf.rel} service {service.name} (Dockerfile {dockerfile})")
-    files = project_files(ctx)
-    for path in files.matching(lambda p: p.name.lower().endswith(SCRIPT_SUFFIXES)):
-        content = files.read(path)
-        if not content.usable or "build" not in content.text:
-            continue
-        for number, line in enumerate(content.text.splitlines(), 1):
-            match = BUILD_TAG.search(line)
-            if match:
-                found.setdefault(normalized(match.group("tag")), []).append(f"{content.rel}:{number}")
+    for dialect in ("powershell", "bash", "cmd"):  # scripts and their Markdown code blocks, one reader
+        for source in ctx.project_model.scripts.of(dialect).sources:
+            for command in source.docker_commands if "build" in source.text else []:
+                for tag in command.tags:
+                    found.setdefault(normalized(tag), []).append(f"{source.rel}:{command.line}")
     return found
 
 

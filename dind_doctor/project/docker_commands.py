@@ -1,4 +1,4 @@
-"""The ONE reader of the `docker run` / `docker create` / `docker compose` commands in a project's scripts,
+"""The ONE reader of the `docker run` / `create` / `build` / `compose` commands in a project's scripts,
 per shell dialect (shell_words splits the script as its shell does; PowerShell through the tokenizer).
 
 For each command: its mounts (`-v`/`--volume`, `--mount`, `--tmpfs`, read by mount_spec, the one mount-spec
@@ -39,6 +39,12 @@ RUN_VALUED = frozenset({
 # `docker compose` options before its sub-command that take a value.
 COMPOSE_VALUED = frozenset({"-f", "--file", "-p", "--project-name", "--env-file", "--project-directory",
                             "--profile", "--ansi", "--parallel", "--progress"})
+# `docker build` (also `image build`, `buildx build`) options that take a value.
+BUILD_VALUED = frozenset({
+    "-t", "--tag", "-f", "--file", "--build-arg", "--target", "--platform", "--label", "--cache-from", "--cache-to",
+    "--network", "--secret", "--ssh", "-o", "--output", "--progress", "--iidfile", "--add-host", "--build-context",
+    "--shm-size", "--ulimit", "-m", "--memory", "--isolation", "--cgroup-parent", "--metadata-file", "--builder",
+    "--attest", "--annotation", "--allow"})
 MOUNT_FLAGS = {"-v": "-v", "--volume": "--volume", "--mount": "--mount", "--tmpfs": "--tmpfs"}
 
 
@@ -96,6 +102,7 @@ class DockerCommand:
     ports: list[str] = field(default_factory=list)
     compose_files: list[str] = field(default_factory=list)  # compose `-f`
     compose_env_files: list[str] = field(default_factory=list)  # compose `--env-file` (for interpolation)
+    tags: list[str] = field(default_factory=list)  # `docker build -t`
 
     @property
     def line(self) -> int:
@@ -165,6 +172,8 @@ def _option(cmd: DockerCommand, name: str, value: str, word: Word, text: str) ->
         cmd.privileged = value.lower() not in ("false", "0")
     elif name in ("-p", "--publish") and cmd.subcommand != "compose":
         cmd.ports.append(value)
+    elif name in ("-t", "--tag") and cmd.subcommand == "build":
+        cmd.tags.append(value)
     elif name in ("-f", "--file") and cmd.subcommand == "compose":
         cmd.compose_files.append(value)
 
@@ -184,8 +193,8 @@ def read_command(command: Command) -> DockerCommand | None:
         while skip < len(rest) and rest[skip].value.startswith("-"):
             skip += 2 if rest[skip].value in GLOBAL_VALUED else 1
         rest = rest[skip:]
-    if rest and rest[0].value == "container" and len(rest) > 1:
-        rest = rest[1:]
+    if rest and rest[0].value.lower() in ("container", "image", "buildx") and len(rest) > 1:
+        rest = rest[1:]  # `docker container run`, `docker image build`, `docker buildx build`
     if not rest:
         return None
     sub = rest[0].value.lower()
@@ -201,6 +210,9 @@ def read_command(command: Command) -> DockerCommand | None:
         if cmd.subcommand == "compose run":  # the others' options are not run's (`down -v`: remove volumes)
             operand = first + 1 + _options(cmd, rest[first + 1:], RUN_VALUED)
             cmd.image = rest[operand].value if operand < len(rest) else None
+    elif sub == "build":
+        cmd.subcommand = sub
+        _options(cmd, rest[1:], BUILD_VALUED)
     else:
         cmd.subcommand = sub
     return cmd

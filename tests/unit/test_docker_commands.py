@@ -194,3 +194,24 @@ def test_powershell_commands_inside_script_blocks() -> None:
 def test_bash_commands_inside_functions_and_conditions() -> None:
     text = "start() {\n  docker run -v \"$PWD/a:/a\" img\n}\nif docker run --rm i2; then exit 0; fi\n"
     assert [(c.line, c.image) for c in docker_commands(text, "bash")] == [(2, "img"), (4, "i2")]
+
+
+def test_build_tags() -> None:
+    assert one("docker build \\\n  -f docker/Dockerfile --build-arg A=1 \\\n  -t my/img:1 -t other .", "bash").tags == [
+        "my/img:1", "other"]
+    assert one("docker buildx build --tag=x:2 --push .", "powershell").tags == ["x:2"]
+    assert one("docker image build -t z ^\n  .", "cmd").tags == ["z"]
+
+
+def test_airflow_module_image_finds_a_tag_built_over_continued_lines(tmp_path: Path) -> None:
+    """The regex it replaces read one line at a time: a `-t` on the next line was never found."""
+    from test_project_support import make_ctx
+
+    from dind_doctor.checks.airflow_module_image import builders
+
+    (tmp_path / "build.sh").write_text("docker build \\\n  -t extractor_img .\n# docker build -t commented .\n")
+    (tmp_path / "README.md").write_text("Build with `docker build -t prose_only .`\n\n```powershell\n"
+                                        "docker build -t from_md `\n  .\n```\n")
+    found = builders(make_ctx(tmp_path))
+    assert {tag: where for tag, where in found.items()} == {
+        "extractor_img:latest": ["build.sh:1"], "from_md:latest": ["README.md:4"]}
