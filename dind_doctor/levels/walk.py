@@ -22,7 +22,7 @@ from ..labels import labels
 from ..probes import ProbeError, daemon_reason, labelled_container
 from ..project.compose_files import compose_files
 from ..project.files import env_values, read_project_file, unsafe_for_tools
-from ..project.host_run import HostRun, find_host_run
+from ..project.host_run import HostRun, find_host_run, runs_without_image
 from . import compose, daemon, manifest
 from .matrix import Row
 from .observe import KEY, observe_script, parse_observations
@@ -85,7 +85,10 @@ def plan(ctx: "Context") -> Plan:
     project = ctx.project
     spec = find_host_run(ctx.project_model.scripts, project)
     if spec is None:
-        raise WalkError(f"no run script with a `docker run` whose mount sources exist under {project}")
+        broken = runs_without_image(ctx.project_model.scripts)
+        raise WalkError(f"no run script with a `docker run` whose mount sources exist under {project}" + (
+            f"; the `docker run` at {', '.join(broken)} ends before its image as the shell runs it "
+            "(see `dind-doctor check backtick-continuation`)" if broken else ""))
     files = [cf for cf in compose_files(ctx) if not cf.error and (cf.data or {}).get("services")]
     if not files:
         raise WalkError(f"no compose file with services under {project}")

@@ -80,3 +80,9 @@ def find_host_run(scripts: ProjectScripts, root: Path) -> HostRun | None:
                     return run
     return None
 
+
+def runs_without_image(scripts: ProjectScripts) -> list[str]:
+    """`rel:line` of the `docker run` commands that name no image, as the shell runs them: the command ends
+    before its image (in PowerShell, a backtick followed by a space ends it and passes the space)."""
+    return [f"{source.rel}:{c.line}" for source in scripts.files_of_every_dialect()
+            for c in source.docker_commands if c.subcommand == "run" and not IMAGE_REF.match(c.image or "")]

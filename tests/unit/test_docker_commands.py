@@ -215,3 +215,14 @@ def test_airflow_module_image_finds_a_tag_built_over_continued_lines(tmp_path: P
     found = builders(make_ctx(tmp_path))
     assert {tag: where for tag, where in found.items()} == {
         "extractor_img:latest": ["build.sh:1"], "from_md:latest": ["README.md:4"]}
+
+
+def test_levels_says_which_run_script_powershell_never_starts(tmp_path: Path) -> None:
+    from test_project_support import make_ctx
+
+    from dind_doctor.levels.walk import WalkError, plan
+
+    (tmp_path / "hosted").mkdir()
+    (tmp_path / "run_host.ps1").write_text("docker run -it ` \n  -v \"${PWD}/hosted:/home/hosted\" `\n  img\n")
+    with pytest.raises(WalkError, match=r"`docker run` at run_host\.ps1:1 ends before its image"):
+        plan(make_ctx(tmp_path))
