@@ -54,7 +54,7 @@ def _safe_console() -> None:
 EPILOG = """\b
 Exit codes:
   0  nothing failed
-  1  a check failed or errored (with --strict, a warning too), or the command failed
+  1  a finding reached --fail-on (default: a check failed or errored), or the command failed
   2  usage error
 """
 
