@@ -41,6 +41,20 @@ class LazyGroup(click.Group):
             return getattr(importlib.import_module(module), attr)
         return super().get_command(ctx, name)
 
+    def invoke(self, ctx: click.Context) -> object:
+        """Every command's error message passes the masking boundary (the environment's secrets, URL
+        userinfo, credential shapes): a command masks what it knows of its project first, this is the
+        net for the rest (an option's value, a config file's line, a daemon's answer)."""
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as exc:
+            import os
+
+            from .secret_sources import environment_masker
+
+            exc.message = environment_masker(os.environ)(exc.message)
+            raise
+
 
 def _safe_console() -> None:
     """A legacy console (cp1252, cp850) must never crash the tool on a glyph or an accented path."""

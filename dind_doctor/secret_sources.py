@@ -133,6 +133,13 @@ def environment_values(masker: Masker, env: Mapping[str, str]) -> None:
             masker.add_userinfo(value)
 
 
+def environment_masker(env: Mapping[str, str]) -> Masker:
+    """A Masker fed with the process environment only: for what is printed before, or without, a run."""
+    masker = Masker()
+    environment_values(masker, env)
+    return masker
+
+
 def feed_project(masker: Masker, model: "ProjectModel") -> None:
     """Everything the project's files hold (see the module docstring), read through the project model
     (the parsers the checks use, each file parsed once per run). Only files of the walk are read."""

@@ -65,12 +65,9 @@ def run(options: Options, echo: Callable[[str], None]) -> int:
     except UsageProblem as exc:  # before the run's Context: masked with the environment's values
         import os
 
-        from ..masking import Masker
-        from ..secret_sources import environment_values
+        from ..secret_sources import environment_masker
 
-        mask = Masker()
-        environment_values(mask, os.environ)
-        echo(mask(f"run-reference: {exc}"))
+        echo(environment_masker(os.environ)(f"run-reference: {exc}"))
         return EXIT_USAGE
     with _sigterm_as_interrupt():
         return _Run(options, images, recipe, user_env, source, compose_file, echo).execute()

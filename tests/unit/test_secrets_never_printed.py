@@ -59,3 +59,10 @@ def test_other_commands_print_no_planted_secret(planted, tmp_path):
         assert out.strip() and leaks(out) == [], out
     assert "tcp://***(" in "".join(outputs[:5])  # the endpoint is named, its userinfo masked
     assert "preflight checks" in outputs[-1] and "no Docker engine" in outputs[-1]
+
+
+def test_a_command_error_passes_the_boundary(tmp_path):
+    """A config file's problem, a usage error: what the command did not mask itself, the CLI does."""
+    (tmp_path / ".dind-doctor.toml").write_text(f'fail-on = "{PLANTS["stripe"]}"\n')
+    out = invoke("check", "--project", str(tmp_path))
+    assert "fail-on" in out and leaks(out) == []
