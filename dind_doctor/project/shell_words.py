@@ -119,6 +119,7 @@ class _Splitter:
         self.escape = "^" if self.cmd else "\\"
         self.found: list[list[Word]] = [[]]
         self.blocks = 0  # cmd: open `(` blocks
+        self.heredocs: list[tuple[str, bool]] = []  # bash `<<EOF` / `<<-EOF` whose body follows the line
 
     def run(self) -> list[Command]:
         i = 0
@@ -179,17 +180,39 @@ class _Splitter:
         ch = self.text[i]
         if ch == "#":
             return self._line_end(i)
+        if ch in "\r\n" and self.heredocs:
+            return self._heredoc_bodies(i)
         if ch in "<>":  # a redirection: its target is no argument of the command
-            i += 1 + (self.text[i + 1:i + 2] in (">", "&"))
+            heredoc = not self.cmd and self.text.startswith("<<", i) and not self.text.startswith("<<<", i)
+            strip_tabs = heredoc and self.text.startswith("<<-", i)
+            i += 2 + strip_tabs if heredoc else 1 + (self.text[i + 1:i + 2] in (">", "&"))
             i = self._skip_blank(i)
             if i < self.n and self.text[i] not in "\r\n;|&":
-                i = self._word(i, keep=False)
+                start, i = i, self._word(i, keep=False)
+                if heredoc:
+                    self.heredocs.append((re.sub(r"[\"'\\]", "", self.text[start:i]), strip_tabs))
             return i
         if ch in "()":
             self.blocks += 1 if ch == "(" else -1
         if self.found[-1]:
             self.found.append([])
         return i + 1
+
+    def _heredoc_bodies(self, i: int) -> int:
+        """Skips the bodies of the heredocs opened on the line ending at i: text, not commands."""
+        i = self._line_end(i)
+        i += 2 if self.text.startswith("\r\n", i) else 1
+        for delimiter, strip_tabs in self.heredocs:
+            while i < self.n:
+                end = self._line_end(i)
+                line = self.text[i:end]
+                i = end + (2 if self.text.startswith("\r\n", end) else 1)
+                if (line.lstrip("\t") if strip_tabs else line) == delimiter:
+                    break
+        self.heredocs = []
+        if self.found[-1]:
+            self.found.append([])
+        return i
 
     def _word(self, i: int, keep: bool = True) -> int:
         start, value, unquoted, quoted_parts, plain_parts = i, [], [], 0, 0

@@ -226,3 +226,9 @@ def test_levels_says_which_run_script_powershell_never_starts(tmp_path: Path) ->
     (tmp_path / "run_host.ps1").write_text("docker run -it ` \n  -v \"${PWD}/hosted:/home/hosted\" `\n  img\n")
     with pytest.raises(WalkError, match=r"`docker run` at run_host\.ps1:1 ends before its image"):
         plan(make_ctx(tmp_path))
+
+
+def test_bash_heredoc_bodies_are_text() -> None:
+    text = ("cat > run.sh <<'EOF'\ndocker run -v /in/heredoc:/x img\nEOF\ncat <<-END | sh\n\tdocker run i3\n\tEND\n"
+            "docker run -v /real:/x img2 <<< 'input'\n")
+    assert [(c.line, c.image) for c in docker_commands(text, "bash")] == [(7, "img2")]
