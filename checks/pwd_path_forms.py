@@ -10,13 +10,12 @@ from dind_doctor.context import Context
 from dind_doctor.model import Finding, Level, Location, Status, fixes, same_fix
 from dind_doctor.project.files import project_files
 from dind_doctor.project.host_paths import has_drive
-from dind_doctor.project.current_folder import folder_refs
+from dind_doctor.project.current_folder import CURRENT_FOLDER, NOT_CMD, folder_refs
 from dind_doctor.project.docker_commands import MountArg
 from dind_doctor.project.scripts import ScriptSource
 
 QUOTED_FORM = {"powershell": '-v "${PWD}/sub:/target"', "bash": '-v "$(pwd)/sub:/target"',
                "cmd": '-v "%cd%\\sub:/target"'}
-SUBEXPR_PWD = re.compile(r"[$][(]\s*(pwd|get-location)\s*[)]", re.I)
 MSYS_MENTION = re.compile(r"MSYS_NO_PATHCONV|MSYS2_ARG_CONV_EXCL")
 SENTINEL_DIR = "/dind-doctor-probe"
 
@@ -110,7 +109,7 @@ class PwdPathForms(Check):
                 add(hard, "`$(...)` followed by more text is two arguments in PowerShell",
                     f"PowerShell passes `{arg.text}` to docker as two arguments, so docker takes the second part "
                     "as the image name: `docker: invalid reference format`.",
-                    fixes(powershell=f'{arg.flag} "{SUBEXPR_PWD.sub("${PWD}", arg.value)}"'))
+                    fixes(powershell=f'{arg.flag} "{CURRENT_FOLDER["powershell"].sub("${PWD}", arg.value)}"'))
             elif m := refs.search(arg.unquoted):
                 add(Status.WARN, f"unquoted `{m.group(0)}` in a docker {arg.flag} spec",
                     "PowerShell keeps an expanded variable in one argument, so this works today; quote the whole "
@@ -118,13 +117,13 @@ class PwdPathForms(Check):
                     "paths with spaces or `$`.",
                     fixes(powershell=f"{arg.flag} {quoted}"))
         elif dialect == "cmd":
-            m = re.search(r"\$\{pwd\}|\$pwd\b|\$\(\s*pwd\s*\)", arg.value, re.I)
+            m = NOT_CMD.search(arg.value)
             if m:
                 add(hard, f"`{m.group(0)}` is not a cmd variable: docker takes it as a volume name",
                     f"cmd passes `{m.group(0)}` literally; docker answers `\"{m.group(0)}\" includes invalid "
                     "characters for a local volume name`.",
-                    fixes(cmd=f'{arg.flag} "{re.sub(r"(?i)[$][{(]?pwd[)}]?", "%cd%", arg.value)}"'))
-            elif re.search("%cd%", arg.unquoted, re.I):
+                    fixes(cmd=f'{arg.flag} "{NOT_CMD.sub("%cd%", arg.value)}"'))
+            elif CURRENT_FOLDER["cmd"].search(arg.unquoted):
                 add(Status.WARN, "unquoted `%cd%` in a docker -v spec: a path with spaces splits",
                     "cmd substitutes %cd% before splitting the line, so `C:\\My Projects\\x` becomes two "
                     "arguments and docker takes `Projects\\x:/...` as the image.", fixes(cmd=f"{arg.flag} {quoted}"))

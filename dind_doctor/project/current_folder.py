@@ -40,3 +40,6 @@ def expand(text: str, dialect: str, current: str, script_dir: str) -> str:
 
 _EITHER = {d: re.compile(f"{CURRENT_FOLDER[d].pattern}|{SCRIPT_FOLDER[d].pattern}", CURRENT_FOLDER[d].flags)
            for d in CURRENT_FOLDER}
+# PowerShell's and bash's forms, which cmd passes on literally: `-v $(pwd):/x` in a .cmd reaches docker as a
+# volume NAME ("includes invalid characters for a local volume name").
+NOT_CMD = re.compile(f"{CURRENT_FOLDER['powershell'].pattern}|{CURRENT_FOLDER['bash'].pattern}", re.I)

@@ -232,3 +232,10 @@ def test_bash_heredoc_bodies_are_text() -> None:
     text = ("cat > run.sh <<'EOF'\ndocker run -v /in/heredoc:/x img\nEOF\ncat <<-END | sh\n\tdocker run i3\n\tEND\n"
             "docker run -v /real:/x img2 <<< 'input'\n")
     assert [(c.line, c.image) for c in docker_commands(text, "bash")] == [(7, "img2")]
+
+
+def test_forms_cmd_does_not_know() -> None:
+    from dind_doctor.project.current_folder import NOT_CMD
+
+    assert [m.group(0) for m in NOT_CMD.finditer("$(pwd) ${PWD} $pwd %cd% $(Get-Location) `pwd`")] == [
+        "$(pwd)", "${PWD}", "$pwd", "$(Get-Location)", "`pwd`"]
