@@ -280,12 +280,34 @@ class Continuation:
     orphan: str  # the next line, which runs on its own ("" when none)
 
 
-def _rest_of_line(tokens: list[Token], k: int) -> tuple[list[Token], int]:
-    """Tokens after index k up to (not including) the newline, and the newline's index (or len)."""
-    j = k + 1
-    while j < len(tokens) and tokens[j].kind not in ("newline", "continuation"):
-        j += 1
-    return tokens[k + 1:j], j
+@dataclass(frozen=True)
+class _LineTail:
+    """What follows token k up to the next newline or continuation, precomputed for every k in one
+    backward pass (scanning the rest of the line for each token was quadratic in a line's length)."""
+
+    ends_line: list[bool]  # the stop is a newline or the end (not a continuation)
+    only_blank: list[bool]  # every token in between is a space
+    only_blank_or_comment: list[bool]
+    last_end: list[int | None]  # end offset of the last token in between, None when there is none
+    significant_after: list[bool]  # some token after k, to the end, is not space, newline or comment
+
+
+def _line_tails(tokens: list[Token]) -> _LineTail:
+    n = len(tokens)
+    ends, blank, boc = [True] * n, [True] * n, [True] * n
+    last: list[int | None] = [None] * n
+    sig = [False] * n
+    for k in range(n - 2, -1, -1):
+        nxt = tokens[k + 1]
+        sig[k] = sig[k + 1] or nxt.kind not in ("space", "newline", "comment")
+        if nxt.kind in ("newline", "continuation"):
+            ends[k] = nxt.kind == "newline"
+            continue
+        ends[k] = ends[k + 1]
+        blank[k] = nxt.kind == "space" and blank[k + 1]
+        boc[k] = nxt.kind in ("space", "comment") and boc[k + 1]
+        last[k] = last[k + 1] if last[k + 1] is not None else nxt.end
+    return _LineTail(ends, blank, boc, last, sig)
 
 
 def _command_text(src: Source, first: int, last: int, stop_col: int) -> str:
@@ -312,6 +334,7 @@ def continuation_problems(text: str, first_line: int = 1, tokens: list[Token] | 
     tokens = tokenize(text) if tokens is None else tokens
     found: list[Continuation] = []
     cmd_start: int | None = None
+    tails = _line_tails(tokens)
     for k, tok in enumerate(tokens):
         if tok.kind == "newline":
             cmd_start = None
@@ -322,18 +345,16 @@ def continuation_problems(text: str, first_line: int = 1, tokens: list[Token] | 
         line, col = src.position(tok.start)
         if cmd_start is None:
             cmd_start = line
-        rest, stop = _rest_of_line(tokens, k)
-        ends_line = stop >= len(tokens) or tokens[stop].kind == "newline"  # not continued after all
-        only_blank = ends_line and all(t.kind == "space" for t in rest)
-        only_blank_or_comment = ends_line and all(t.kind in ("space", "comment") for t in rest)
+        only_blank = tails.ends_line[k] and tails.only_blank[k]
+        only_blank_or_comment = tails.ends_line[k] and tails.only_blank_or_comment[k]
         if tok.kind == "escape" and tok.escaped in " \t\u00a0" and only_blank_or_comment:
             kind = "trailing-space" if only_blank else "trailing-comment"
-            span = (tok.start + 1, rest[-1].end if rest else tok.end) if only_blank else None
+            end = tails.last_end[k]
+            span = (tok.start + 1, end if end is not None else tok.end) if only_blank else None
             found.append(Continuation(kind, line, col, tok.start, span,
                                       _command_text(src, cmd_start, line, col), _next_nonblank(src, line)))
         elif tok.kind == "continuation":
-            after = [t for t in tokens[k + 1:] if t.kind not in ("space", "newline", "comment")]
-            if not after:
+            if not tails.significant_after[k]:
                 found.append(Continuation("dangling", line, col, tok.start, None,
                                           _command_text(src, cmd_start, line, col), ""))
         elif tok.kind == "word" and tok.text in ("\\", "^") and only_blank_or_comment \
