@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -38,14 +39,16 @@ def untag_stand_ins() -> None:
             subprocess.run(["docker", "rmi", ref], capture_output=True, check=True)
 
 
-def timed(mode: str, env: dict[str, str]) -> float:
+def timed(mode: str, env: dict[str, str]) -> tuple[float, float]:
+    """(whole-process wall seconds, seconds of the run's 'images for ...' stages from its timeline)."""
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "dind_doctor", "run-reference", "--mode", mode],
                             capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(f"run-reference failed (exit {result.returncode}):\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
-    return seconds
+    pulls = sum(float(s) for s in re.findall(r"^  images for .*?\s([\d.]+) s ", result.stdout, re.MULTILINE))
+    return seconds, pulls
 
 
 def main() -> None:
@@ -55,14 +58,18 @@ def main() -> None:
     args = parser.parse_args()
     bare = {k: v for k, v in os.environ.items() if not k.startswith("DIND_DOCTOR_")}
     overrides = offline_overrides()
-    mirror, override = [], []
+    mirror, override, pulls = [], [], []
     for i in range(args.runs):
         untag_stand_ins()
-        mirror.append(timed(args.mode, bare))
-        override.append(timed(args.mode, dict(bare, **overrides)))
-        print(f"run {i + 1}: mirror path {mirror[-1]:.1f} s, override path {override[-1]:.1f} s", flush=True)
+        seconds, pulled = timed(args.mode, bare)
+        mirror.append(seconds)
+        pulls.append(pulled)
+        override.append(timed(args.mode, dict(bare, **overrides))[0])
+        print(f"run {i + 1}: mirror path {mirror[-1]:.1f} s (pull stages {pulled:.1f} s), "
+              f"override path {override[-1]:.1f} s", flush=True)
     m, o = statistics.median(mirror), statistics.median(override)
-    print(f"median ({args.mode}): mirror path {m:.1f} s, override path {o:.1f} s, ratio {m / o:.2f}")
+    print(f"median ({args.mode}): mirror path {m:.1f} s (pull stages {statistics.median(pulls):.1f} s), "
+          f"override path {o:.1f} s, ratio {m / o:.2f}")
 
 
 if __name__ == "__main__":

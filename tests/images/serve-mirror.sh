@@ -50,7 +50,14 @@ fi
 # 2. The stand-ins: name (as published), base image, what it stands in for, honest notes, extra Dockerfile.
 publish() {
   local name="$1" base="$2" note="$3" extra="${4:-}"
-  local ctx="$work/${name//[\/:]/_}" target="$addr/$name" public="${name#library/}"
+  local ctx="$work/${name//[\/:]/_}" target="$addr/$name" public="${name#library/}" stamp
+  # Published already from the same base, notes and files: nothing to do (a rebuild would give a new digest).
+  stamp="$( { docker image inspect -f '{{.Id}}' "$base"; printf '%s\n%s\n' "$note" "$extra"; cat "$here"/stand-ins/*; } | sha256sum)"
+  if [ "$(cat "$ctx.stamp" 2>/dev/null)" = "$stamp" ] && curl -fsS -o /dev/null --max-time 5 -I \
+       -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' "$mirror/v2/${name%:*}/manifests/${name##*:}"; then
+    log "$public: published already"
+    return
+  fi
   rm -rf "$ctx" && mkdir -p "$ctx"
   cp "$here"/stand-ins/* "$ctx/"
   printf 'This image is a STAND-IN for %s, built by dind-doctor (tests/images/serve-mirror.sh) on a\nmachine that reaches no registry. %s\n' \
@@ -62,6 +69,7 @@ publish() {
   docker push -q "$target" >/dev/null
   # Only the registry keeps it: a later pull of the public name downloads its own layer through the mirror.
   docker rmi "$target" >/dev/null
+  echo "$stamp" >"$ctx.stamp"
   log "published $public (from $base)"
 }
 
