@@ -18,7 +18,6 @@ def worker_mounts(ctx: Context) -> tuple[str, list[dict[str, Any]]]:
     """The mounts of the Airflow service that runs tasks (a worker, else the first Airflow service), as the
     daemon would list them: bind sources made absolute the way compose does, volumes by key."""
     from dind_doctor.airflow.project import airflow_services
-    from dind_doctor.levels.compose import parse_mount
 
     services = airflow_services(ctx)
     if not services:
@@ -26,9 +25,8 @@ def worker_mounts(ctx: Context) -> tuple[str, list[dict[str, Any]]]:
     service = next((s for s in services if "worker" in s.name), None) or \
         next((s for s in services if "scheduler" in s.name), services[0])
     mounts = []
-    for item in service.volumes():
-        use = parse_mount(item, service.compose.folder, ctx.env)
-        if use is not None and use.kind in ("bind", "volume"):
+    for use in service.mounts:
+        if use.kind in ("bind", "volume"):
             mounts.append({"Type": use.kind, "Source": use.source, "Destination": use.target, "Name": use.source})
     return f"{service.compose.rel} service {service.name}", mounts
 

@@ -35,11 +35,11 @@ def plain_tcp(url: str) -> tuple[str, int] | None:
 
 def user_ids(user: str | None, env: dict[str, str]) -> tuple[str, str | None]:
     """(uid, gid) of a compose `user:` (interpolated); the Airflow image's own user when none is set."""
-    from dind_doctor.levels.compose import interpolate
+    from dind_doctor.project.path_resolver import interpolate
 
     if not user:
         return "50000", "0"  # the apache/airflow image's `airflow` user
-    uid, _, gid = interpolate(user, env).partition(":")
+    uid, _, gid = interpolate(user, env).text.partition(":")
     return uid, gid or None
 
 
@@ -102,7 +102,6 @@ class AirflowDaemonAccess(Check):
 
     def _compose(self, ctx: Context, services) -> list[Finding]:
         from dind_doctor.airflow.project import SOCKET_TARGETS, dotenv_value
-        from dind_doctor.levels.compose import parse_mount
 
         findings: list[Finding] = []
         by_line: dict[tuple[str, int | None], list[Any]] = {}
@@ -112,9 +111,8 @@ class AirflowDaemonAccess(Check):
             if service.environment().get("DOCKER_HOST"):
                 line = cf.line_of("services", service.name, "environment", "DOCKER_HOST")
                 by_line.setdefault((cf.rel, line), []).append(service)
-            folders.setdefault(cf.folder, cf)
-            uses = (parse_mount(item, cf.folder, ctx.env) for item in service.volumes())
-            if any(u is not None and u.target in SOCKET_TARGETS for u in uses):
+            folders.setdefault(cf.dir, cf)
+            if any(u.target in SOCKET_TARGETS for u in service.mounts):
                 findings.extend(self._socket(ctx, service))
         for (rel, line), users in by_line.items():
             env = users[0].environment()

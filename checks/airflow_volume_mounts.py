@@ -50,13 +50,13 @@ class AirflowVolumeMounts(Check):
         for cf, model in compose_models(ctx):
             for key, real in model.volumes.items():
                 if real == name:
-                    spec = ((cf.data or {}).get("volumes") or {}).get(key)
+                    spec = (cf.raw.get("volumes") or {}).get(key)
                     fixed = isinstance(spec, dict) and bool(spec.get("name") or spec.get("external"))
                     evidence = {"volume": name, "compose file": cf.rel, "project": model.name, "key": key}
-                    if not fixed and project_name_from_folder(cf, ctx.env, dotenv_keys(ctx, cf.folder)):
+                    if not fixed and project_name_from_folder(cf, ctx.env, dotenv_keys(ctx, cf.dir)):
                         return self.finding(
                             Status.WARN, f"{where(call)}: volume {name} exists only while the folder of "
-                                         f"{cf.rel} is named {cf.folder.name!r}",
+                                         f"{cf.rel} is named {cf.dir.name!r}",
                             detail=f"Compose takes the project name {model.name!r} from the folder: renamed or "
                                    f"cloned elsewhere, it creates another volume and the DAG mounts an empty one.",
                             location=location, evidence=evidence,

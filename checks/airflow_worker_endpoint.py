@@ -38,10 +38,10 @@ class AirflowWorkerEndpoint(Check):
             return [self.finding(Status.SKIP, "no compose service runs Airflow")]
         urls = sorted({str(v.value) for _, call in dag_calls(ctx) for v in (call.arg("docker_url"),)
                        if v is not None and v.literal and isinstance(v.value, str)})
-        names = {(s.compose.path, s.name) for s in services}
+        names = {(s.compose.file, s.name) for s in services}
         findings = []
         for cf, model in compose_models(ctx):
-            wanted = {name for path, name in names if path == cf.path}
+            wanted = {name for path, name in names if path == cf.file}
             if not wanted:
                 continue
             container = self._running(ctx, model.name, wanted)

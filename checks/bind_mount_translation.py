@@ -2,26 +2,23 @@
 from __future__ import annotations
 
 import posixpath
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Level, Location, Status, fixes
 from dind_doctor.probes import ProbeError, run_probe
 
+if TYPE_CHECKING:
+    from dind_doctor.project.compose_model import ComposeProject
+
 VAR = "HOST_PROJECT_DIR"
 
 
-def _looks_bound(data) -> bool:
-    """A cheap look at the raw YAML: does any service mount something that is not a named volume?"""
-    from dind_doctor.levels.compose import parse_mount
-
-    for spec in ((data or {}).get("services") or {}).values():
-        for item in (spec or {}).get("volumes") or () if isinstance(spec, dict) else ():
-            mount = parse_mount(item, Path("/"), {})
-            if mount is not None and mount.kind == "bind":
-                return True
-    return False
+def _has_bind(project: "ComposeProject") -> bool:
+    """Does any service mount a host path? (Only those projects are worth `docker compose config`.)"""
+    return any(m.kind == "bind" for s in project.services.values() for m in s.mounts)
 
 
 def host_dir_fixes(compose_dir_host: str | None, rel: str, target: str):
@@ -73,16 +70,15 @@ class BindMountTranslation(Check):
     time_limit = 45.0
 
     def run(self, ctx: Context) -> list[Finding]:
-        from dind_doctor.levels import compose
-        from dind_doctor.project.compose_files import compose_files
+        from dind_doctor.compose_cli import resolved_project
 
-        files = [cf for cf in compose_files(ctx) if not cf.error and _looks_bound(cf.data)]
-        if not files:
+        projects = [p for p in ctx.project_model.compose if not p.error and _has_bind(p)]
+        if not projects:
             return [self.finding(Status.SKIP, "no bind mount in the project's compose files")]
         report = ctx.nesting()
         findings: list[Finding] = []
-        for cf in files:
-            model = compose.model_of(ctx, cf)
+        for project in projects:
+            model = resolved_project(ctx, project)
             for service in model.services.values():
                 for mount in service.mounts:
                     if mount.kind == "bind":
@@ -93,7 +89,7 @@ class BindMountTranslation(Check):
         from dind_doctor.levels.translate import translate
 
         where = f"{service.name}: {mount.raw_source or mount.source}:{mount.target}"
-        location = Location(str(model.file))
+        location = Location(ctx.project_model.files.rel(mount.origin.file), mount.origin.line)
         evidence = {"service": service.name, "as written": mount.raw_source, "compose sends": mount.source,
                     "level": report.level.value}
         if report.level is not Level.DOOD:

@@ -54,19 +54,18 @@ class NamedVolumeVisibility(Check):
     time_limit = 60.0
 
     def run(self, ctx: Context) -> list[Finding]:
-        from dind_doctor.levels import compose
-        from dind_doctor.project.compose_files import compose_files
+        from dind_doctor.compose_cli import resolved_project
 
-        files = compose_files(ctx)
-        if not files:
+        projects = ctx.project_model.compose
+        if not projects:
             return [self.finding(Status.SKIP, f"no compose file under {ctx.project}")]
         findings: list[Finding] = []
         with_volumes = 0
-        for cf in files:
-            file = cf.path
-            if cf.error or not isinstance(cf.data, dict) or not cf.data.get("volumes"):
+        for project in projects:
+            file = project.file
+            if project.error or not project.volumes:
                 continue  # unreadable files are the env-file check's to report; no volume, nothing to do
-            model = compose.model_of(ctx, cf)
+            model = resolved_project(ctx, project)
             for key, real in model.volumes.items():
                 with_volumes += 1
                 try:
@@ -76,7 +75,7 @@ class NamedVolumeVisibility(Check):
                         Status.ERROR, f"volume {real}: the daemon failed mid-check: {exc}",
                         location=Location(str(file)), evidence={"volume": real, "compose file": str(file)}))
         if not with_volumes and not findings:
-            names = ", ".join(cf.rel for cf in files)
+            names = ", ".join(p.rel for p in projects)
             return [self.finding(Status.SKIP, f"no named volume in {names}")]
         return findings
 

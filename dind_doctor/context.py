@@ -160,7 +160,7 @@ class Context:
                 from .project.files import project_files
                 from .project.project_model import ProjectModel
 
-                self._project_model = ProjectModel(project_files(self), self.env)
+                self._project_model = ProjectModel(project_files(self), self.env, self.platform)
             return self._project_model
 
     # -- nesting level --------------------------------------------------------------------------

@@ -143,7 +143,7 @@ def environment_masker(env: Mapping[str, str]) -> Masker:
 def feed_project(masker: Masker, model: "ProjectModel") -> None:
     """Everything the project's files hold (see the module docstring), read through the project model
     (the parsers the checks use, each file parsed once per run). Only files of the walk are read."""
-    from .project.compose_files import is_dockerfile_name, is_env_name
+    from .project.file_names import is_dockerfile_name, is_env_name
     from .project.scripts import SUFFIXES
 
     files = model.files
@@ -152,7 +152,7 @@ def feed_project(masker: Masker, model: "ProjectModel") -> None:
     for c in model.compose:
         if c.error:
             continue
-        compose_values(masker, c.services)
+        compose_values(masker, c.raw_services)
         env_files.update(ref.path for ref in c.env_files if ref.path in walked)
     for path in files.paths:
         if is_dockerfile_name(path.name):

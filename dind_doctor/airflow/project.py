@@ -18,8 +18,7 @@ from .literals import Value
 
 if TYPE_CHECKING:
     from ..context import Context
-    from ..levels.compose import ComposeProject
-    from ..project.compose_files import ComposeFile
+    from ..project.compose_model import ComposeProject, ServiceMount
 
 SOCKET_TARGETS = ("/var/run/docker.sock", "/run/docker.sock")
 
@@ -28,9 +27,9 @@ SOCKET_TARGETS = ("/var/run/docker.sock", "/run/docker.sock")
 class AirflowService:
     """A compose service that runs Airflow (its image, name or environment says so)."""
 
-    compose: "ComposeFile"
+    compose: "ComposeProject"
     name: str
-    spec: Mapping[str, Any]
+    spec: Mapping[str, Any]  # as written (environment values are read here: DOCKER_HOST, never a secret shown)
 
     @property
     def line(self) -> int | None:
@@ -55,9 +54,11 @@ class AirflowService:
             return dict(str(item).partition("=")[::2] for item in env)  # type: ignore[misc]
         return {}
 
-    def volumes(self) -> list[Any]:
-        items = self.spec.get("volumes") or []
-        return items if isinstance(items, list) else []
+    @property
+    def mounts(self) -> "tuple[ServiceMount, ...]":
+        """Its mounts as the compose model resolves them (bind sources absolute, `${VAR}` interpolated)."""
+        service = self.compose.services.get(self.name)
+        return service.mounts if service is not None else ()
 
 
 def is_airflow_service(name: str, spec: Mapping[str, Any]) -> bool:
@@ -70,24 +71,20 @@ def is_airflow_service(name: str, spec: Mapping[str, Any]) -> bool:
 
 
 def airflow_services(ctx: "Context") -> list[AirflowService]:
-    from ..project.compose_files import compose_files
-
     found = []
-    for cf in compose_files(ctx):
-        if cf.error:
-            continue
-        for name, spec in cf.services.items():
-            if is_airflow_service(name, spec):
-                found.append(AirflowService(cf, name, spec))
+    for project in ctx.project_model.compose:
+        services = project.raw.get("services") if not project.error else None
+        for name, spec in services.items() if isinstance(services, Mapping) else ():
+            if isinstance(spec, Mapping) and is_airflow_service(str(name), spec):
+                found.append(AirflowService(project, str(name), spec))
     return found
 
 
-def compose_models(ctx: "Context") -> list[tuple["ComposeFile", "ComposeProject"]]:
-    """Every readable compose file with its model (project name, real volume names, services)."""
-    from ..levels import compose
-    from ..project.compose_files import compose_files
+def compose_models(ctx: "Context") -> list[tuple["ComposeProject", "ComposeProject"]]:
+    """Every readable compose project: as read, and refined by `docker compose config` (real names)."""
+    from ..compose_cli import resolved_project
 
-    return [(cf, compose.model_of(ctx, cf)) for cf in compose_files(ctx) if not cf.error]
+    return [(p, resolved_project(ctx, p)) for p in ctx.project_model.compose if not p.error]
 
 
 def dag_calls(ctx: "Context") -> Iterator[tuple[DagFile, DockerCall]]:
@@ -118,12 +115,11 @@ def where(call: DockerCall) -> str:
     return f"{call.kind} {call.name}"
 
 
-def project_name_from_folder(cf: "ComposeFile", env: Mapping[str, str], dotenv_keys: set[str]) -> bool:
+def project_name_from_folder(cf: "ComposeProject", env: Mapping[str, str], dotenv_keys: set[str]) -> bool:
     """The compose project name comes from the folder's name (no `-p` known, no COMPOSE_PROJECT_NAME in
     the environment or the .env beside the file, no top-level `name:`): renaming the folder renames every
     volume."""
-    data = cf.data or {}
-    return not data.get("name") and "COMPOSE_PROJECT_NAME" not in env and "COMPOSE_PROJECT_NAME" not in dotenv_keys
+    return not cf.has_top_level_name and "COMPOSE_PROJECT_NAME" not in env and "COMPOSE_PROJECT_NAME" not in dotenv_keys
 
 
 def dotenv_keys(ctx: "Context", folder: Path) -> set[str]:

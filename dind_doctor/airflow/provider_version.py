@@ -137,7 +137,7 @@ def resolve(sources: Iterable[tuple[str, str]]) -> ProviderVersion:
 
 def is_version_source(name: str) -> bool:
     """requirements*.txt, constraints*.txt, Dockerfiles, compose files and .env (AIRFLOW_IMAGE_NAME)."""
-    from ..project.compose_files import is_compose_name, is_dockerfile_name
+    from ..project.file_names import is_compose_name, is_dockerfile_name
 
     lower = name.lower()
     return (lower.endswith(".txt") and ("requirements" in lower or "constraints" in lower)) \

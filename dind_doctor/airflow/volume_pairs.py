@@ -122,5 +122,5 @@ def volume_pairs(ctx: "Context") -> list[VolumePair]:
                 if use.kind == "volume" and use.source in model.volumes and not use.no_copy:
                     real = model.volumes[use.source]
                     if real in pairs or _copied_to(ctx, builds.get(normalized_image(service.image)), use.target):
-                        add(real, use.target, service.image, f"{cf.rel} service {service.name}", [cf.folder])
+                        add(real, use.target, service.image, f"{cf.rel} service {service.name}", [cf.dir])
     return list(pairs.values())

@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Any
 from .. import images
 from ..labels import labels
 from ..probes import ProbeError, daemon_reason, labelled_container
-from ..project.compose_files import compose_files
+from ..compose_cli import resolved_project
+from ..project.compose_model import ComposeProject, Service
 from ..project.files import env_values, read_project_file, unsafe_for_tools
 from ..project.host_run import HostRun, find_host_run, runs_without_image
-from . import compose, daemon, manifest
+from . import daemon, manifest
 from .matrix import Row
 from .observe import KEY, observe_script, parse_observations
 from .rows import build_rows
@@ -43,8 +44,8 @@ class WalkError(Exception):
 @dataclass
 class Plan:
     spec: HostRun  # the run script's `docker run`, which the outer stand-in copies
-    model: compose.ComposeProject
-    service: compose.Service
+    model: ComposeProject
+    service: Service
     source: Path  # the host folder whose content the module should run
     module_dir: str  # where the module container holds it
     env_file: Path | None
@@ -54,12 +55,12 @@ class Plan:
 
 
 # -- planning ------------------------------------------------------------------------------------------
-def _module_service(model: compose.ComposeProject) -> compose.Service:
+def _module_service(model: ComposeProject) -> Service:
     built = [s for s in model.services.values() if s.build_context]
     return (built or list(model.services.values()))[0]
 
 
-def _module_dir(service: compose.Service, dockerfiles: "Dockerfiles") -> tuple[str, Path] | None:
+def _module_dir(service: Service, dockerfiles: "Dockerfiles") -> tuple[str, Path] | None:
     """Where the module's code lives in its container, and the host folder it comes from."""
     targets = [m.target for m in service.mounts if m.kind in ("volume", "bind")]
     targets += [service.working_dir] if service.working_dir else []
@@ -89,19 +90,20 @@ def plan(ctx: "Context") -> Plan:
         raise WalkError(f"no run script with a `docker run` whose mount sources exist under {project}" + (
             f"; the `docker run` at {', '.join(broken)} ends before its image as the shell runs it "
             "(see `dind-doctor check backtick-continuation`)" if broken else ""))
-    files = [cf for cf in compose_files(ctx) if not cf.error and (cf.data or {}).get("services")]
-    if not files:
+    projects = [p for p in ctx.project_model.compose if not p.error and p.services]
+    if not projects:
         raise WalkError(f"no compose file with services under {project}")
-    model = compose.model_of(ctx, files[0])
+    model = resolved_project(ctx, projects[0])
     service = _module_service(model)
     found = _module_dir(service, ctx.project_model.dockerfiles)
     if found is None:
         raise WalkError(f"cannot tell where service {service.name} holds its code (no Dockerfile COPY or bind "
                         "to its volumes or working_dir)")
     module_dir, source = found
-    env_file = Path(service.env_files[0]) if service.env_files else None
-    unsafe = unsafe_for_tools(project, [files[0].path, files[0].path.parent / ".env",
-                                        *(Path(f) for f in service.env_files)])
+    env_file = service.env_files[0].path if service.env_files else None
+    if model.refused:  # an alias bomb in an included file: compose would expand it
+        raise WalkError(f"{model.rel}: a file it reads was refused (YAML alias bomb); see `dind-doctor check env-file`")
+    unsafe = unsafe_for_tools(project, [*model.files, model.dir / ".env", *(r.path for r in service.env_files)])
     if unsafe is not None:  # `docker compose run` in the stand-in would block on it, or read outside the project
         raise WalkError(f"{unsafe}: the walk would hand it to docker compose")
     keys = list(dict.fromkeys(_keys_of(project, env_file) + [k for k in service.env_keys if KEY.match(k)]))

@@ -9,19 +9,21 @@ Adding a part: a method decorated with `@part` returning the parsed value; it ma
 """
 from __future__ import annotations
 
+import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Generic, Mapping, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Callable, Generic, Hashable, Mapping, TypeVar, overload
 
 from .files import ProjectFiles
 
 if TYPE_CHECKING:
     from ..airflow.dags import DagFile
     from .build_context import Dockerfiles
-    from .compose_files import ComposeFile
+    from .compose_model import ComposeProject
     from .scripts import ProjectScripts
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 
 class part(Generic[T]):  # noqa: N801 - used as a decorator, like functools.cached_property
@@ -56,24 +58,45 @@ class part(Generic[T]):  # noqa: N801 - used as a decorator, like functools.cach
         return store[self._name]
 
 
+class OnceMap(Generic[K, T]):
+    """A value per key, built once (per-key lock) and shared: for views of a part that cost a subprocess,
+    such as a compose project refined by `docker compose config`."""
+
+    def __init__(self) -> None:
+        self._values: dict[K, T] = {}
+        self._locks: dict[K, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, key: K, build: Callable[[], T]) -> T:
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._values:
+                self._values[key] = build()
+            return self._values[key]
+
+
 class ProjectModel:
     """The user's project as every check, `levels` and `run-reference` read it."""
 
-    def __init__(self, files: ProjectFiles, env: Mapping[str, str], compose_project_name: str | None = None) -> None:
+    def __init__(self, files: ProjectFiles, env: Mapping[str, str], platform: str = sys.platform,
+                 compose_project_name: str | None = None) -> None:
         self.files = files
         self.env = env
+        self.platform = platform  # a Windows path names a local file only on Windows
         self.compose_project_name = compose_project_name  # `-p`, when a command takes one
+        self.compose_resolved: OnceMap[Path, ComposeProject] = OnceMap()  # compose_cli.resolved_project
 
     @property
     def root(self) -> Path:
         return self.files.root
 
     @part
-    def compose(self) -> "list[ComposeFile]":
-        """The project's compose files, parsed (YAML with line numbers)."""
-        from .compose_files import find_compose_files
+    def compose(self) -> "list[ComposeProject]":
+        """One model per compose project of the walk (`include:` and `extends:` followed)."""
+        from .compose_loader import load_projects
 
-        return find_compose_files(self.root, self.files)
+        return load_projects(self.files, self.env, self.platform, self.compose_project_name)
 
     @part
     def dockerfiles(self) -> "Dockerfiles":

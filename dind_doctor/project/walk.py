@@ -43,7 +43,7 @@ def tier(name: str) -> int:
     return 0 if _matters(name, lower) else 2
 
 
-# Every name of tier 0 holds one of these (a cheap filter before the exact predicates of compose_files).
+# Every name of tier 0 holds one of these (a cheap filter before the exact predicates of file_names).
 TIER0_HINTS = ("env", "docker", "compose", "containerfile", "entrypoint", ".gitattributes")
 
 
@@ -52,7 +52,7 @@ def _matters(name: str, lower: str) -> bool:
         return True
     if not any(hint in lower for hint in TIER0_HINTS):
         return False
-    from .compose_files import is_compose_name, is_dockerfile_name, is_env_name  # (it imports this module)
+    from .file_names import is_compose_name, is_dockerfile_name, is_env_name
 
     return (lower in (".dockerignore", ".gitattributes")
             or lower.endswith(".dockerignore") or lower.startswith(("entrypoint", "docker-entrypoint"))

@@ -12,7 +12,7 @@ from collections import deque
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
-from .. import dind_workaround
+from .. import dind_workaround, subprocesses
 from ..probes import run_probe
 from .project import OUTER_DOCKERFILE
 from .run_host import run_host
@@ -202,15 +202,20 @@ def copy_image_to_inner_daemon(client: Any, outer: Exec, image: str, docker_host
     if cli is None:
         raise StageFailed(f"the docker CLI is needed on this machine to copy {image} into the inner daemon")
     env = dict(os.environ, DOCKER_HOST=docker_host)
-    save = subprocess.Popen([cli, "save", image], stdout=subprocess.PIPE, env=env)
+    # Both children in their own process group, killed whole on a timeout or an interrupt.
+    save = subprocesses.spawn([cli, "save", image], env=env, stdout=subprocess.PIPE)
     try:
-        load = subprocess.run([cli, "exec", "-i", outer.cid, "docker", "load", "-q"], stdin=save.stdout,
-                              capture_output=True, env=env, timeout=timeout)
-    finally:
-        if save.stdout is not None:  # always set (stdout=PIPE); the check is for the type
+        load = subprocesses.run([cli, "exec", "-i", outer.cid, "docker", "load", "-q"], stdin=save.stdout or subprocess.DEVNULL,
+                                env=env, timeout=timeout)
+        if save.stdout is not None:
             save.stdout.close()
         save.wait(timeout=timeout)
+    except subprocesses.ChildFailed as exc:
+        raise StageFailed(f"copying {image} into the inner daemon failed: {exc}") from None
+    except subprocess.TimeoutExpired:
+        raise StageFailed(f"copying {image} into the inner daemon failed: `docker save` did not finish") from None
+    finally:
+        subprocesses.kill_group(save)
     if load.returncode != 0 or save.returncode != 0:
-        raise StageFailed(f"copying {image} into the inner daemon failed: "
-                          + load.stderr.decode("utf-8", "replace").strip())
+        raise StageFailed(f"copying {image} into the inner daemon failed: {load.first_error_line()}")
     return True

@@ -5,6 +5,7 @@ credentials, or a copy of --env-file) and a compose override there, never into t
 """
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -13,8 +14,7 @@ from typing import Mapping
 
 import yaml
 
-from ..project.files import read_project_file
-
+from ..project.compose_model import ComposeProject
 from .options import UsageProblem
 
 SERVICE = "extractor_sql"
@@ -68,18 +68,21 @@ def module_compose_file(project: Path | None) -> str:
     compose = next((n for n in COMPOSE_NAMES if (source / n).is_file()), None)
     if compose is None:
         raise UsageProblem(f"{source} holds no compose file ({', '.join(COMPOSE_NAMES)})")
-    content = read_project_file(source, source / compose)
-    if not content.usable:
-        raise UsageProblem(f"{source / compose}: {content.problem}")
-    try:
-        model = yaml.safe_load(content.text) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise UsageProblem(f"{source / compose} is not readable YAML: {exc}") from None
-    services = model.get("services") if isinstance(model, dict) else None
-    if not isinstance(services, dict) or SERVICE not in services:
+    model = read_module_compose(source / compose)
+    if model.error is not None:  # never handed to `docker compose`: an alias bomb is refused here
+        raise UsageProblem(f"{source / compose} is not readable YAML: {model.error.message}")
+    if SERVICE not in model.services:
         raise UsageProblem(f"{source / compose} has no service {SERVICE!r}: run-reference runs "
                            f"`docker compose up --exit-code-from {SERVICE}`")
     return compose
+
+
+def read_module_compose(path: Path) -> ComposeProject:
+    """The module's compose file through the one compose model (bounded YAML, include/extends followed)."""
+    from ..project.compose_loader import ComposeLoader
+    from ..project.files import ProjectFiles
+
+    return ComposeLoader(ProjectFiles(path.parent), os.environ).project(path)
 
 
 def make_work_copy(source: Path, compose: str) -> WorkCopy:

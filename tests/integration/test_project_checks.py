@@ -47,7 +47,14 @@ def test_seed_traps_and_live_probes(docker_client, tmp_path):
 
 
 def test_hosted_reference_is_clean(docker_client, tmp_path):
+    """The shipped module as run-reference runs it: its work copy, with the app/.env run-reference writes
+    (the bare module has none, and env-file rightly fails on that: compose would stop)."""
+    from dind_doctor.reference import project as proj
+    from dind_doctor.reference.servers import Credentials, module_env
+
     project = shutil.copytree(REPO / "hosted", tmp_path / "hosted")  # run_host mounts ${PWD}/hosted from its parent
+    work = proj.WorkCopy(tmp_path, project, tmp_path / "outer", proj.module_compose_file(project))
+    proj.write_env(work, module_env(Credentials("fixture-db-pass", "fixture-access", "fixture-secret")))
     code, report = run(project)
     statuses = {f["check"]: f["status"] for f in report["findings"] if f["status"] not in ("ok", "skip")}
     assert statuses == {}, report

@@ -49,9 +49,12 @@ def test_engine_commands_print_no_planted_secret(planted, env):
 
 
 def test_compose_config_error_of_levels_quotes_by_shape(planted):
-    from dind_doctor.levels.compose import ComposeError, compose_config
+    from dind_doctor.compose_cli import ComposeConfigFailed, compose_config
+    from dind_doctor.project.compose_loader import ComposeLoader
+    from dind_doctor.project.files import ProjectFiles
 
-    with pytest.raises(ComposeError) as caught:  # compose reads the project's .env: its PEM body line
-        compose_config(planted / "compose.yaml", {"PATH": os.environ["PATH"]}, timeout=60)
+    project = ComposeLoader(ProjectFiles(planted), {}).project(planted / "compose.yaml")
+    with pytest.raises(ComposeConfigFailed) as caught:  # compose reads the project's .env: its PEM body line
+        compose_config(project, {"PATH": os.environ["PATH"]}, timeout=60, root=planted)
     message = str(caught.value)
     assert "variable name" in message and "***(" in message and leaks(message) == []

@@ -26,6 +26,9 @@ SHORT = [
     ("C:\\Users\\me:/x:ro", "bind", "C:\\Users\\me", "/x", True, False),
     ("C:/Users/me/app:/home/app", "bind", "C:/Users/me/app", "/home/app", False, False),
     ("c:/y:/z", "bind", "c:/y", "/z", False, False),
+    # compose-go reads a single letter before `:` as a drive: `v:/data` is ONE field (an anonymous volume
+    # at `v:/data`), not the volume `v`; a one-letter volume name does not work in compose either.
+    ("v:/data", "anonymous", "", "v:/data", False, False),
     ("D:\\data:C:\\data", "bind", "D:\\data", "C:\\data", False, False),  # a Windows container's target
     ("//c/Users/me:/x", "bind", "//c/Users/me", "/x", False, False),  # Git Bash's conversion-proof form
     ("//var/run/docker.sock:/var/run/docker.sock", "bind", "//var/run/docker.sock", "/var/run/docker.sock",

@@ -230,27 +230,31 @@ def test_backup_dir_linked_into_the_project_is_not_used(project: Path, tmp_path:
     b"\xef\xbb\xbfA_KEY=1\nB_KEY=x\n", b"\x00\x01\x02binary",
 ])
 def test_levels_reads_env_files_in_any_encoding(project: Path, raw: bytes):
-    from dind_doctor.levels import compose as levels_compose
     from dind_doctor.levels import walk as levels_walk
+    from dind_doctor.project.compose_loader import ComposeLoader
+    from dind_doctor.project.files import ProjectFiles
 
     (project / ".env").write_bytes(raw)
     compose_file = project / "compose.yaml"
     compose_file.write_text("services: {}\n")
     expected = [] if b"binary" in raw else ["A_KEY", "B_KEY"]
     assert levels_walk._keys_of(project, project / ".env") == expected
-    assert sorted(levels_compose._dotenv_next_to(compose_file)) == expected
+    assert sorted(ComposeLoader(ProjectFiles(project), {}).dotenv(project)) == expected  # the one compose model
 
 
 @posix_only
 def test_compose_is_never_handed_a_fifo(project: Path):
     """levels asks `docker compose config` only when every file compose reads is a regular file: a FIFO
     .env would block compose (and leave it running after dind-doctor exits)."""
-    from dind_doctor.levels import compose as levels_compose
+    from dind_doctor.compose_cli import refine
+    from dind_doctor.project.compose_loader import ComposeLoader
+    from dind_doctor.project.files import ProjectFiles
 
     compose_file = project / "compose.yaml"
     compose_file.write_text("services:\n  app:\n    image: x\n")
     os.mkfifo(project / ".env")
-    model = levels_compose.load(compose_file, {"PATH": os.environ.get("PATH", "")}, {"services": {"app": {"image": "x"}}})
+    raw_model = ComposeLoader(ProjectFiles(project), {}).project(compose_file)
+    model = refine(raw_model, {"PATH": os.environ.get("PATH", "")}, 10.0)
     assert model.notes and "not run" in model.notes[0] and "FIFO" in model.notes[0]
 
 

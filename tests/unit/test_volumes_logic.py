@@ -7,9 +7,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-import yaml
 
-from dind_doctor.levels import compose, manifest, staleness
+from dind_doctor.levels import manifest, staleness
 from dind_doctor.levels.daemon import parse_time
 from dind_doctor.levels.sync import tar_folder
 from dind_doctor.project.build_context import source_folder
@@ -18,81 +17,7 @@ from dind_doctor.project.dockerfile_model import parse_dockerfile
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed_project" / "hosted"
 
 
-# -- naming -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("raw, normalized", [
-    ("hosted", "hosted"), ("My Project", "myproject"), ("_-Fraud.Detection_2", "frauddetection_2"),
-    ("07_dind", "07_dind"),
-])
-def test_project_name_is_normalized_like_compose(raw, normalized):
-    assert compose.normalize_project_name(raw) == normalized
-
-
-@pytest.mark.parametrize("spec, real", [
-    (None, "hosted_code"), ({}, "hosted_code"), ({"name": "fixed"}, "fixed"),
-    ({"external": True}, "code"), ({"external": {"name": "legacy"}}, "legacy"),
-])
-def test_real_volume_name(spec, real):
-    assert compose.real_volume_name("hosted", "code", spec) == real
-
-
-def test_project_name_precedence(tmp_path):
-    file = tmp_path / "My Dir" / "docker-compose.yml"
-    file.parent.mkdir()
-    assert compose.project_name(file, {}, {}) == "mydir"
-    assert compose.project_name(file, {"name": "Named"}, {}) == "named"
-    assert compose.project_name(file, {"name": "named"}, {"COMPOSE_PROJECT_NAME": "fromenv"}) == "fromenv"
-    (file.parent / ".env").write_text("COMPOSE_PROJECT_NAME=fromdotenv\n")
-    assert compose.project_name(file, {"name": "named"}, {}) == "fromdotenv"
-
-
-def test_seed_model_from_raw_yaml():
-    file = SEED / "docker-compose.yml"
-    model = compose.from_raw(file, yaml.safe_load(file.read_text()), {})
-    assert model.name == "hosted"
-    assert model.volumes == {"extractor_sql_dag_shared_app": "hosted_extractor_sql_dag_shared_app"}
-    users = {(s.name, m.target) for s, m in model.users_of("extractor_sql_dag_shared_app")}
-    assert users == {("extractor_sql", "/home/app"), ("first_container", "/home/hosted/app")}
-    service = model.services["extractor_sql"]
-    assert service.env_files == (str(SEED / "app" / ".env"),)
-    assert service.dockerfile == str(SEED / "docker" / "Dockerfile")
-
-
-@pytest.mark.parametrize("item, kind, source, target, passed_in", [
-    ("./app:/home/app", "bind", "/p/app", "/home/app", False),
-    ("${HOST_PROJECT_DIR}/app:/home/app:ro", "bind", "/host/x/app", "/home/app", True),
-    ("${HOST_PROJECT_DIR:?say it}/app:/home/app", "bind", "/host/x/app", "/home/app", True),
-    ("code:/home/app", "volume", "code", "/home/app", False),
-    ("/home/app", "anonymous", "", "/home/app", False),
-    ({"type": "bind", "source": "../up", "target": "/u"}, "bind", "/up", "/u", False),
-    ("C:\\Users\\me\\app:/home/app", "bind", "C:\\Users\\me\\app", "/home/app", False),
-])
-def test_parse_mount(item, kind, source, target, passed_in):
-    mount = compose.parse_mount(item, Path("/p"), {"HOST_PROJECT_DIR": "/host/x"})
-    assert (mount.kind, mount.source, mount.target, mount.passed_in) == (kind, source, target, passed_in)
-
-
-@pytest.mark.parametrize("text, value", [
-    ("${A}/x", "1/x"), ("$A/x", "1/x"), ("${B:-def}", "def"), ("${E:-def}", "def"), ("${E-def}", ""),
-    ("$$A", "$A"),
-])
-def test_interpolate(text, value):
-    assert compose.interpolate(text, {"A": "1", "E": ""}) == value
-
-
-def test_merge_resolved_keeps_raw_sources_and_takes_real_names(tmp_path):
-    file = tmp_path / "docker-compose.yml"
-    raw = {"services": {"m": {"image": "i", "volumes": ["${HOST_DIR}/app:/home/app", "v:/data"],
-                              "env_file": "app/.env"}}, "volumes": {"v": None}}
-    model = compose.from_raw(file, raw, {"HOST_DIR": "/h"})
-    resolved = {"name": "proj", "volumes": {"v": {"name": "proj_v"}}, "services": {"m": {"image": "i", "volumes": [
-        {"type": "bind", "source": "/h/app", "target": "/home/app"},
-        {"type": "volume", "source": "v", "target": "/data", "volume": {"nocopy": True}}]}}}
-    merged = compose.merge_resolved(model, resolved)
-    assert merged.volumes == {"v": "proj_v"} and merged.resolved_by == "docker compose config"
-    bind, vol = merged.services["m"].mounts
-    assert bind.passed_in and bind.source == "/h/app"
-    assert vol.no_copy and vol.kind == "volume"
-    assert merged.services["m"].env_files == (str(tmp_path / "app" / ".env"),)
+# -- naming: see test_compose_model.py (the one compose model) ---------------------------------------------
 
 
 # -- Dockerfile sources ------------------------------------------------------------------------------

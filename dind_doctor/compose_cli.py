@@ -1,0 +1,123 @@
+"""The compose model refined by `docker compose config`: the authority for project name, volume names and
+absolute bind sources, when a CLI is there.
+
+Its output INLINES env_file values (secrets): it is parsed in memory, projected at once onto harmless
+fields (names, mount sources and targets, build paths) and never printed, logged or kept. A project with
+a file refused for its YAML aliases is never handed to compose (it would expand the bomb itself).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
+
+from . import subprocesses
+from .project import mount_spec
+from .project.compose_model import BuildRef, ComposeProject, Service, ServiceMount
+
+if TYPE_CHECKING:
+    from .context import Context
+
+
+class ComposeConfigFailed(Exception):
+    """`docker compose config` did not give a model; the message says why (never with file content)."""
+
+
+def compose_config(project: ComposeProject, env: Mapping[str, str], timeout: float,
+                   root: Path | None = None) -> dict[str, Any]:
+    """The resolved model, projected onto harmless fields (no environment, no secrets). `root`: the user's
+    project folder; every file compose would read must be a regular file inside it."""
+    if project.refused:
+        raise ComposeConfigFailed("not asked: a file of the project was refused (YAML alias bomb)")
+    from .project.files import unsafe_for_tools
+
+    read_by_compose = [*project.files, project.dir / ".env", *(r.path for r in project.env_files if r.checkable)]
+    unsafe = unsafe_for_tools(root or project.dir, read_by_compose)
+    if unsafe is not None:  # compose would block on a FIFO, or read (and quote) a file out of the project
+        raise ComposeConfigFailed(f"`docker compose config` not run: {unsafe}")
+    argv = ["docker", "compose", "-f", str(project.file), "config", "--format", "json"]
+    try:
+        proc = subprocesses.run(argv, timeout=timeout, env=env, cwd=project.dir)
+    except subprocesses.ChildFailed as exc:
+        raise ComposeConfigFailed(f"`docker compose config` did not run: {exc}") from None
+    if proc.returncode != 0:
+        # Only its first line, its quotes by their shape: a .env parse error quotes the line (`variable name "MIIE..."`).
+        from .masking import quoted_shape
+
+        raise ComposeConfigFailed(f"`docker compose config` failed: {quoted_shape(proc.first_error_line())}")
+    try:
+        data = json.loads(proc.stdout)
+    except ValueError:
+        raise ComposeConfigFailed("`docker compose config` printed no JSON") from None
+    if not isinstance(data, dict):
+        raise ComposeConfigFailed("`docker compose config` printed JSON that is not a model")
+    services = {}
+    for sname, spec in (data.get("services") or {}).items():
+        spec = spec if isinstance(spec, dict) else {}
+        build: dict[str, Any] = spec["build"] if isinstance(spec.get("build"), dict) else {}
+        services[str(sname)] = {"image": spec.get("image"), "volumes": spec.get("volumes") or [],
+                                "build": {k: v for k, v in build.items() if k in ("context", "dockerfile")}}
+    volumes: dict[str, Any] = data["volumes"] if isinstance(data.get("volumes"), dict) else {}
+    return {"name": data.get("name"), "services": services,
+            "volumes": {str(k): {"name": (v or {}).get("name")} for k, v in volumes.items()}}
+
+
+def _mounts(service: Service, resolved: list[Any]) -> tuple[ServiceMount, ...]:
+    """The raw mounts (their origin and as-written source), with compose's absolute sources."""
+    by_target = {m.target: m for m in service.mounts}
+    out = []
+    for item in resolved:
+        spec = mount_spec.parse_any(item)
+        raw = by_target.get(spec.target) if spec is not None else None
+        if spec is None or raw is None:
+            continue
+        if raw.kind in ("bind", "volume") and spec.source:
+            out.append(dataclasses.replace(raw, source=spec.source))
+        else:
+            out.append(raw)
+    kept = {m.target for m in out}
+    return tuple(out) + tuple(m for m in service.mounts if m.target not in kept)
+
+
+def _build(service: Service, build: Mapping[str, Any]) -> BuildRef | None:
+    ref = service.build
+    if ref is None or ref.remote or not build.get("context"):
+        return ref
+    context = Path(build["context"])
+    dockerfile = context / build["dockerfile"] if build.get("dockerfile") else ref.dockerfile
+    return dataclasses.replace(ref, context=context, dockerfile=dockerfile)
+
+
+def merge_resolved(project: ComposeProject, resolved: Mapping[str, Any]) -> ComposeProject:
+    """Name, volume real names, images, bind sources and build paths from compose; env_file references,
+    raw sources and every origin from the raw model."""
+    name = resolved.get("name") or project.name
+    volumes = {k: (v.get("name") or project.volumes.get(k) or f"{name}_{k}")
+               for k, v in (resolved.get("volumes") or {}).items()}
+    services = {}
+    for sname, service in project.services.items():
+        rspec = (resolved.get("services") or {}).get(sname)
+        if rspec is None:
+            services[sname] = service
+            continue
+        services[sname] = dataclasses.replace(service, image=rspec.get("image") or service.image,
+                                              mounts=_mounts(service, rspec.get("volumes") or []),
+                                              build=_build(service, rspec.get("build") or {}))
+    return dataclasses.replace(project, name=name, volumes=volumes or dict(project.volumes), services=services,
+                               resolved_by="docker compose config")
+
+
+def refine(project: ComposeProject, env: Mapping[str, str], timeout: float,
+           root: Path | None = None) -> ComposeProject:
+    try:
+        return merge_resolved(project, compose_config(project, env, timeout, root))
+    except ComposeConfigFailed as exc:
+        return dataclasses.replace(project, notes=project.notes + (str(exc),))
+
+
+def resolved_project(ctx: "Context", project: ComposeProject) -> ComposeProject:
+    """`project` refined by `docker compose config`, once per run (several checks need it, and the CLI
+    takes up to seconds)."""
+    return ctx.project_model.compose_resolved.get(
+        project.file, lambda: refine(project, ctx.env, max(ctx.timeout, 10.0), ctx.project_model.root))

@@ -1,0 +1,99 @@
+"""The ONE way dind-doctor runs a `docker`, `docker compose` or `git` child: bounded in time and output.
+
+Each child starts in its own session (its own process group). `docker compose` is a CLI plugin: the
+`docker` CLI starts `docker-compose` as ITS child, so killing the CLI alone on a timeout leaves the plugin
+running (a YAML alias bomb grew it to 13.8 GB after dind-doctor exited). On a timeout, an interrupt or any
+error the whole group is killed. Output goes to temporary files, not pipes, so a chatty child can neither
+fill a pipe and hang nor fill our memory: only the first `max_output` bytes are read back.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from typing import IO, Mapping, Sequence
+
+MAX_OUTPUT = 4 * 1024 * 1024
+
+
+class ChildFailed(Exception):
+    """The child could not start or did not finish in time; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Completed:
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+    truncated: bool = False  # the child printed more than max_output bytes on one stream
+
+    def first_error_line(self, limit: int = 200) -> str:
+        """The first line of stderr (compose names files and keys there, not values), for a message."""
+        lines = self.stderr.decode("utf-8", "replace").strip().splitlines()
+        return (lines or ["no message"])[0][:limit]
+
+
+def kill_group(proc: "subprocess.Popen[bytes]") -> None:
+    """SIGKILL the child's whole process group (the compose plugin with the CLI), then reap the child."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    except OSError:  # pragma: no cover - no process groups (Windows): the child alone
+        proc.kill()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:  # pragma: no cover - a zombie the kernel has not released yet
+        pass
+
+
+def _read(handle: IO[bytes], limit: int) -> tuple[bytes, bool]:
+    handle.seek(0)
+    data = handle.read(limit + 1)
+    return data[:limit], len(data) > limit
+
+
+def spawn(argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str | os.PathLike[str] | None = None,
+          stdin: int | IO[bytes] | None = subprocess.DEVNULL, stdout: int | IO[bytes] | None = None,
+          stderr: int | IO[bytes] | None = None) -> "subprocess.Popen[bytes]":
+    """A child in its own process group; the caller kills it with kill_group(). Raises ChildFailed."""
+    try:
+        return subprocess.Popen(list(argv), env=dict(env) if env is not None else None, cwd=cwd, stdin=stdin,
+                                stdout=stdout, stderr=stderr, start_new_session=True)
+    except OSError as exc:
+        raise ChildFailed(f"`{' '.join(argv[:3])}` did not start: {exc.strerror or exc}") from None
+
+
+def run(argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None,
+        cwd: str | os.PathLike[str] | None = None, input: bytes | None = None,
+        stdin: int | IO[bytes] | None = None, max_output: int = MAX_OUTPUT) -> Completed:
+    """Run `argv` to completion within `timeout` seconds; raises ChildFailed when it does not start or
+    does not finish in time (the whole process group is killed then, and on Ctrl-C or SIGTERM).
+    `input`: bytes for its stdin; `stdin`: a stream instead (the read end of another child's pipe)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as given:
+        if input is not None:
+            given.write(input)
+            given.seek(0)
+        source = given if input is not None else subprocess.DEVNULL if stdin is None else stdin
+        proc = spawn(argv, env=env, cwd=cwd, stdin=source, stdout=out, stderr=err)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_group(proc)
+            raise ChildFailed(f"`{' '.join(argv[:3])}` did not finish within {timeout:g} s: stopped") from None
+        except BaseException:  # KeyboardInterrupt, SystemExit from a SIGTERM handler: nothing left behind
+            kill_group(proc)
+            raise
+        finally:
+            if proc.returncode is not None:
+                # The CLI has exited; a plugin it started may not have (killed with it: same group).
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        stdout, cut_out = _read(out, max_output)
+        stderr, cut_err = _read(err, max_output)
+    return Completed(tuple(argv), proc.returncode, stdout, stderr, cut_out or cut_err)
