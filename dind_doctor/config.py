@@ -43,8 +43,11 @@ class Exclude:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_match", glob_matcher(self.patterns))
 
+    def matches(self, path: str) -> bool:
+        return self._match(path)  # type: ignore[attr-defined]
+
     def covers(self, check: str, path: str) -> bool:
-        return (self.checks is None or check in self.checks) and self._match(path)  # type: ignore[attr-defined]
+        return (self.checks is None or check in self.checks) and self.matches(path)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,11 @@ class Config:
     shell: str | None = None
     timeout: float | None = None
     fail_on: str | None = None
+
+    def fix_refusal(self, rel: str) -> str | None:
+        """Why --fix must leave `rel` alone: an exclude (for any check) covers it. None when it may fix it."""
+        entry = next((e for e in self.exclude if e.matches(rel)), None)
+        return None if entry is None else f"excluded by {entry.source} ({entry.reason})"
 
 
 class _Reader:

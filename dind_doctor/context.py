@@ -58,6 +58,8 @@ class Context:
     fix: bool = False  # --fix: checks may apply their safe local repairs
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # config: check id -> its options
     static: bool = False  # --static: the engine is never asked (a pre-commit hook, a CI job without Docker)
+    # --fix: why the config forbids rewriting a project-relative path (an exclude), or None when it may.
+    fix_refusal: Callable[[str], str | None] | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.RLock()

@@ -12,15 +12,22 @@ def explain(check_id):
     from ..registry import LoadFailure
     from .common import checks_by_id
 
+    from .. import suppress
+
     available = checks_by_id()
     item = available.get(check_id)
+    if item is None and check_id == suppress.ID:  # not a check: what the run reports about suppressions
+        click.echo(f"{suppress.ID}: {suppress.TITLE}\n\n{suppress.EXPLANATION}")
+        return
     if item is None:
         raise click.UsageError(f"unknown check id: {check_id} (known: {', '.join(available)})")
     if isinstance(item, LoadFailure):
         raise click.ClickException(f"{check_id} failed to load from package {item.package}: {item.error}")
     levels = "all" if item.levels == ALL_LEVELS else ", ".join(sorted(lv.value for lv in item.levels))
     click.echo(f"{item.id}: {item.title}\n")
-    click.echo(f"levels: {levels} · needs the engine: {'yes' if item.needs_engine else 'no'}\n")
+    static = "runs" if item.project_check else "skipped"
+    click.echo(f"levels: {levels} · needs the engine: {'yes' if item.needs_engine else 'no'} · "
+               f"--static: {static}\n")
     click.echo(item.explanation())
     if item.options:
         click.echo(f"\noptions ([tool.dind-doctor.options.{item.id}] or [options.{item.id}] in .dind-doctor.toml):")

@@ -68,6 +68,7 @@ def collect(check_ids: Sequence[str], project: Path, shell: str, timeout: float,
 
     ctx = make_context(project, shell, timeout, verbose, fix)
     ctx.options = config.options
+    ctx.fix_refusal = config.fix_refusal
     ctx.static = static
     # Only project checks asked for, and no daemon: the same run as --static, and the report says so.
     if not static and all(getattr(c, "project_check", False) for c in selected) and ctx.engine_error:

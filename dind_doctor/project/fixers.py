@@ -115,7 +115,11 @@ def _save_backup(ctx: Context, path: Path, raw: bytes) -> Path:
 def write_with_backup(ctx: Context, path: Path, new: bytes) -> str | None:
     """Replace `path` with `new`, after copying the original to the backup folder (outside the project).
 
-    Returns the backup's path (None when the file did not exist: nothing to back up). Raises FixError."""
+    Returns the backup's path (None when the file did not exist: nothing to back up). Raises FixError,
+    also when the project's config excludes the file: an excluded file is never rewritten."""
+    refusal = ctx.fix_refusal(os.path.relpath(path, ctx.project).replace(os.sep, "/")) if ctx.fix_refusal else None
+    if refusal:
+        raise FixError(f"{_shown(ctx, path)} not changed: {refusal}")
     with _LOCK:
         old = read_for_edit(ctx, path)
         try:

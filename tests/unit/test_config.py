@@ -140,3 +140,17 @@ def test_config_drives_the_run_and_reasons_stay_in_json_and_sarif(tmp_path, monk
     out = json.loads(runner.invoke(cli, ["check", "port-2375", "--project", str(tmp_path), "--shell", "bash",
                                          "--format", "json"]).output)
     assert out["shell"] == "bash" and all(f["suppression"] is None for f in out["findings"])
+
+
+def test_fix_never_rewrites_an_excluded_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
+    monkeypatch.setenv("DIND_DOCTOR_BACKUP_DIR", str(tmp_path.parent / f"{tmp_path.name}-backups"))
+    project = crlf_project(tmp_path)
+    write(project, '[[exclude]]\npaths = ["vendor/**"]\nreason = "third-party code"\n')
+    result = CliRunner().invoke(cli, ["check", "line-endings", "--fix", "--project", str(project), "--format", "json"])
+    assert b"\r" not in (project / "run.sh").read_bytes()  # fixed
+    assert (project / "vendor" / "lib" / "entrypoint.sh").read_bytes() == b"#!/bin/sh\r\necho hi\r\n"  # left alone
+    refused = [f for f in json.loads(result.output)["findings"] if f["location"]
+               and f["location"]["path"] == "vendor/lib/entrypoint.sh"]
+    assert refused and all(f["suppression"]["reason"] == "third-party code" for f in refused)
+    assert result.exit_code == 0

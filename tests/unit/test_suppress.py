@@ -91,3 +91,8 @@ def test_every_syntax_on_real_checks_reasons_in_json_sarif_junit(tmp_path, monke
         s["kind"] == "inSource" for r in sarif["runs"][0]["results"] for s in r.get("suppressions", []))
     assert "cmd REM" in runner.invoke(cli, args + ["--format", "junit"]).output
     assert runner.invoke(cli, args + ["--fail-on", "warn"]).exit_code == 1
+
+
+def test_explain_knows_the_suppression_warnings():
+    out = CliRunner().invoke(cli, ["explain", ID])
+    assert out.exit_code == 0 and "stale" in out.output and "<# dind-doctor: ignore[" in out.output
