@@ -16,11 +16,12 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
+from .host_paths import has_drive
+
 DIRECTIVE = re.compile(r"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
 KNOWN_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 HEREDOC_WORD = re.compile(r"^(\d*)<<(-?)([\"']?)([A-Za-z0-9_.-]+)\3$")
 HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
-WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def _is_url(source: str) -> bool:
 
 def resolve(workdir: str, path: str) -> str:
     """`path` as the builder resolves it against `workdir` (Windows drive paths kept as written)."""
-    if WINDOWS_DRIVE.match(path) or path.startswith("/"):
+    if has_drive(path) or path.startswith("/"):
         return posixpath.normpath(path) if path.startswith("/") else path
     return posixpath.normpath(posixpath.join(workdir or "/", path))
 
