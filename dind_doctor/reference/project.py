@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 import yaml
 
@@ -55,6 +55,24 @@ def _ignore_env(folder: str, names: list[str]) -> list[str]:
     return [n for n in names if n == ".env" or n == "__pycache__"]
 
 
+def _copy_filter(source: Path) -> Callable[[str, list[str]], list[str]]:
+    """copytree's ignore for the module folder: _ignore_env, plus what the project-file gate would not read
+    (a FIFO would block the copy; a link out of the module would copy a file from outside into images)."""
+    from ..project.safe_open import classify, real_root
+
+    root_real = real_root(source)
+
+    def ignore(folder: str, names: list[str]) -> list[str]:
+        skipped = set(_ignore_env(folder, names))
+        for name in names:
+            if name not in skipped and classify(root_real, os.path.join(folder, name))[0] not in ("file",
+                                                                                                  "directory"):
+                skipped.add(name)
+        return sorted(skipped)
+
+    return ignore
+
+
 def module_source(project: Path | None) -> Path:
     """The module folder run-reference drives: --project, or the shipped hosted/ module."""
     return shipped_module() if project is None else Path(project).expanduser()
@@ -90,7 +108,7 @@ def make_work_copy(source: Path, compose: str) -> WorkCopy:
     (module_compose_file)."""
     root = Path(tempfile.mkdtemp(prefix="dind-doctor-reference-"))
     work = WorkCopy(root, root / "hosted", root / "outer", compose)
-    shutil.copytree(source, work.project, ignore=_ignore_env)
+    shutil.copytree(source, work.project, ignore=_copy_filter(source))
     work.outer_context.mkdir()
     shutil.copy2(shipped_module() / OUTER_DOCKERFILE, work.outer_context / OUTER_DOCKERFILE)
     (work.project / "app").mkdir(exist_ok=True)

@@ -397,3 +397,25 @@ def test_continuation_problems_on_a_huge_line_are_found_in_one_pass(monkeypatch)
     found = pstokens.continuation_problems(text)
     assert [(p.kind, p.line) for p in found] == [("trailing-space", 1)]
     assert visits == [len(pstokens.tokenize(text))]
+
+
+@posix_only
+def test_run_reference_work_copy_skips_fifos_and_links_out(tmp_path: Path, outside: Path):
+    from dind_doctor.reference.project import make_work_copy
+
+    module = tmp_path / "module"
+    (module / "app").mkdir(parents=True)
+    (module / "docker-compose.yml").write_text("services: {}\n")
+    (module / "app" / "main.py").write_text("print(1)\n")
+    (module / "app" / "same.py").symlink_to("main.py")  # inside: copied as the file
+    (module / "app" / "leak.txt").symlink_to(outside)
+    os.mkfifo(module / "app" / "pipe")
+    work = make_work_copy(module, "docker-compose.yml")
+    try:
+        copied = {p.name for p in (work.project / "app").iterdir()}
+        assert copied == {"main.py", "same.py"}
+        assert not any(SECRET in p.read_text() for p in work.project.rglob("*") if p.is_file())
+    finally:
+        import shutil
+
+        shutil.rmtree(work.root)
