@@ -229,3 +229,36 @@ def test_worker_endpoint_skips_when_nothing_runs(docker_client, tmp_path):
                                          "    image: apache/airflow:2.10.3\n")
     (finding,) = worker_findings(folder)
     assert finding["status"] == "skip" and "no running Airflow container" in finding["summary"]
+
+
+def test_module_image_absent_then_built(docker_client, tmp_path):
+    tag = f"ddt{uuid.uuid4().hex[:8]}"
+    image = f"dind-doctor-test/{tag}-module"
+    folder = tmp_path / "proj"
+    (folder / "dags").mkdir(parents=True)
+    (folder / "module").mkdir()
+    (folder / "module" / "Dockerfile").write_text(f"FROM {os.environ['DIND_DOCTOR_PROBE_IMAGE']}\n"
+                                                  f"LABEL io.dind-doctor.test-session={TEST_LABEL['io.dind-doctor.test-session']}\n")
+    (folder / "compose.yaml").write_text(f"name: {tag}\nservices:\n  module:\n    image: {image}\n    build: ./module\n")
+    (folder / "dags" / "d.py").write_text("from airflow.providers.docker.operators.docker import DockerOperator\n"
+                                          f"DockerOperator(task_id='t', image={image!r})\n")
+
+    def finding() -> dict:
+        proc = doctor("check", "airflow-module-image", "--project", str(folder), "--format", "json")
+        (only,) = findings_of(json.loads(proc.stdout), "airflow-module-image")
+        return only
+
+    try:
+        absent = finding()
+        assert absent["status"] == "fail" and "is not on the daemon" in absent["summary"]
+        assert absent["fixes"][0]["text"] == 'docker compose -f "compose.yaml" build module'
+        built = subprocess.run(["docker", "compose", "build"], cwd=folder, capture_output=True, text=True, timeout=300)
+        assert built.returncode == 0, built.stderr
+        present = finding()
+        assert present["status"] == "ok" and present["evidence"]["on the daemon"] == "yes"
+        assert "compose.yaml service module" in present["summary"]
+    finally:
+        try:
+            docker_client.images.remove(image, force=True)
+        except Exception:
+            pass
