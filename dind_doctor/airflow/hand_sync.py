@@ -3,18 +3,24 @@ VOL:/mnt busybox sh -c "cp -r /source/* /mnt/"`.
 
 `/source/*` is expanded by the shell in the helper container, and `*` does not match names that start with
 a dot: `.env` never arrives. `/source/.` copies everything. Either way the copy is stale after the next
-edit. The (volume, source folder) pair such a line names is also what `sync-volume` with no arguments uses
-when no build tells it.
+edit. The (volume, source folder) pair such a command names is also what `sync-volume` with no arguments
+uses when no build tells it. The commands come from the one reader of docker commands in scripts
+(project/docker_commands, per shell dialect, through the ProjectModel's scripts part).
 """
 from __future__ import annotations
 
+import bisect
 import re
-import shlex
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-CP = re.compile(r"\bcp\s+(?:-[A-Za-z]+\s+)*[\"']?(?P<src>/[^\s\"'*]*?)/(?P<what>\*|\.)[\"']?(?:\s|$)")
-SUFFIXES = (".ps1", ".sh", ".bash", ".bat", ".cmd", ".md", ".txt", "makefile")
+if TYPE_CHECKING:
+    from ..project.docker_commands import DockerCommand
+    from ..project.scripts import ScriptSource
+
+# `cp [-flags] /dir/* /target` or `cp [-flags] /dir/. /target`, inside the command the container runs.
+CP = re.compile(r"\bcp\s+(?:-[A-Za-z]+\s+)*[\"']?(?P<src>/[^\s\"'*]*?)/(?P<what>\*|\.)[\"']?\s+[\"']?(?P<dst>/[^\s\"';&|]*)")
+DIALECTS = ("powershell", "cmd", "bash")
 
 
 @dataclass(frozen=True)
@@ -23,66 +29,40 @@ class HandSync:
     line: int
     column: int
     skips_dotfiles: bool  # `/source/*`
-    source: str | None  # the host folder given to -v for the copy's source, as written
-    volume: str | None  # the volume given to -v for the copy's target
+    source: str | None  # the host folder mounted on the copy's source, as written
+    volume: str | None  # the named volume mounted on the copy's target
 
 
-def volume_specs(line: str) -> list[str]:
-    """The values of -v / --volume on a command line (quotes removed, as the shell would)."""
-    try:
-        words = shlex.split(line, comments=False)
-    except ValueError:  # an unbalanced quote: words as they stand
-        words = line.split()
-    specs = []
-    for i, word in enumerate(words):
-        if word in ("-v", "--volume") and i + 1 < len(words):
-            specs.append(words[i + 1])
-        elif word.startswith(("--volume=", "-v=")):
-            specs.append(word.split("=", 1)[1])
-    return specs
-
-
-def _mount_of(specs: list[str], container_path: str) -> str | None:
-    for spec in specs:
-        left, sep, right = spec.rpartition(":")
-        if not sep:
-            continue
-        if right in (container_path, container_path.rstrip("/")):
-            return left
-        # `-v vol:/mnt:rw`: one more field
-        left2, sep2, right2 = left.rpartition(":")
-        if sep2 and right2 == container_path and right in ("ro", "rw", "z", "Z"):
-            return left2
+def _mounted_on(command: "DockerCommand", path: str, named: bool) -> str | None:
+    wanted = path.rstrip("/") or "/"
+    for arg in command.mounts:
+        if arg.mount.target.rstrip("/") == wanted and (arg.mount.is_named_volume if named else bool(arg.mount.source)):
+            return arg.mount.source
     return None
 
 
-def find_in_text(rel: str, text: str) -> Iterable[HandSync]:
-    for number, line in enumerate(text.splitlines(), 1):
-        if "cp" not in line:
-            continue
-        match = CP.search(line)
-        if match is None:
-            continue
-        specs = volume_specs(line)
-        src_dir = match.group("src")
-        target = re.search(r"\s(/[^\s\"']*)", line[match.end() - 1:])
-        volume = _mount_of(specs, target.group(1).rstrip("/")) if target else None
-        yield HandSync(rel, number, match.start() + 1, match.group("what") == "*", _mount_of(specs, src_dir), volume)
+def in_command(rel: str, command: "DockerCommand") -> Iterable[HandSync]:
+    """The copies a `docker run`/`create` makes between two of its mounts."""
+    if not command.starts_container:
+        return
+    starts, position = [], 0
+    for word in command.words:  # the command's words as the container receives them, joined
+        starts.append(position)
+        position += len(word.value) + 1
+    joined = " ".join(word.value for word in command.words)
+    for match in CP.finditer(joined):
+        word = command.words[bisect.bisect_right(starts, match.start()) - 1]
+        yield HandSync(rel, word.line, word.column, match.group("what") == "*",
+                       _mounted_on(command, match.group("src"), named=False),
+                       _mounted_on(command, match.group("dst"), named=True))
 
 
-def find_hand_syncs(files) -> list[HandSync]:
-    """Every hand-made copy into a volume in the project's scripts and Markdown (through ProjectFiles)."""
-    found: list[HandSync] = []
-    for path in files.matching(lambda p: p.name.lower().endswith(SUFFIXES)):
-        content = files.read(path)
-        if content.usable and "cp" in content.text:
-            found.extend(find_in_text(content.rel, content.text))
-    return found
+def in_sources(sources: Iterable["ScriptSource"]) -> list[HandSync]:
+    return [sync for source in sources for command in source.docker_commands
+            for sync in in_command(source.rel, command)]
 
 
 def project_hand_syncs(ctx) -> list[HandSync]:
-    """The project's hand-made syncs, found once per run (a check and the volume pairs both ask)."""
-    from ..project.files import project_files
-
-    files = project_files(ctx)
-    return ctx.memo("airflow hand syncs", lambda: find_hand_syncs(files))
+    """The project's hand-made syncs in every dialect's scripts and Markdown blocks, found once per run."""
+    scripts = ctx.project_model.scripts
+    return ctx.memo("airflow hand syncs", lambda: in_sources(s for d in DIALECTS for s in scripts.of(d).sources))

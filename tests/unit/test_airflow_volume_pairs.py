@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from dind_doctor.airflow.hand_sync import find_in_text
+from dind_doctor.airflow.hand_sync import in_command
 from dind_doctor.airflow.sync_all import WatchBounds, watch
 from dind_doctor.airflow.volume_pairs import VolumePair, volume_pairs
 from dind_doctor.airflow.volume_state import env_states
@@ -43,20 +43,34 @@ def test_hand_sync_source_when_no_build_says(tmp_path: Path):
     assert pair.source == tmp_path / "code" and pair.how == "sync.sh:1 copies " + str(tmp_path / "code") + " into it by hand"
 
 
-@pytest.mark.parametrize("line,star,source,volume", [
-    ('docker run --rm -v C:/Users/me/app:/source -v p_vol:/mnt busybox sh -c "cp -r /source/* /mnt/"', True,
-     "C:/Users/me/app", "p_vol"),
-    ("docker run --rm -v \"$HOME/my app\":/source:ro -v p_vol:/mnt:rw busybox cp -a /source/. /mnt", False,
+def syncs_in(text: str, dialect: str = "bash"):
+    from dind_doctor.project.docker_commands import docker_commands
+
+    return [sync for command in docker_commands(text, dialect) for sync in in_command("s", command)]
+
+
+@pytest.mark.parametrize("line,dialect,star,source,volume", [
+    ('docker run --rm -v C:/Users/me/app:/source -v p_vol:/mnt busybox sh -c "cp -r /source/* /mnt/"', "powershell",
+     True, "C:/Users/me/app", "p_vol"),
+    ("docker run --rm -v \"$HOME/my app\":/source:ro -v p_vol:/mnt:rw busybox cp -a /source/. /mnt", "bash", False,
      "$HOME/my app", "p_vol"),
-    ("cp -r /data/* /backup/", True, None, None),
+    ("docker run --rm -v %cd%\\app:/source -v p_vol:/mnt busybox sh -c \"cp -r /source/* /mnt/\"", "cmd", True,
+     "%cd%\\app", "p_vol"),
+    ("docker run --rm -v /srv/a:/source -v /srv/b:/mnt busybox cp -r /source/* /mnt", "bash", True, "/srv/a", None),
 ])
-def test_hand_sync_lines(line, star, source, volume):
-    (found,) = find_in_text("s.sh", "# refresh\n" + line + "\n")
+def test_hand_sync_commands(line, dialect, star, source, volume):
+    (found,) = syncs_in("# refresh\n" + line + "\n", dialect)
     assert (found.line, found.skips_dotfiles, found.source, found.volume) == (2, star, source, volume)
 
 
+def test_a_continued_command_is_one_command():
+    text = "docker run --rm \\\n  -v /h/app:/source \\\n  -v vol:/mnt \\\n  busybox sh -c 'cp -r /source/* /mnt/'\n"
+    (found,) = syncs_in(text)
+    assert (found.line, found.source, found.volume) == (4, "/h/app", "vol")
+
+
 def test_no_hand_sync():
-    assert list(find_in_text("s.sh", "cp a b\necho cp\ndocker run -v x:/y busybox true\n")) == []
+    assert syncs_in("cp -r /data/* /backup/\necho cp\ndocker run -v x:/y busybox true\n") == []
 
 
 def test_env_states_by_hash_only():
