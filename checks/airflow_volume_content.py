@@ -53,7 +53,10 @@ class AirflowVolumeContent(Check):
         location = Location(path.split(" service ")[0], int(line) if line.isdigit() else None)
         evidence = {"volume": pair.volume, "mounted at": pair.target, "used by": ", ".join(pair.used_by[:6]),
                     "source folder": str(pair.source) if pair.source else "none", "how": pair.how,
-                    "verdict": state.verdict()}
+                    "verdict": state.verdict(),
+                    # the daemon asked: the DAG's own when the worker reaches the same one (its socket, or
+                    # host.docker.internal for Docker Desktop's)
+                    "daemon": ctx.endpoint.url if ctx.endpoint else "?"}
         sync = f'dind-doctor sync-volume   (or: dind-doctor sync-volume {pair.volume} "{pair.source or "<folder>"}")'
         fix = same_fix(f"{sync}\n{no_volume_needed(pair)}")
         if not state.exists:
