@@ -90,11 +90,11 @@ class AirflowModuleImage(Check):
 
     @staticmethod
     def _present(ctx: Context, ref: str) -> bool | None:
-        from dind_doctor.levels import daemon
-        from dind_doctor.probes import ProbeError
+        from dind_doctor.engine import volumes
+        from dind_doctor.engine.errors import ProbeError
 
         try:
-            return daemon.image_info(ctx, ref) is not None
+            return volumes.image_info(ctx, ref) is not None
         except ProbeError:
             return None
 

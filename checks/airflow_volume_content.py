@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from dind_doctor.check import Check
-from dind_doctor.context import Context, EngineUnavailable
+from dind_doctor.context import Context
 from dind_doctor.model import Finding, Location, Status, same_fix
-from dind_doctor.probes import ProbeError
+from dind_doctor.engine.errors import EngineUnavailable, ProbeError
 
 
 class AirflowVolumeContent(Check):

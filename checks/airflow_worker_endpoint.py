@@ -4,7 +4,7 @@ from __future__ import annotations
 from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Location, Status, same_fix
-from dind_doctor.probes import ProbeError
+from dind_doctor.engine.errors import ProbeError, daemon_reason
 
 PREFERENCE = ("worker", "scheduler", "triggerer", "webserver")
 
@@ -60,7 +60,7 @@ class AirflowWorkerEndpoint(Check):
             found = ctx.docker().containers.list(filters={"label": f"com.docker.compose.project={project}",
                                                           "status": "running"})
         except Exception as exc:  # a daemon failing mid-check: the runner reports it as an error finding
-            raise ProbeError(f"cannot list the containers of {project}: {exc}") from exc
+            raise ProbeError(f"cannot list the containers of {project}: {daemon_reason(exc)}") from exc
         ours = [c for c in found if c.labels.get("com.docker.compose.service") in services]
         rank = {name: i for i, name in enumerate(PREFERENCE)}
         ours.sort(key=lambda c: min((rank[p] for p in PREFERENCE if p in c.labels.get("com.docker.compose.service", "")),
@@ -75,7 +75,7 @@ class AirflowWorkerEndpoint(Check):
         try:
             code, output = container.exec_run(["python3", "-c", SCRIPT, "", *urls])
         except Exception as exc:
-            raise ProbeError(f"cannot run the probe in {container.name}: {exc}") from exc
+            raise ProbeError(f"cannot run the probe in {container.name}: {daemon_reason(exc)}") from exc
         text = (output or b"").decode("utf-8", "replace")
         ident, pings = parse(text)
         if code != 0 or not pings:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Level, Location, Status, fixes
-from dind_doctor.probes import ProbeError, run_probe
+from dind_doctor.engine.errors import ProbeError
+from dind_doctor.engine.probes import run_probe
 
 if TYPE_CHECKING:
     from dind_doctor.project.compose_model import ComposeProject

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
 from dind_doctor import subprocesses
+from dind_doctor.engine.errors import ProbeError
 from dind_doctor.masking import quoted_shape
 from dind_doctor.model import Finding, Location, Status
 from dind_doctor.project.dotenv_lint import digest
@@ -59,12 +59,25 @@ def probe_compose(image: str, labels: Mapping[str, str], env_file: Path, keys: l
 
 
 def run_probe_compose(ctx: "Context", docker: str, spec_text: str) -> subprocesses.Completed:
-    """`docker compose run` of the probe, bounded (the plugin dies with the CLI on a timeout)."""
-    with tempfile.TemporaryDirectory(prefix="dind-doctor-env-") as tmp:
-        spec = Path(tmp) / "compose.yaml"
+    """`docker compose run` of the probe, bounded (the plugin dies with the CLI on a timeout). The compose
+    project is named after the run and registered, the spec lives in a registered temp folder outside the
+    project, and the child is registered too: the run's cleanup kills it on Ctrl-C/SIGTERM, whichever
+    thread waits for it, and removes what it created."""
+    try:
+        project = ctx.resources.register("project", f"dind-doctor-{ctx.run_id}")
+        tmp = ctx.resources.temp_dir("env-probe")
+    except (OSError, ProbeError) as exc:
+        raise subprocesses.ChildFailed(str(exc)) from None
+    try:
+        spec = tmp / "compose.yaml"
         spec.write_text(spec_text, encoding="utf-8")
-        return subprocesses.run([docker, "compose", "-p", f"dind-doctor-{ctx.run_id}", "-f", str(spec), "run",
-                                 "--rm", "-T", "--no-deps", "probe"], timeout=max(ctx.timeout * 4, 20), env=ctx.env)
+        return subprocesses.run([docker, "compose", "-p", project, "-f", str(spec), "run", "--rm", "-T",
+                                 "--no-deps", "probe"], timeout=max(ctx.timeout * 4, 20), env=ctx.env,
+                                track=ctx.resources.track_process)
+    except ProbeError as exc:  # RunClosed: the run is cleaning up
+        raise subprocesses.ChildFailed(str(exc)) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def verdict(check: "Check", seen: Seen, parsed: Parsed, keys: list[str], rel: str, evidence: dict) -> Finding:
@@ -116,25 +129,10 @@ def live_findings(check: "Check", ctx: "Context", files: ProjectFiles, checked: 
 
     out = []
     image = images.probe_image(ctx.env)
-    try:
-        for parsed in checked:
-            keys = [k for k in parsed.needed if k and k.replace("_", "").isalnum() and not k[0].isdigit()]
-            if keys:
-                out.append(probe_one(check, ctx, files, docker, image, labels(PROBE_COMPONENT, ctx.run_id),
-                                     parsed, keys))
-    finally:
-        sweep(ctx)
+    # A probe container `compose run --rm` left behind (one that timed out) goes with the run's cleanup.
+    for parsed in checked:
+        keys = [k for k in parsed.needed if k and k.replace("_", "").isalnum() and not k[0].isdigit()]
+        if keys:
+            out.append(probe_one(check, ctx, files, docker, image, labels(PROBE_COMPONENT, ctx.run_id),
+                                 parsed, keys))
     return out
-
-
-def sweep(ctx: "Context") -> None:
-    """Remove what `docker compose run --rm` left behind (a probe that timed out): the containers of
-    this run's env probes, filtered by the daemon, once after every probe."""
-    from dind_doctor.labels import CREATED_BY, RUN_ID
-
-    filters = {"label": [f"{RUN_ID}={ctx.run_id}", f"{CREATED_BY}={PROBE_COMPONENT}"]}
-    try:
-        for container in ctx.docker().containers.list(all=True, filters=filters):
-            container.remove(force=True)
-    except Exception:
-        pass  # cleanup_run sweeps this invocation's labels at the end

@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from dind_doctor.check import Check
-from dind_doctor.context import Context, EngineUnavailable
+from dind_doctor.context import Context
 from dind_doctor.model import Finding, Level, Location, Status, same_fix
-from dind_doctor.probes import ProbeError
+from dind_doctor.engine.errors import EngineUnavailable, ProbeError
 
 
 def where(ctx: Context) -> str:
@@ -81,18 +81,18 @@ class NamedVolumeVisibility(Check):
 
     # -- one volume ------------------------------------------------------------------------------------
     def _volume(self, ctx: Context, model, key: str, real: str) -> list[Finding]:
-        from dind_doctor.levels import daemon
+        from dind_doctor.engine import volumes
 
         location = Location(str(model.file))
         users = model.users_of(key)
         evidence = {"volume key": key, "real name": real, "project": model.name, "model from": model.resolved_by,
                     "daemon": where(ctx),
                     "mounted by": ", ".join(f"{s.name}:{m.target}" for s, m in users) or "no service"}
-        info = daemon.inspect_volume(ctx, real)
+        info = volumes.inspect_volume(ctx, real)
         if info is None:
             return [self._absent(ctx, model, key, real, evidence, location)]
         evidence["created"] = info.created.isoformat() if info.created else "?"
-        evidence["containers using it"] = ", ".join(daemon.volume_users(ctx, real)) or "none"
+        evidence["containers using it"] = ", ".join(volumes.volume_users(ctx, real)) or "none"
         candidates = [(s, m) for s, m in users if not m.no_copy]
         # The service that builds its image from the project is the one whose code the volume hides.
         candidates.sort(key=lambda sm: sm[0].build_context is None)
@@ -103,14 +103,14 @@ class NamedVolumeVisibility(Check):
         return self._content(ctx, model, real, service, mount, info, evidence, location)
 
     def _absent(self, ctx, model, key, real, evidence, location) -> Finding:
-        from dind_doctor.levels import daemon
+        from dind_doctor.engine import volumes
 
         if key in model.external:
             return self.finding(Status.FAIL, f"external volume {real} does not exist on {where(ctx)}",
                                 detail="compose never creates an external volume; `up` will fail.",
                                 evidence=evidence, location=location,
                                 fixes=same_fix(f"docker volume create {real}"))
-        if real != key and daemon.inspect_volume(ctx, key) is not None:
+        if real != key and volumes.inspect_volume(ctx, key) is not None:
             return self.finding(
                 Status.WARN, f"volume {key} exists, but compose will use {real} (project prefix)",
                 detail=f"Compose names the volume `{real}`. The unprefixed `{key}` was created by something "
@@ -123,11 +123,11 @@ class NamedVolumeVisibility(Check):
                             evidence=evidence, location=location)
 
     def _content(self, ctx, model, real, service, mount, info, evidence, location) -> list[Finding]:
-        from dind_doctor.levels import daemon, manifest, staleness
+        from dind_doctor.engine import manifest, staleness, volumes
 
-        volume_m = daemon.volume_manifest(ctx, real)
-        image = daemon.image_info(ctx, service.image)
-        image_m = daemon.image_manifest(ctx, service.image, mount.target) if image else None
+        volume_m = volumes.volume_manifest(ctx, real)
+        image = volumes.image_info(ctx, service.image)
+        image_m = volumes.image_manifest(ctx, service.image, mount.target) if image else None
         source = None
         if service.dockerfile and service.build_context:
             source = ctx.project_model.dockerfiles.source_folder(Path(service.dockerfile), Path(service.build_context),
@@ -136,7 +136,7 @@ class NamedVolumeVisibility(Check):
             guess = model.dir / Path(mount.target).name
             source = guess if guess.is_dir() else None
         source_m = manifest.from_folder(source) if source else None
-        image_created = daemon.parse_time(image.get("Created")) if image else None
+        image_created = volumes.parse_time(image.get("Created")) if image else None
         result = staleness.assess(volume_m, image_m, source_m, info.created, image_created)
         evidence.update({
             "mount path": f"{service.name}:{mount.target}", "image": service.image,

@@ -5,7 +5,8 @@ from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Level, Status, fixes, same_fix
 from dind_doctor.dind_workaround import cli_flags
-from dind_doctor.probes import ImageUnavailable, ProbeError, run_probe
+from dind_doctor.engine.errors import ImageUnavailable, ProbeError
+from dind_doctor.engine.probes import run_probe
 
 DIND_WORKAROUND = cli_flags("dind-storage")
 

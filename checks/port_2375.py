@@ -4,6 +4,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +20,30 @@ DESKTOP_UNTICK = same_fix('Docker Desktop > Settings > General: untick "Expose d
 
 def probe_ping(host: str, port: int = PORT, timeout: float = 1.0) -> str | None:
     """GET /_ping over plain HTTP. Returns the body ("OK" for a Docker API), a short description of what
-    answered instead, or None when nothing accepts the connection."""
+    answered instead, or None when nothing accepts the connection.
+
+    `timeout` bounds the WHOLE probe, not each read: a listener that trickles a byte at a time must not
+    hold the check past it."""
+    deadline = time.monotonic() + timeout
+    data = b""
+    connected = False
     try:
         with socket.create_connection((host, port), timeout=timeout) as conn:
-            conn.settimeout(timeout)
+            connected = True
             conn.sendall(f"GET /_ping HTTP/1.0\r\nHost: {host}\r\n\r\n".encode("ascii"))
-            data = b""
             while len(data) < 65536:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return f"not a Docker API: no complete answer within {timeout:g} s (a slow or trickling listener)"
+                conn.settimeout(left)
                 chunk = conn.recv(4096)
                 if not chunk:
                     break
                 data += chunk
+    except socket.timeout:
+        if data:
+            return f"not a Docker API: no complete answer within {timeout:g} s (a slow or trickling listener)"
+        return "not a Docker API: accepts connections but does not answer" if connected else None
     except OSError:
         return None
     head, _, body = data.partition(b"\r\n\r\n")
@@ -117,12 +131,13 @@ class Port2375(Check):
     id = "port-2375"
     title = "Docker API exposed without TLS on TCP 2375"
     time_limit = 20.0
+    port = PORT  # a test looks at an ephemeral port instead
 
     def run(self, ctx: Context) -> list[Finding]:
         findings: list[Finding] = []
         evidence: dict[str, Any] = {}
         try:
-            found = listeners()
+            found = listeners(self.port)
         except Exception as exc:  # psutil refuses on some systems (macOS without root)
             found = []
             evidence["listeners"] = f"cannot list sockets: {exc}"
@@ -130,10 +145,10 @@ class Port2375(Check):
             addr = item["address"]
             # A wildcard listener is asked on loopback; a specific address on itself.
             probe_host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(addr, addr)
-            answer = probe_ping(probe_host, timeout=min(ctx.timeout, 2.0))
+            answer = probe_ping(probe_host, self.port, timeout=ctx.timeout)  # each probe bounded by --timeout
             findings.append(self._listener_finding(item, answer))
         if not found:
-            evidence.setdefault("listeners", f"nothing listens on TCP {PORT} in this network namespace")
+            evidence.setdefault("listeners", f"nothing listens on TCP {self.port} in this network namespace")
 
         ep = ctx.endpoint
         if ep is not None and ep.host_port and ep.host_port[1] == PORT and ep.scheme == "tcp" and not ep.tls:
@@ -158,33 +173,34 @@ class Port2375(Check):
         if ctx.nesting().in_container:
             findings.extend(self._from_container(ctx))
         if not findings:
-            findings.append(self.finding(Status.OK, f"nothing exposes the Docker API on TCP {PORT}", evidence=evidence))
+            findings.append(self.finding(Status.OK, f"nothing exposes the Docker API on TCP {self.port}", evidence=evidence))
         return findings
 
     def _listener_finding(self, item: dict[str, Any], answer: str | None) -> Finding:
         addr, who = item["address"], item["process"]
-        evidence = {"address": f"{addr}:{PORT}", "process": who, "/_ping": answer or "no answer"}
+        port = self.port
+        evidence = {"address": f"{addr}:{port}", "process": who, "/_ping": answer or "no answer"}
         if answer == "OK":
             if is_loopback(addr):
                 return self.finding(
-                    Status.WARN, f"the Docker API answers without TLS on {addr}:{PORT} (loopback only)",
+                    Status.WARN, f"the Docker API answers without TLS on {addr}:{port} (loopback only)",
                     detail="Loopback keeps other machines out, but any local process, and any container "
                            "that can reach the host, is root on this machine through it.",
                     evidence=evidence, fixes=DESKTOP_UNTICK + fixes(bash="remove `-H tcp://127.0.0.1:2375` from dockerd's flags or daemon.json `hosts`"))
             return self.finding(
-                Status.FAIL, f"the Docker API answers without TLS on {addr}:{PORT}: anyone on the network is root here",
+                Status.FAIL, f"the Docker API answers without TLS on {addr}:{port}: anyone on the network is root here",
                 detail="An unauthenticated Docker API on every interface is remote code execution as root "
                        "(CIS Docker Benchmark 2.7).",
                 evidence=evidence,
                 fixes=DESKTOP_UNTICK + fixes(
                     bash="remove `-H tcp://0.0.0.0:2375` from dockerd's flags or daemon.json `hosts`; "
                          "if TCP is needed use 2376 with --tlsverify",
-                    powershell=f"Get-NetTCPConnection -LocalPort {PORT} -State Listen | "
+                    powershell=f"Get-NetTCPConnection -LocalPort {port} -State Listen | "
                                "Select-Object LocalAddress,OwningProcess   # find and stop the listener",
-                    cmd=f"netstat -ano | findstr :{PORT}"))
+                    cmd=f"netstat -ano | findstr :{port}"))
         if answer == "TLS required":
-            return self.finding(Status.OK, f"{addr}:{PORT} requires TLS", evidence=evidence)
-        return self.finding(Status.OK, f"{addr}:{PORT} is taken by {who}, which is not an open Docker API",
+            return self.finding(Status.OK, f"{addr}:{port} requires TLS", evidence=evidence)
+        return self.finding(Status.OK, f"{addr}:{port} is taken by {who}, which is not an open Docker API",
                             evidence=evidence)
 
     def _desktop_cve(self, ctx: Context) -> list[Finding]:
@@ -209,7 +225,7 @@ class Port2375(Check):
             socket.getaddrinfo(host, PORT, type=socket.SOCK_STREAM)
         except OSError:
             return []  # the name does not resolve here: nothing to probe
-        answer = probe_ping(host, timeout=min(ctx.timeout, 2.0))
+        answer = probe_ping(host, self.port, timeout=ctx.timeout)
         if answer == "OK":
             return [self.finding(
                 Status.WARN, f"from this container, tcp://{host}:{PORT} answers: the host's daemon without TLS",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import shutil
 from pathlib import Path
 
 from dind_doctor.check import Check, Option
@@ -194,7 +195,8 @@ class PwdPathForms(Check):
         from docker.types import Mount
 
         from dind_doctor.levels.translate import translate
-        from dind_doctor.probes import ProbeError, run_probe
+        from dind_doctor.engine.errors import ProbeError
+        from dind_doctor.engine.probes import run_probe
 
         report = ctx.nesting()
         shown = files.rel(host_dir)
@@ -209,16 +211,21 @@ class PwdPathForms(Check):
         # Elsewhere (a dind sidecar, a remote or unknown daemon) the probe tries the path as it is here.
         daemon_dir = t.daemon_path or str(host_dir)
         token = secrets.token_hex(8)
-        name = f".dind-doctor-sentinel-{ctx.run_id}"
-        sentinel = host_dir / name
         evidence = {"host folder": str(host_dir), "daemon path": daemon_dir, "level": report.level.value}
+        # The probe must see the file through the bind mount, so it is written in the folder: in a
+        # sub-folder of this run, registered before it exists, which the run's cleanup removes too.
+        folder: Path | None = None
         try:
-            sentinel.write_text(token, encoding="ascii")
-        except OSError as exc:
+            folder = ctx.resources.sub_folder(host_dir)
+            (folder / "sentinel").write_text(token, encoding="ascii")
+        except (OSError, ProbeError) as exc:
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
             return self.finding(Status.SKIP, f"live mount probe of {shown} skipped: cannot write a sentinel "
-                                             f"({exc.strerror or exc})", location=where, evidence=evidence)
+                                             f"({getattr(exc, 'strerror', None) or exc})", location=where,
+                                evidence=evidence)
         try:
-            result = run_probe(ctx, ["cat", f"{SENTINEL_DIR}/{name}"], component="pwd-probe",
+            result = run_probe(ctx, ["cat", f"{SENTINEL_DIR}/{folder.name}/sentinel"], component="pwd-probe",
                                mounts=[Mount(SENTINEL_DIR, daemon_dir, type="bind", read_only=True)])
         except ProbeError as exc:
             reason = str(exc)
@@ -228,10 +235,7 @@ class PwdPathForms(Check):
             return self.finding(Status.SKIP, f"live mount probe of {shown} could not run: {reason}",
                                 location=where, evidence=evidence)
         finally:
-            try:
-                sentinel.unlink()
-            except OSError:
-                pass
+            shutil.rmtree(folder, ignore_errors=True)
         if result.exit_code == 0 and result.output.strip() == token:
             return self.finding(Status.OK, f"a probe container mounting {shown} sees this folder (daemon path "
                                            f"{daemon_dir})", location=where, evidence=evidence)

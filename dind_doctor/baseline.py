@@ -19,6 +19,7 @@ from typing import Callable, Sequence
 
 from . import __version__
 from .model import Finding, Status
+from .errors import DindDoctorError
 
 DEFAULT_FILE = ".dind-doctor-baseline.json"
 SCHEMA = 1
@@ -28,7 +29,7 @@ DIGITS = re.compile(r"\d+")
 Key = tuple[str, str, str]  # check id, path ("" without a file), fingerprint
 
 
-class BaselineError(Exception):
+class BaselineError(DindDoctorError):
     """A baseline file that cannot be used: the message names it."""
 
 

@@ -1,7 +1,7 @@
-"""The command line. Nothing else in dind-doctor prints.
+"""The command line: the group, its lazily loaded commands, and what holds for all of them (a console
+that cannot crash on a glyph, SIGTERM handled as Ctrl-C, exit 130 when interrupted). Each command, its
+options and its exit codes live in dind_doctor/commands/ (run-reference's in dind_doctor/reference/).
 
-Exit codes: 0 nothing failed; 1 a check failed or errored (with --strict a warning counts as a failure),
-or the command itself failed; 2 usage error.
 Commands are imported lazily so that `dind-doctor --help` stays instant: a command module imports only
 click at its top, and docker-py is imported on first use.
 """
@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import importlib
 import sys
-from pathlib import Path
 
 import click
 
 from . import __version__
-from .model import SHELLS
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 # name -> "module:attribute" of a click command; each command lives next to the code it drives.
 LAZY_COMMANDS = {
@@ -44,7 +40,10 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         """Every command's error message passes the masking boundary (the environment's secrets, URL
         userinfo, credential shapes): a command masks what it knows of its project first, this is the
-        net for the rest (an option's value, a config file's line, a daemon's answer)."""
+        net for the rest (an option's value, a config file's line, a daemon's answer). Ctrl-C or SIGTERM:
+        the command's `finally` blocks have removed what the run created by now; exit 130."""
+        from .interrupts import EXIT_INTERRUPTED
+
         try:
             return super().invoke(ctx)
         except click.ClickException as exc:
@@ -54,6 +53,9 @@ class LazyGroup(click.Group):
 
             exc.message = environment_masker(os.environ)(exc.message)
             raise
+        except KeyboardInterrupt:
+            click.echo("dind-doctor: interrupted; what this run created was removed", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
 
 
 def _safe_console() -> None:
@@ -70,6 +72,7 @@ Exit codes:
   0  nothing failed
   1  a finding reached --fail-on (default: a check failed or errored), or the command failed
   2  usage error
+  130  interrupted (Ctrl-C or SIGTERM); what the run created was removed
 """
 
 
@@ -82,22 +85,17 @@ def cli() -> None:
 
 
 def main() -> None:
+    from . import interrupts
+
     _safe_console()
-    cli(prog_name="dind-doctor")
+    interrupts.install()
+    try:
+        cli(prog_name="dind-doctor")
+    except KeyboardInterrupt:  # one that landed outside a command (option parsing, click's own exit path)
+        sys.exit(interrupts.EXIT_INTERRUPTED)
 
 
-# Shared option helpers for the commands.
-def project_option(f):
-    return click.option("--project", "project", type=click.Path(file_okay=False, path_type=Path),
-                        default=".", show_default=True,
-                        help="The project folder (scripts, compose files, Dockerfiles, in any sub-folder).")(f)
-
-
-def shell_option(f):
-    return click.option("--shell", type=click.Choice(("auto",) + SHELLS), default="auto", show_default=True,
-                        help="Write fixes for this shell (auto: detected from the parent processes).")(f)
-
-
-def timeout_option(f):
-    return click.option("--timeout", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
-                        help="Seconds each Docker call may take before the daemon counts as hanging.")(f)
+# TEMPORARY re-exports (removed before the engine helper's last landing): options and exit codes live in
+# dind_doctor/commands/options.py.
+from .commands.options import (EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, project_option, shell_option,  # noqa: E402,F401
+                               timeout_option)

@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any, Mapping
 from . import subprocesses
 from .project import mount_spec
 from .project.compose_model import BuildRef, ComposeProject, Service, ServiceMount
+from .errors import DindDoctorError
 
 if TYPE_CHECKING:
     from .context import Context
 
 
-class ComposeConfigFailed(Exception):
+class ComposeConfigFailed(DindDoctorError):
     """`docker compose config` did not give a model; the message says why (never with file content)."""
 
 

@@ -16,6 +16,7 @@ from .globs import glob_matcher
 from .model import SHELLS
 from .render.report import FAIL_ON
 from .tomlines import key_line
+from .errors import DindDoctorError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -29,7 +30,7 @@ KEYS = {"checks", "skip", "exclude", "options", "shell", "timeout", "fail-on"}
 EXCLUDE_KEYS = {"paths", "checks", "reason"}
 
 
-class ConfigError(Exception):
+class ConfigError(DindDoctorError):
     """A config file that cannot be used: the message names the file and line."""
 
 

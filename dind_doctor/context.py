@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from . import endpoint as endpoint_mod
+from .engine.errors import EngineUnavailable, engine_unreachable
+from .engine.resources import RunResources
 
 if TYPE_CHECKING:  # docker is imported lazily: `dind-doctor --help` must not pay for it
     from docker import DockerClient
@@ -25,24 +27,6 @@ DEFAULT_TIMEOUT = 5.0
 
 
 STATIC_REASON = "static mode: the engine is not asked (--static)"
-
-
-class EngineUnavailable(Exception):
-    """No usable daemon: the message says why, in words a user can act on."""
-
-
-def explain_engine_error(exc: BaseException, url: str) -> str:
-    text = str(exc)
-    lowered = text.lower()
-    if isinstance(exc, PermissionError) or "permission denied" in lowered:
-        return f"permission denied on {url}"
-    if "timed out" in lowered or "timeout" in lowered:
-        return f"the daemon at {url} did not answer in time (hanging or overloaded)"
-    if "no such file" in lowered or "filenotfounderror" in lowered or "connection refused" in lowered:
-        return f"nothing answers at {url} (daemon not running, or socket not mounted)"
-    from .masking import mask_url
-
-    return f"cannot reach the daemon at {url}: {mask_url(text)}"  # docker-py's text may quote the whole URL
 
 
 @dataclass
@@ -68,6 +52,7 @@ class Context:
         self._memo: dict[str, Any] = {}
         self._memo_locks: dict[str, threading.Lock] = {}
         self._project_model: ProjectModel | None = None
+        self.resources = RunResources(self.run_id)  # what this run creates, registered before it exists
 
     # -- endpoint -------------------------------------------------------------------------------
     def _resolved(self) -> tuple[endpoint_mod.Endpoint | None, str | None]:
@@ -134,7 +119,10 @@ class Context:
             client.ping()
             return client
         except Exception as exc:  # docker-py wraps transport errors in many types; all mean "unusable"
-            raise EngineUnavailable(explain_engine_error(exc, ep.display)) from exc
+            from .masking import mask_url
+
+            # docker-py's words may quote the whole URL, userinfo included
+            raise EngineUnavailable(mask_url(engine_unreachable(exc, ep.display))) from exc
 
     def server_version(self) -> dict:
         """The daemon's /version answer, asked once per run (several checks read it)."""
@@ -167,9 +155,16 @@ class Context:
 
     # -- nesting level --------------------------------------------------------------------------
     def nesting(self) -> "NestingReport":
-        from .nesting import detect
+        from .nesting import container_clues, detect
 
-        return self.memo("nesting", lambda: detect(self))
+        def build() -> "NestingReport":
+            try:
+                client, error = self.docker(), None
+            except EngineUnavailable as exc:
+                client, error = None, str(exc)
+            return detect(container_clues(), self.endpoint, self.endpoint_error, client, error)
+
+        return self.memo("nesting", build)
 
     def close(self) -> None:
         with self._lock:

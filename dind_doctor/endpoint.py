@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
 
+from .errors import DindDoctorError
+
 WINDOWS_DEFAULT = "npipe:////./pipe/docker_engine"
 UNIX_DEFAULT = "unix:///var/run/docker.sock"
 
 
-class EndpointError(Exception):
+class EndpointError(DindDoctorError):
     """The configuration names an endpoint that cannot be used (unknown context, unreadable config)."""
 
 

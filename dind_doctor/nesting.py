@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 from .model import Level
 
 if TYPE_CHECKING:
-    from .context import Context
+    from .endpoint import Endpoint
 
 _ID = r"([0-9a-f]{64})"
 _CGROUP_PATTERNS = (
@@ -143,27 +143,27 @@ def _own_container(client: Any, clues: ContainerClues, timeout_host: str | None)
     return None
 
 
-def detect(ctx: "Context") -> NestingReport:
-    clues = container_clues()
+def detect(clues: ContainerClues, ep: "Endpoint | None", endpoint_error: str | None, client: Any,
+           client_error: str | None = None) -> NestingReport:
+    """The nesting level from the filesystem clues, the endpoint in use and a client of it (None when no
+    daemon answers; `client_error` then says why)."""
     evidence: dict[str, Any] = dict(clues.evidence)
-    ep = ctx.endpoint
-    evidence["endpoint"] = ep.display if ep else f"unresolved: {ctx.endpoint_error}"
+    evidence["endpoint"] = ep.display if ep else f"unresolved: {endpoint_error}"
     local_dockerd = dockerd_running_here() if clues.in_container else False
     if clues.in_container:
         evidence["dockerd in this container"] = "yes" if local_dockerd else "no"
+    if client is None and client_error:
+        evidence["daemon"] = client_error
 
-    client = None
-    try:
-        client = ctx.docker()
-    except Exception as exc:
-        evidence["daemon"] = str(exc)
-
-    def report(level: Level, reason: str, **known_container: Any) -> NestingReport:
-        # Defaults: the daemon does not know this container (overridden for dood).
-        fields: dict[str, Any] = dict(container_id=clues.container_id, daemon_knows_me=False, privileged=None)
-        fields.update(known_container)
-        return NestingReport(level, clues.in_container, evidence=evidence, dockerd_here=local_dockerd,
-                             reason=reason, **fields)
+    def report(level: Level, reason: str, own: Any = None) -> NestingReport:
+        # The daemon knows this container only at dood (`own`: its container as the daemon reports it).
+        if own is None:
+            return NestingReport(level, clues.in_container, clues.container_id, False, None, evidence=evidence,
+                                 dockerd_here=local_dockerd, reason=reason)
+        attrs = own.attrs
+        return NestingReport(level, clues.in_container, own.id, True,
+                             bool(attrs.get("HostConfig", {}).get("Privileged")), tuple(attrs.get("Mounts") or ()),
+                             evidence=evidence, dockerd_here=local_dockerd, reason=reason)
 
     if not clues.in_container:
         if ep is not None and not ep.is_local:
@@ -172,12 +172,8 @@ def detect(ctx: "Context") -> NestingReport:
 
     own = _own_container(client, clues, socket.gethostname()) if client is not None else None
     if own is not None:
-        attrs = own.attrs
-        evidence["daemon knows this container"] = f"{attrs.get('Name', '').lstrip('/')} ({own.id[:12]})"
-        return report(Level.DOOD, "in a container, and the daemon in use is the one that runs it",
-                      container_id=own.id, daemon_knows_me=True,
-                      privileged=bool(attrs.get("HostConfig", {}).get("Privileged")),
-                      mounts=tuple(attrs.get("Mounts") or ()))
+        evidence["daemon knows this container"] = f"{own.attrs.get('Name', '').lstrip('/')} ({own.id[:12]})"
+        return report(Level.DOOD, "in a container, and the daemon in use is the one that runs it", own)
     if client is not None:
         evidence["daemon knows this container"] = "no"
         if not local_dockerd and ep is not None and not ep.is_local:

@@ -11,6 +11,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
+from .errors import DindDoctorError
+
 PROGRESS_INTERVAL = 1.0  # seconds between two progress lines of one image
 DONE = ("Pull complete", "Already exists")
 
@@ -19,7 +21,7 @@ def _size(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
 
 
-class PullFailed(Exception):
+class PullFailed(DindDoctorError):
     """A pull failed; the message names the image, why (the daemon's words) and the override."""
 
 

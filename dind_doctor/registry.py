@@ -45,3 +45,8 @@ def load(ep: EntryPoint) -> type[Check] | LoadFailure:
 
 def load_all() -> list[type[Check] | LoadFailure]:
     return [load(ep) for ep in discover()]
+
+
+def checks_by_id() -> dict[str, type[Check] | LoadFailure]:
+    """id -> loaded Check class or LoadFailure, in registry order."""
+    return {item.id: item for item in load_all()}

@@ -44,6 +44,22 @@ def _run_one(check: Check, ctx: "Context") -> list[Finding]:
     return findings
 
 
+def crash_finding(check: Check, exc: Exception, verbose: bool) -> Finding:
+    """The `error` finding of a check that raised. One of the tool's own errors (a probe that could not
+    run, no engine) is said in its words; anything else is a bug, named by its type, and under --verbose
+    the traceback of the crash stays in the evidence for the bug report."""
+    import traceback
+
+    from .errors import DindDoctorError
+
+    if isinstance(exc, DindDoctorError):
+        summary = f"the check could not finish: {exc}"
+    else:
+        summary = f"the check crashed: {type(exc).__name__}: {exc}"
+    evidence = {"traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))} if verbose else {}
+    return check.finding(Status.ERROR, summary, evidence=evidence)
+
+
 def run_checks(ctx: "Context", items: Sequence[type[Check] | LoadFailure]) -> list[Finding]:
     results: dict[int, list[Finding]] = {}
     threads: list[tuple[int, threading.Thread, Check]] = []
@@ -52,7 +68,7 @@ def run_checks(ctx: "Context", items: Sequence[type[Check] | LoadFailure]) -> li
         try:
             results[i] = _run_one(check, ctx)
         except Exception as exc:  # a crashing check is a result, never a crash of the tool
-            results[i] = [check.finding(Status.ERROR, f"the check crashed: {type(exc).__name__}: {exc}")]
+            results[i] = [crash_finding(check, exc, ctx.verbose)]
 
     for i, item in enumerate(items):
         if isinstance(item, LoadFailure):

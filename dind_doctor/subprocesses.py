@@ -13,12 +13,14 @@ import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from typing import IO, Mapping, Sequence
+from typing import IO, Callable, Mapping, Sequence
+
+from .errors import DindDoctorError
 
 MAX_OUTPUT = 4 * 1024 * 1024
 
 
-class ChildFailed(Exception):
+class ChildFailed(DindDoctorError):
     """The child could not start or did not finish in time; the message says which and why."""
 
 
@@ -69,10 +71,13 @@ def spawn(argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str
 
 def run(argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None,
         cwd: str | os.PathLike[str] | None = None, input: bytes | None = None,
-        stdin: int | IO[bytes] | None = None, max_output: int = MAX_OUTPUT) -> Completed:
+        stdin: int | IO[bytes] | None = None, max_output: int = MAX_OUTPUT,
+        track: "Callable[[subprocess.Popen[bytes]], None] | None" = None) -> Completed:
     """Run `argv` to completion within `timeout` seconds; raises ChildFailed when it does not start or
     does not finish in time (the whole process group is killed then, and on Ctrl-C or SIGTERM).
-    `input`: bytes for its stdin; `stdin`: a stream instead (the read end of another child's pipe)."""
+    `input`: bytes for its stdin; `stdin`: a stream instead (the read end of another child's pipe).
+    `track`: handed the child as soon as it runs (a run's registry, whose cleanup kills it when Ctrl-C
+    lands in ANOTHER thread than the one waiting here); if it raises, the child is killed."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as given:
         if input is not None:
             given.write(input)
@@ -80,6 +85,8 @@ def run(argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = 
         source = given if input is not None else subprocess.DEVNULL if stdin is None else stdin
         proc = spawn(argv, env=env, cwd=cwd, stdin=source, stdout=out, stderr=err)
         try:
+            if track is not None:
+                track(proc)
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             kill_group(proc)

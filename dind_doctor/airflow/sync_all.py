@@ -1,7 +1,7 @@
 """`dind-doctor sync-volume` with no arguments: every code volume of the project, from its source folder.
 
 The pairs come from the DAGs and compose files (volume_pairs). For each pair the volume is compared with
-the folder first (hashes, dotfiles included); only a stale volume is copied (levels.sync: a tar streamed
+the folder first (hashes, dotfiles included); only a stale volume is copied (engine.sync: a tar streamed
 into a labelled helper, then read back and compared). `--check` stops after the comparison; `--watch`
 polls the folders' (name, size, mtime) and syncs when one changes, until Ctrl-C or its time bound.
 """
@@ -47,7 +47,7 @@ def changes(state: VolumeState, keep_extra: bool) -> str:
 
 
 def one(ctx: "Context", pair: VolumePair, check_only: bool, keep_extra: bool) -> PairOutcome:
-    from ..levels.sync import sync_volume
+    from ..engine.sync import sync_volume
 
     if pair.source is None:
         return PairOutcome(pair, True, f"not synced: {pair.how}; name the folder: "

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..levels import daemon, manifest
+from ..engine import manifest, volumes
 from .volume_pairs import VolumePair
 
 if TYPE_CHECKING:
@@ -56,9 +56,9 @@ def env_states(source: manifest.Manifest, volume: manifest.Manifest) -> tuple[tu
 
 
 def volume_state(ctx: "Context", pair: VolumePair, source_manifest: manifest.Manifest | None = None) -> VolumeState:
-    if daemon.inspect_volume(ctx, pair.volume) is None:
+    if volumes.inspect_volume(ctx, pair.volume) is None:
         return VolumeState(pair, False)
-    volume_m = daemon.volume_manifest(ctx, pair.volume)
+    volume_m = volumes.volume_manifest(ctx, pair.volume)
     if pair.source is None:
         return VolumeState(pair, True, len(volume_m), truncated=volume_m.truncated)
     source_m = source_manifest if source_manifest is not None else manifest.from_folder(pair.source)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import project_option, shell_option, timeout_option
+from .options import project_option, shell_option, timeout_option
 from .pipeline import static_option
 
 

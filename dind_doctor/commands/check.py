@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_FINDINGS, EXIT_OK, project_option, shell_option, timeout_option
 from ..render.report import FAIL_ON, FORMATS
+from .options import EXIT_FINDINGS, EXIT_OK, project_option, shell_option, timeout_option
 from .pipeline import static_option
 
 

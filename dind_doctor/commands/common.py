@@ -1,46 +1,59 @@
-"""What several commands share: building the Context, and reading the registry."""
+"""What several commands share: a Context with usage errors in click's words, the run's cleanup with its
+report, and an engine session that turns the tool's own errors into messages."""
 from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import click
 
-
-def make_context(project: Path, shell: str, timeout: float, verbose: bool = False, fix: bool = False):
+if TYPE_CHECKING:
     from ..context import Context
-    from .. import shells
 
-    if not project.is_dir():
-        raise click.BadParameter(f"{project} is not a folder", param_hint="--project")
-    if shell == "auto":
-        shell, reason = shells.detect()
-    else:
-        reason = "--shell"
-    return Context(project=project.resolve(), shell=shell, shell_reason=reason, timeout=timeout,
-                   verbose=verbose, fix=fix)
+
+def context_for(project: Path, shell: str, timeout: float, verbose: bool = False, fix: bool = False) -> "Context":
+    """session.make_context, with a bad --project as a usage error (exit 2)."""
+    from .. import session
+    from ..errors import UsageProblem
+
+    try:
+        return session.make_context(project, shell, timeout, verbose, fix)
+    except UsageProblem as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def finish(ctx: "Context", **cleanup_options: object) -> None:
+    """Remove what the run created (and what dead earlier runs left, saying so on stderr); close."""
+    from ..engine.cleanup import cleanup_run
+
+    try:
+        report = cleanup_run(ctx, **cleanup_options)  # type: ignore[arg-type]
+        for line in report.swept:
+            click.echo(f"dind-doctor: {line}", err=True)
+        for problem in report.problems:
+            click.echo(f"dind-doctor: clean-up: could not remove {problem}", err=True)
+    finally:
+        ctx.close()
 
 
 @contextmanager
-def engine_session(project: Path, timeout: float, user_errors: tuple = (), project_values: bool = True) -> Iterator:
-    """A Context for a command that drives the engine. An unusable daemon, a failed probe or one of
-    `user_errors` becomes a clean message (exit 1), masked like every line the command prints (with the
-    project's values unless `project_values` is False: a command with no project of its own); what this
-    run created is removed, also on Ctrl-C."""
-    from ..context import EngineUnavailable
-    from ..probes import ProbeError, cleanup_run
+def engine_session(project: Path, timeout: float, project_values: bool = True) -> Iterator["Context"]:
+    """A Context for a command that drives the engine. One of the tool's own errors becomes a clean
+    message (exit 1), masked like every line the command prints (with the project's values unless
+    `project_values` is False: a command with no project of its own); what this run created is removed,
+    also on Ctrl-C and SIGTERM."""
+    from ..errors import DindDoctorError
     from ..secret_sources import project_masker
 
-    ctx = make_context(project, "bash", timeout)
+    ctx = context_for(project, "bash", timeout)
     try:
         yield ctx
-    except (ProbeError, EngineUnavailable, *user_errors) as exc:
+    except DindDoctorError as exc:
         raise click.ClickException(project_masker(ctx, project_values)(str(exc))) from None
     finally:
-        cleanup_run(ctx)
-        ctx.close()
+        finish(ctx)
 
 
 def console_unicode() -> bool:
@@ -51,8 +64,7 @@ def console_unicode() -> bool:
     return can_encode("✔⚠✖‼–·", getattr(sys.stdout, "encoding", None))
 
 
-def checks_by_id() -> dict:
-    """id -> loaded Check class or LoadFailure, in registry order."""
-    from ..registry import load_all
-
-    return {item.id: item for item in load_all()}
+# TEMPORARY re-exports (removed before the engine helper's last landing): dind_doctor.session and
+# dind_doctor.registry hold these now.
+from ..registry import checks_by_id  # noqa: E402,F401
+from ..session import make_context  # noqa: E402,F401

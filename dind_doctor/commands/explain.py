@@ -10,7 +10,7 @@ def explain(check_id):
     """Explain one check: what it inspects, why it matters, and the fixes it proposes."""
     from ..model import ALL_LEVELS
     from ..registry import LoadFailure
-    from .common import checks_by_id
+    from ..registry import checks_by_id
 
     from .. import suppress
 

@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from ..cli import EXIT_FINDINGS, EXIT_OK, project_option, timeout_option
+from .options import EXIT_FINDINGS, EXIT_OK, finite_seconds, project_option, timeout_option
 
 
 @click.command()
@@ -20,7 +20,7 @@ from ..cli import EXIT_FINDINGS, EXIT_OK, project_option, timeout_option
               show_default=True)
 @click.option("--env", "extra_env", multiple=True, metavar="KEY=VALUE",
               help="A variable for the outer stand-in, as if the run script passed it with -e (repeatable).")
-@click.option("--wait", type=click.FloatRange(min=5), default=120.0, show_default=True,
+@click.option("--wait", type=float, default=120.0, show_default=True, callback=finite_seconds(5),
               help="Seconds the whole walk may take.")
 @timeout_option
 def levels(project, output_format, extra_env, wait, timeout):
@@ -31,11 +31,12 @@ def levels(project, output_format, extra_env, wait, timeout):
     The outer container is stood in for by a labelled container started like the project's run script
     (same binds, socket, variables); from inside it, through the socket, `docker compose run` starts the
     module's service with its real image, env_file and volumes, and only an observation command. A
-    sentinel file is written in the code folder for the walk and removed after it. Values of variables
-    are never read out: only whether each is set. Exit 0 when nothing was lost, 1 otherwise.
+    sentinel file is written in a sub-folder of the code folder for the walk and removed after it. Values
+    of variables are never read out: only whether each is set. Exit 0 when nothing was lost, 1 when
+    something was, or when the module level could not be observed at all (that is not a pass).
     """
     from ..levels import matrix
-    from ..levels.walk import WalkError, plan as make_plan, walk
+    from ..levels.walk import plan as make_plan, walk
     from ..model import Level
     from ..secret_sources import project_masker
     from .common import console_unicode, engine_session
@@ -46,7 +47,7 @@ def levels(project, output_format, extra_env, wait, timeout):
         if not eq or not key:
             raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--env")
         env[key] = value
-    with engine_session(project, timeout, (WalkError,)) as ctx:
+    with engine_session(project, timeout) as ctx:
         level = ctx.nesting().level
         if level is not Level.HOST:
             raise click.ClickException(f"run `dind-doctor levels` on the host (this is {level.value}):"
@@ -59,4 +60,8 @@ def levels(project, output_format, extra_env, wait, timeout):
         click.echo(json.dumps(matrix.to_json(rows, evidence), indent=2))
     else:
         click.echo(matrix.render(rows, evidence, unicode=console_unicode()))
-    sys.exit(EXIT_FINDINGS if any(r.first_loss() for r in rows) else EXIT_OK)
+    unobserved = matrix.unobserved(rows)
+    if unobserved:
+        click.echo(f"dind-doctor levels: the module level could not be observed ({unobserved}): "
+                   "nothing is known about what reaches it", err=True)
+    sys.exit(EXIT_FINDINGS if unobserved or any(r.first_loss() for r in rows) else EXIT_OK)

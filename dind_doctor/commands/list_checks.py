@@ -11,7 +11,7 @@ def list_checks():
 
     from ..model import ALL_LEVELS
     from ..registry import LoadFailure
-    from .common import checks_by_id
+    from ..registry import checks_by_id
 
     rows = []
     for cid, item in checks_by_id().items():

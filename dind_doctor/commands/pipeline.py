@@ -9,7 +9,7 @@ from typing import Sequence
 import click
 from click.core import ParameterSource
 
-from ..cli import EXIT_USAGE
+from .options import EXIT_USAGE
 
 
 class UsageProblem(click.ClickException):
@@ -43,10 +43,10 @@ def collect(check_ids: Sequence[str], project: Path, shell: str, timeout: float,
     """Runs the checks as the command line and the project's config say; returns the Report."""
     from .. import policy, suppress
     from ..config import ConfigError, load
-    from ..probes import cleanup_run
     from ..render.report import Report, Rule, fail_on_status, rules_for
     from ..runner import run_checks
-    from .common import checks_by_id, make_context
+    from ..registry import checks_by_id
+    from .common import context_for, finish
 
     available = checks_by_id()
     unknown = [c for c in check_ids if c not in available]
@@ -66,7 +66,7 @@ def collect(check_ids: Sequence[str], project: Path, shell: str, timeout: float,
     timeout = timeout if _given("timeout") or config.timeout is None else config.timeout
     fail_on = fail_on or (None if strict else config.fail_on)
 
-    ctx = make_context(project, shell, timeout, verbose, fix)
+    ctx = context_for(project, shell, timeout, verbose, fix)
     ctx.options = config.options
     ctx.fix_refusal = config.fix_refusal
     ctx.static = static
@@ -77,9 +77,9 @@ def collect(check_ids: Sequence[str], project: Path, shell: str, timeout: float,
         findings = run_checks(ctx, selected)
         level = ctx.nesting().level.value
     finally:
-        # Probes are removed by the checks themselves; this catches what Ctrl-C or a crash left behind.
-        cleanup_run(ctx)
-        ctx.close()
+        # Probes are removed by the checks themselves; this catches what Ctrl-C, SIGTERM, a crash or a
+        # check thread still running left behind (its registry is closed first: no probe after this).
+        finish(ctx)
     findings = policy.finish(ctx, findings, config, ran=[c.id for c in selected], skipped=skipped, known=available)
     rules = rules_for([available[c] for c in wanted])
     rules[suppress.ID] = Rule(suppress.ID, suppress.TITLE, suppress.EXPLANATION)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, project_option, timeout_option
+from .options import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, project_option, timeout_option
 
 
 @click.command("sync-volume")
@@ -38,7 +38,6 @@ def sync_volume(volume, source, project, keep_extra, check_only, watch, interval
     too (Docker-out-of-Docker), where `-v SOURCE:/x` would look SOURCE up on the daemon's host.
     """
     from ..airflow.volume_pairs import VolumePair, volume_pairs
-    from ..levels.sync import SyncError
     from ..secret_sources import project_masker
     from .common import engine_session
 
@@ -51,7 +50,7 @@ def sync_volume(volume, source, project, keep_extra, check_only, watch, interval
     if volume is not None and not check_only and not watch:
         _one_pair(volume, source, keep_extra, timeout)
         return
-    with engine_session(project, timeout, (SyncError,)) as ctx:
+    with engine_session(project, timeout) as ctx:
         mask = project_masker(ctx)
 
         def say(line: str) -> None:
@@ -78,10 +77,10 @@ def sync_volume(volume, source, project, keep_extra, check_only, watch, interval
 
 
 def _one_pair(volume: str, source: Path, keep_extra: bool, timeout: float) -> None:
-    from ..levels.sync import SyncError, sync_volume as run_sync
+    from ..engine.sync import sync_volume as run_sync
     from .common import engine_session
 
-    with engine_session(Path("."), timeout, (SyncError,)) as ctx:
+    with engine_session(Path("."), timeout, project_values=False) as ctx:
         result = run_sync(ctx, volume, source.resolve(), keep_extra)
     how = "replaced the volume's content with" if result.cleared else "copied"
     click.echo(f"{how} {result.files} file(s) ({result.dotfiles} dotfile(s), {result.bytes} bytes) "

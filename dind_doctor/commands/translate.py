@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_FINDINGS, EXIT_OK, timeout_option
+from .options import EXIT_FINDINGS, EXIT_OK, timeout_option
 
 
 @click.command()
@@ -23,9 +23,9 @@ def translate(path, as_json, timeout):
     """
     from ..levels.translate import to_dict, translate as run_translate
     from ..secret_sources import project_masker
-    from .common import make_context
+    from .common import context_for
 
-    ctx = make_context(Path("."), "bash", timeout)
+    ctx = context_for(Path("."), "bash", timeout)
     try:
         report = ctx.nesting()
         result = run_translate(str(path.absolute()), report)

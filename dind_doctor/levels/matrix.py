@@ -44,6 +44,15 @@ def masked(rows: list[Row], evidence: dict, mask: "Masker") -> tuple[list[Row], 
             mask.data(evidence))
 
 
+def unobserved(rows: list[Row], level: str = "module") -> str | None:
+    """Why `level` could not be observed at all (every cell of it unknown), or None when some was seen:
+    a walk that never reached the module is not a pass."""
+    cells = [row.cells[level] for row in rows if level in row.cells and row.cells[level].state != NOT_APPLICABLE]
+    if cells and all(c.state == UNKNOWN for c in cells):
+        return next((c.note for c in cells if c.note), "no observation came back")
+    return None
+
+
 def to_json(rows: list[Row], evidence: dict) -> dict:
     out = []
     for row in rows:
@@ -51,7 +60,8 @@ def to_json(rows: list[Row], evidence: dict) -> dict:
         out.append({"id": row.id, "label": row.label,
                     "cells": {lv: {"state": c.state, "note": c.note} for lv, c in row.cells.items()},
                     "lost_at": loss[0] if loss else None, "why": loss[1].note if loss else ""})
-    return {"schema": 1, "levels": list(LEVELS), "rows": out, "evidence": evidence}
+    return {"schema": 1, "levels": list(LEVELS), "rows": out, "evidence": evidence,
+            "module_unobserved": unobserved(rows)}
 
 
 def render(rows: list[Row], evidence: dict, unicode: bool = True) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import manifest
+from ..engine import manifest
 from .matrix import EMPTY, MISSING, NOT_APPLICABLE, SEEN, STALE, UNKNOWN, Cell, Row
 
 if TYPE_CHECKING:

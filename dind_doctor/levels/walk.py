@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import io
 import shlex
+import shutil
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from .. import images
+from ..errors import DindDoctorError
 from ..labels import labels
-from ..probes import ProbeError, daemon_reason, labelled_container
 from ..compose_cli import resolved_project
+from ..engine import manifest, volumes
+from ..engine.errors import ProbeError, daemon_reason
+from ..engine.probes import labelled_container
 from ..project.compose_model import ComposeProject, Service
 from ..project.files import env_values, read_project_file, unsafe_for_tools
 from ..project.host_run import HostRun, find_host_run, runs_without_image
-from . import daemon, manifest
 from .matrix import Row
 from .observe import KEY, observe_script, parse_observations
 from .rows import build_rows
@@ -37,7 +40,7 @@ SCRIPT_DIR = "/dind-doctor-walk"
 MAX_CODE_FILES = 40
 
 
-class WalkError(Exception):
+class WalkError(DindDoctorError):
     """The walk cannot be planned or started; the message says why."""
 
 
@@ -141,6 +144,7 @@ def _tar(files: dict[str, str]) -> bytes:
 
 
 def module_paths(plan: Plan, sentinel: str) -> dict[str, str]:
+    """Where the module container should see each row; `sentinel` is relative to the code folder."""
     base = PurePosixPath(plan.module_dir)
     paths = {"sentinel": str(base / sentinel), "env-file": str(base / ".env")}
     paths.update({f"code:{rel}": str(base / rel) for rel in plan.code})
@@ -164,7 +168,8 @@ def outer_script(plan: Plan, sentinel: Path, compose_outer: str | None, run_id: 
                  f"{shlex.quote(plan.service.name)} -c \"$(cat {SCRIPT_DIR}/module.sh)\" 2>&1",
                  "echo \"== exit $?\""]
     return {"outer.sh": outer, "walk.sh": "\n".join(walk) + "\n",
-            "module.sh": observe_script(module_paths(plan, sentinel.name), plan.env_keys),
+            "module.sh": observe_script(module_paths(plan, sentinel.relative_to(plan.source).as_posix()),
+                                        plan.env_keys),
             "override.yml": _override(plan, module_image, temp_volumes, run_id)}
 
 
@@ -195,7 +200,6 @@ def run_outer(ctx: "Context", plan: Plan, files: dict[str, str], extra_env: dict
 
 def walk(ctx: "Context", plan: Plan, extra_env: dict[str, str] | None = None,
          wait: float = 120.0) -> tuple[list[Row], dict[str, Any]]:
-    sentinel = plan.source / f"dind-doctor-sentinel-{ctx.run_id}.txt"
     evidence: dict[str, Any] = {
         "run script": str(plan.spec.script), "run from": str(plan.spec.run_from),
         "outer image stood in by": images.image("DIND_DOCTOR_DOCKER_CLI_IMAGE", ctx.env) + f" (script: {plan.spec.image})",
@@ -204,21 +208,26 @@ def walk(ctx: "Context", plan: Plan, extra_env: dict[str, str] | None = None,
     if plan.spec.privileged:
         evidence["--privileged"] = "dropped: a socket mount needs none (and some engines refuse it)"
     module_image = None
-    if daemon.image_info(ctx, plan.service.image) is None:
+    if volumes.image_info(ctx, plan.service.image) is None:
         module_image = images.probe_image(ctx.env)
         evidence["module image"] = f"{plan.service.image} is not built: stood in by {module_image}"
     temp_volumes = {}
     for key, real, _target in plan.volumes:
-        if daemon.inspect_volume(ctx, real) is None:
-            temp_volumes[key] = f"dind-doctor-{ctx.run_id}-{key}"
+        if volumes.inspect_volume(ctx, real) is None:
+            # created by compose in the outer stand-in: registered first, so the cleanup knows the name
+            temp_volumes[key] = ctx.resources.register("volume", f"dind-doctor-{ctx.run_id}-{key}")
     compose_outer = plan.spec.outer_path(plan.model.file)
+    # The sentinel must be in the code folder (it is what the levels should see): in a sub-folder of this
+    # run, registered before it exists and removed in every path (the run's cleanup too).
+    folder = ctx.resources.sub_folder(plan.source)
+    sentinel = folder / "sentinel.txt"
     try:
         sentinel.write_text(f"dind-doctor levels {ctx.run_id}\n")
         host_sentinel = manifest.file_entry(sentinel)
         files = outer_script(plan, sentinel, compose_outer, ctx.run_id, module_image, temp_volumes)
         code, output = run_outer(ctx, plan, files, extra_env or {}, wait)
     finally:
-        sentinel.unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
     obs = parse_observations(output)
     if code != 0 and not any(k.startswith("exit ") for k in obs):
         raise ProbeError(f"the outer stand-in stopped (exit {code}) before the module level reported: "

@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import DindDoctorError
 from ..model import Fix, fixes
 from .safe_open import Refusal, is_inside, open_regular, printable, read_bounded, real_root
 
@@ -30,7 +31,7 @@ _LOCK = threading.Lock()
 MAX_FIX_BYTES = 64 * 1024 * 1024  # an edit reads the whole file; past this it is not a text file to edit
 
 
-class FixError(Exception):
+class FixError(DindDoctorError):
     """The edit could not be applied; the file is unchanged."""
 
 

@@ -17,12 +17,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import DindDoctorError
+
 ALIAS_BUDGET = 100_000  # expanded nodes allowed beyond the document's own; a real compose file has < 10,000
 MAX_DEPTH = 200  # node nesting refused past this; a real compose file nests < 15 levels
 _BRACKET = re.compile(r"[\[\]{}]")
 
 
-class YamlRefused(Exception):
+class YamlRefused(DindDoctorError):
     """The document is not read: invalid YAML, or aliases expanding past the budget."""
 
     def __init__(self, message: str, line: int | None = None, budget: bool = False) -> None:

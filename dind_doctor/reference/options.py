@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Mapping
 
 from .. import images as core_images
+from ..errors import UsageProblem
+
+__all__ = ["UsageProblem"]  # run-reference's usage errors are the tool's one UsageProblem
 
 MODES = ("dood", "dind")
 FAULTS = ("missing-table", "wrong-password")  # a module that fails on purpose: tests and demonstrations
 
 
-class UsageProblem(Exception):
-    """Bad input from the user: reported as a message, never a traceback."""
 
 
 @dataclass(frozen=True)

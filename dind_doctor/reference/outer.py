@@ -13,13 +13,15 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from .. import dind_workaround, subprocesses
-from ..probes import run_probe
+from ..engine.errors import daemon_reason
+from ..engine.probes import run_probe
 from .project import OUTER_DOCKERFILE
 from .run_host import run_host
 from .timeline import StageFailed
 
 if TYPE_CHECKING:
     from ..context import Context
+    from ..engine.resources import RunResources
 
 INNER_DAEMON_SECONDS = 60.0
 # compose colours some lines even without a terminal; relayed with a prefix they only garble the output.
@@ -70,8 +72,8 @@ def host_resolvers(ctx: "Context", image: str, component: str) -> list[str]:
     return [s for s in servers if not s.startswith("127.") and s != "::1"]
 
 
-def start_outer(client: Any, *, image: str, name: str, mode: str, project_dir: str, labels: Mapping[str, str],
-                network: str | None, dns: list[str], note: Callable[[str], None]) -> str:
+def start_outer(client: Any, *, resources: "RunResources", image: str, name: str, mode: str, project_dir: str,
+                labels: Mapping[str, str], network: str | None, dns: list[str], note: Callable[[str], None]) -> str:
     """Creates and starts the outer container; returns its id. dind: tries --privileged, and when the engine
     refuses it, explains why and starts it with the capability workaround instead."""
     api = client.api
@@ -86,9 +88,10 @@ def start_outer(client: Any, *, image: str, name: str, mode: str, project_dir: s
 
     def create(host_config: dict) -> str:
         networking = api.create_networking_config({network: api.create_endpoint_config()}) if network else None
-        created = api.create_container(image, command=command, name=name, labels=dict(labels),
-                                       working_dir=host.workdir, host_config=host_config,
-                                       networking_config=networking, detach=True)
+        with resources.creating("container", name):
+            created = api.create_container(image, command=command, name=name, labels=dict(labels),
+                                           working_dir=host.workdir, host_config=host_config,
+                                           networking_config=networking, detach=True)
         return created["Id"]
 
     if mode == "dood":
@@ -96,7 +99,8 @@ def start_outer(client: Any, *, image: str, name: str, mode: str, project_dir: s
         api.start(cid)
         return cid
 
-    volume = client.volumes.create(f"{name}-var-lib-docker", labels=dict(labels)).name
+    with resources.creating("volume", f"{name}-var-lib-docker") as volume:
+        client.volumes.create(volume, labels=dict(labels))
     binds_dind = dict(binds, **{volume: {"bind": "/var/lib/docker", "mode": "rw"}})
     cid = create(api.create_host_config(binds=binds_dind, privileged=True, network_mode=network or "default"))
     try:
@@ -107,7 +111,7 @@ def start_outer(client: Any, *, image: str, name: str, mode: str, project_dir: s
         if not PRIVILEGED_REFUSED.search(str(exc)):
             raise
         api.remove_container(cid, force=True)
-        reason = (getattr(exc, "explanation", None) or str(exc)).strip()
+        reason = daemon_reason(exc).strip()
         note(f"the engine refused --privileged ({reason}): its capability "
              "bounding set lacks a capability --privileged asks for (rootless engines, microVMs, some CI "
              "machines). Retrying with the equivalent that stays within it: " + DIND_WORKAROUND)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 def preflight(ctx: "Context", force: bool, echo: Callable[[str], None]) -> str:
     """Runs every registered check with the run's own Context (its probes carry the run's labels, so the
     run's cleanup removes them too); returns a one-line tally. The Context stays open for the run."""
-    from ..commands.common import checks_by_id
+    from ..registry import checks_by_id
     from ..render.json_report import counts
     from ..runner import run_checks
 

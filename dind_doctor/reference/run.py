@@ -2,15 +2,13 @@
 unchanged `docker compose up --exit-code-from extractor_sql` inside it), verified, timed and cleaned up."""
 from __future__ import annotations
 
-import signal
-import threading
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
-from ..labels import labels as run_labels_for
+from ..engine import cleanup
+from ..interrupts import EXIT_INTERRUPTED, sigterm_as_interrupt
 from ..secret_sources import project_masker
-from . import cleanup, module_steps, project as proj
+from . import module_steps, project as proj
 from .options import Images, Options, UsageProblem, images_from_env, s3_recipe
 from .outer import Exec, build_outer_image, copy_image_to_inner_daemon, host_resolvers, start_outer, \
     wait_for_inner_daemon
@@ -20,24 +18,7 @@ from .servers import Credentials, module_env, start_servers
 from .timeline import StageFailed, Timeline
 
 COMPONENT = "run-reference"
-EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
-
-
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """A CI runner's SIGTERM cleans up like Ctrl-C does."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+EXIT_FAILED, EXIT_USAGE = 1, 2
 
 
 def _read_env_file(path: Any) -> dict[str, str]:
@@ -69,14 +50,14 @@ def run(options: Options, echo: Callable[[str], None]) -> int:
 
         echo(environment_masker(os.environ)(f"run-reference: {exc}"))
         return EXIT_USAGE
-    with _sigterm_as_interrupt():
+    with sigterm_as_interrupt():  # a CI runner's SIGTERM cleans up like Ctrl-C does
         return _Run(options, images, recipe, user_env, source, compose_file, echo).execute()
 
 
 class _Run:
     def __init__(self, options: Options, images: Images, recipe: Any, user_env: dict | None, source: Path,
                  compose_file: str, echo: Callable[[str], None]) -> None:
-        from ..commands.common import make_context
+        from ..session import make_context
 
         self.o, self.images, self.recipe, self.user_env = options, images, recipe, user_env
         self.compose_file = compose_file
@@ -89,7 +70,8 @@ class _Run:
         self.echo = lambda text: echo(self.mask(text))
         self.timeline = Timeline(self.echo)
         self.prefix = f"ddref-{self.ctx.run_id}"  # also the compose project name
-        self.labels = run_labels_for(COMPONENT, self.ctx.run_id)
+        self.labels = self.ctx.resources.labels(COMPONENT)
+        self.ctx.resources.register("project", self.prefix)  # compose's own networks and volumes
         self.work: proj.WorkCopy | None = None
 
     # -- helpers ------------------------------------------------------------------------------------
@@ -97,7 +79,7 @@ class _Run:
         return (lambda line: self.echo(f"    | {line}")) if (always or self.o.verbose) else None
 
     def connect(self) -> Any:
-        from ..context import EngineUnavailable
+        from ..engine.errors import EngineUnavailable
 
         try:
             return self.ctx.docker()
@@ -127,7 +109,7 @@ class _Run:
 
     def echo_removal_commands(self, intro: str) -> None:
         self.echo(intro)
-        for line in cleanup.removal_commands(self.ctx.run_id, self.prefix):
+        for line in cleanup.removal_commands(self.ctx.run_id, [self.prefix]):
             self.echo(f"    {line}")
 
     # -- the programme ------------------------------------------------------------------------------
@@ -164,7 +146,8 @@ class _Run:
                 st.note = preflight(self.ctx, o.force, self.echo)
         with self.timeline.stage("connect to the engine") as st:
             client = self.connect()
-            st.note = self.ctx.endpoint.display
+            endpoint_url = self.ctx.endpoint.url if self.ctx.endpoint else ""  # connected: resolved
+            st.note = self.ctx.endpoint.display if self.ctx.endpoint else ""
         with self.timeline.stage("prepare the module copy") as st:
             self.work = proj.make_work_copy(self.ctx.project, self.compose_file)
             st.note = str(self.work.project)
@@ -192,8 +175,8 @@ class _Run:
         if creds is not None:
             self.pull_images("the servers", "postgres", "s3")
             with self.timeline.stage("start PostgreSQL and S3") as st:
-                servers = start_servers(client, run_labels=self.labels, prefix=self.prefix,
-                                        postgres_image=self.images.postgres, s3_image=self.images.s3,
+                servers = start_servers(client, resources=self.ctx.resources, run_labels=self.labels,
+                                        prefix=self.prefix, postgres_image=self.images.postgres, s3_image=self.images.s3,
                                         recipe=self.recipe, creds=creds, seed=o.fault != "missing-table",
                                         note=lambda text: setattr(st, "note", text))
 
@@ -209,8 +192,8 @@ class _Run:
         with self.timeline.stage("start the outer container") as st:
             notes: list[str] = []
             dns = [] if dood else host_resolvers(self.ctx, outer_tag, COMPONENT)
-            cid = start_outer(client, image=outer_tag, name=f"{self.prefix}-outer", mode=o.mode,
-                              project_dir=str(self.work.project), labels=self.labels,
+            cid = start_outer(client, resources=self.ctx.resources, image=outer_tag, name=f"{self.prefix}-outer",
+                              mode=o.mode, project_dir=str(self.work.project), labels=self.labels,
                               network=None if dood else (servers.network if servers else None), dns=dns,
                               note=notes.append)
             for text in notes:
@@ -221,7 +204,7 @@ class _Run:
             with self.timeline.stage("inner daemon ready, base image loaded") as st:
                 wait_for_inner_daemon(outer)
                 copied = copy_image_to_inner_daemon(client, outer, self.images.python,
-                                                    self.ctx.endpoint.url, o.build_timeout)
+                                                    endpoint_url, o.build_timeout)
                 st.note = f"{self.images.python} {'present' if copied else 'to be pulled by the inner daemon'}"
 
         with self.timeline.stage("docker compose build (the module image)"):
@@ -263,11 +246,13 @@ class _Run:
                         self.echo(f"    rm -rf {self.work.root}    # the module copy; its app/.env holds secrets")
                 else:
                     with self.timeline.stage("clean up") as st:
-                        client, run_id = self.ctx.docker(), self.ctx.run_id
-                        problems = cleanup.remove_run(client, run_id, self.prefix)
-                        left = {k: v for k, v in cleanup.leftovers(client, run_id, self.prefix).items() if v}
-                        st.note = "nothing left" if not (problems or left) else f"LEFT: {left} {problems}"
-                        if problems or left:
+                        report = cleanup.cleanup_run(self.ctx, images=True)
+                        for line in report.swept:
+                            self.echo(f"    {line}")
+                        left = {k: v for k, v in cleanup.leftovers(self.ctx.docker(), self.ctx.run_id, [self.prefix],
+                                                                   images=True).items() if v}
+                        st.note = "nothing left" if not (report.problems or left) else f"LEFT: {left} {report.problems}"
+                        if report.problems or left:
                             code = code or EXIT_FAILED
         except KeyboardInterrupt:
             self.echo_removal_commands("interrupted during the clean-up: run it by hand:")

@@ -7,12 +7,15 @@ import secrets
 import tarfile
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .options import S3_PORT, S3Recipe
 from .project import DEFAULT_OUTPUT_URL
 from .seed_data import seed_sql
 from .timeline import StageFailed
+
+if TYPE_CHECKING:
+    from ..engine.resources import RunResources
 
 POSTGRES_ALIAS, S3_ALIAS = "reference-postgres", "reference-s3"
 DB_USER, DB_NAME = "extractor", "fraud_detection_2"
@@ -83,20 +86,24 @@ def _wait_for_postgres(container: Any, password: str) -> None:
         time.sleep(0.5)
 
 
-def start_servers(client: Any, *, run_labels: Mapping[str, str], prefix: str, postgres_image: str,
-                  s3_image: str, recipe: S3Recipe, creds: Credentials, seed: bool,
+def start_servers(client: Any, *, resources: "RunResources", run_labels: Mapping[str, str], prefix: str,
+                  postgres_image: str, s3_image: str, recipe: S3Recipe, creds: Credentials, seed: bool,
                   note: Callable[[str], None]) -> Servers:
-    network = client.networks.create(f"{prefix}-net", driver="bridge", labels=dict(run_labels))
-    postgres = client.containers.create(
-        postgres_image, name=f"{prefix}-postgres", labels=dict(run_labels), detach=True,
-        environment={"POSTGRES_USER": DB_USER, "POSTGRES_PASSWORD": creds.db_password, "POSTGRES_DB": DB_NAME},
-        network=network.name)
+    # Each name is registered before its create: Ctrl-C in the middle of one still gets it removed.
+    with resources.creating("network", f"{prefix}-net") as name:
+        network = client.networks.create(name, driver="bridge", labels=dict(run_labels))
+    with resources.creating("container", f"{prefix}-postgres") as name:
+        postgres = client.containers.create(
+            postgres_image, name=name, labels=dict(run_labels), detach=True,
+            environment={"POSTGRES_USER": DB_USER, "POSTGRES_PASSWORD": creds.db_password, "POSTGRES_DB": DB_NAME},
+            network=network.name)
     s3_env = {}
     if recipe.credential_env:
         s3_env = dict(zip(recipe.credential_env, (creds.s3_access_key, creds.s3_secret_key)))
-    s3 = client.containers.create(
-        s3_image, name=f"{prefix}-s3", labels=dict(run_labels), detach=True, environment=s3_env,
-        entrypoint=[recipe.argv[0]], command=list(recipe.argv[1:]), network=network.name)
+    with resources.creating("container", f"{prefix}-s3") as name:
+        s3 = client.containers.create(
+            s3_image, name=name, labels=dict(run_labels), detach=True, environment=s3_env,
+            entrypoint=[recipe.argv[0]], command=list(recipe.argv[1:]), network=network.name)
     for container, alias in ((postgres, POSTGRES_ALIAS), (s3, S3_ALIAS)):
         # create(network=...) gives no alias: reconnect with one, so the module finds the server by name.
         network.disconnect(container)

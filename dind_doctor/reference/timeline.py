@@ -6,8 +6,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
+from ..errors import DindDoctorError
 
-class StageFailed(Exception):
+
+class StageFailed(DindDoctorError):
     """A stage could not complete: the message says what happened and what to do."""
 
 

@@ -102,3 +102,22 @@ ENTRYPOINT []
     return tag
 
 
+
+
+@pytest.fixture
+def hanging(tmp_path):
+    """The seed-like project whose run script mounts a socket that accepts and never answers: a `levels`
+    walk stays in its outer stand-in for sure (to kill it, or interrupt the run, mid-walk)."""
+    import shutil
+    import socket
+
+    nesting = REPO / "tests" / "fixtures" / "nesting"
+    project = tmp_path / "hanging"
+    shutil.copytree(nesting / "seed_like", project)
+    (project / "run_host.ps1").unlink()
+    shutil.copy(nesting / "hanging_daemon" / "run_host.sh", project / "run_host.sh")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(project / "hosted" / "hang.sock"))
+    sock.listen(8)  # accepts connections into the backlog and never answers
+    yield project
+    sock.close()

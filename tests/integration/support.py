@@ -4,9 +4,12 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
+import socket
 import subprocess
 import sys
 import tarfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -17,6 +20,7 @@ from dind_doctor.labels import CREATED_BY, selector
 
 REPO = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")  # CI: what is missing fails, never skips
+SOCK = "/var/run/docker.sock"
 # One id per pytest process: the session cleanup removes only what THIS run created, so two runs on one
 # engine (two developers, a developer and CI) never remove each other's containers.
 TEST_SESSION = uuid.uuid4().hex[:12]
@@ -91,3 +95,78 @@ def leftovers(client, run_id: str) -> list[str]:
         found += [f"volume {v.name}" for v in client.volumes.list(filters=f)]
         found += [f"image {i.tags}" for i in client.images.list(filters=f)]
     return found
+def json_answer(body) -> bytes:
+    """A complete HTTP answer carrying `body` as JSON (what a misbehaving daemon sends instead)."""
+    data = json.dumps(body).encode()
+    return (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+            + str(len(data)).encode() + b"\r\n\r\n" + data)
+
+
+class TroubleProxy:
+    """A Docker API proxy on a unix socket in front of the real one, that misbehaves when a request
+    matches `pattern`: `action(match)` returns "forward", "drop" (the connection dies without an answer,
+    as when the daemon restarts) or bytes (answered instead of the daemon: unexpected JSON). Once, unless
+    `once=False`. `cut()` drops every connection and refuses new ones: the daemon dies mid-run."""
+
+    def __init__(self, path: str, pattern: str, action, once: bool = True) -> None:
+        self.path, self.pattern, self.action, self.once = path, re.compile(pattern.encode()), action, once
+        self.fired = 0
+        self.live: list[socket.socket] = []
+        self.server = socket.socket(socket.AF_UNIX)
+        self.server.bind(path)
+        self.server.listen(16)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client) -> None:
+        upstream = socket.socket(socket.AF_UNIX)
+        upstream.connect(SOCK)
+        self.live += [client, upstream]
+        threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
+        try:
+            while data := client.recv(65536):
+                match = self.pattern.search(data)
+                if match and not (self.once and self.fired):
+                    self.fired += 1
+                    answer = self.action(match)
+                    if answer == "drop":
+                        break
+                    if isinstance(answer, bytes):
+                        client.sendall(answer)
+                        continue
+                upstream.sendall(data)
+        except OSError:
+            pass
+        for s in (client, upstream):
+            _shut(s)
+
+    @staticmethod
+    def _pump(src, dst) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+
+    def cut(self) -> None:
+        self.close()
+        for s in list(self.live):
+            _shut(s)
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def _shut(s: socket.socket) -> None:
+    try:
+        s.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    s.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -124,19 +123,6 @@ def test_reference_module(docker_client, tmp_path):
     variables = [r for r in rows if r.startswith("var:")]
     assert variables and all(_states(rows[v]) == ("seen", "seen", "seen") for v in variables)
     _no_leftovers(docker_client)
-
-
-@pytest.fixture
-def hanging(tmp_path):
-    project = tmp_path / "hanging"
-    shutil.copytree(NESTING / "seed_like", project)
-    (project / "run_host.ps1").unlink()
-    shutil.copy(NESTING / "hanging_daemon" / "run_host.sh", project / "run_host.sh")
-    sock = socket.socket(socket.AF_UNIX)
-    sock.bind(str(project / "hosted" / "hang.sock"))
-    sock.listen(8)  # accepts connections into the backlog and never answers
-    yield project
-    sock.close()
 
 
 def test_killed_outer_stand_in_is_an_error_and_leaves_nothing(docker_client, hanging):

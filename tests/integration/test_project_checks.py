@@ -42,7 +42,7 @@ def test_seed_traps_and_live_probes(docker_client, tmp_path):
     assert where(findings_of(report, "line-endings")) == {("warn", ".gitattributes", None)}
     assert where(findings_of(report, "backtick-continuation")) == {("ok", None, None)}
     assert "fixture-secret-access-key" not in json.dumps(report)
-    assert not list(project.rglob(".dind-doctor-sentinel-*"))
+    assert not list(project.rglob(".dind-doctor-*"))  # the sentinel sub-folder went with the probe
     assert not docker_client.containers.list(all=True, filters={"label": "io.dind-doctor.created-by=pwd-probe"})
 
 

@@ -7,22 +7,18 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import socket
 import subprocess
-import threading
 import uuid
 from pathlib import Path
 
 import docker
 import pytest
 
-from support import REPO, doctor, findings_of
+from support import REPO, SOCK, TroubleProxy, doctor, findings_of
 
 FIXTURE = REPO / "tests" / "fixtures" / "nesting" / "seed_like"
 CHECK = "named-volume-visibility"
-SOCK = "/var/run/docker.sock"
 
 
 @pytest.fixture
@@ -91,7 +87,8 @@ def test_stale_volume_fails_then_sync_volume_and_down_v_make_it_clean(docker_cli
     # The other fix: `down -v` removes the volume, and the next `up` fills it from the new image.
     (hosted / "app" / "extractor_03.py").write_text('print("extractor version 3")\n')
     compose("build")
-    assert [f["status"] for f in _check(project, env)] == ["fail"]
+    found = _check(project, env)
+    assert [f["status"] for f in found] == ["fail"], found
     compose("down", "-v")
     gone = _check(project, env)
     assert gone[0]["status"] == "ok" and "not created yet" in gone[0]["summary"]
@@ -121,57 +118,6 @@ def test_sync_volume_refuses_an_unknown_volume_and_suggests_the_prefixed_name(do
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "Did you mean" in proc.stderr and real in proc.stderr
     assert not docker_client.volumes.list(filters={"name": "^extractor_sql_dag_shared_app$"})
-
-
-class TroubleProxy:
-    """A Docker API proxy on a unix socket that misbehaves once, when a request path matches."""
-
-    def __init__(self, path: str, pattern: str, action) -> None:
-        self.path, self.pattern, self.action, self.fired = path, re.compile(pattern.encode()), action, False
-        self.server = socket.socket(socket.AF_UNIX)
-        self.server.bind(path)
-        self.server.listen(16)
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
-
-    def _serve(self, client) -> None:
-        upstream = socket.socket(socket.AF_UNIX)
-        upstream.connect(SOCK)
-        threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
-        try:
-            while data := client.recv(65536):
-                match = self.pattern.search(data)
-                if match and not self.fired:
-                    self.fired = True
-                    if self.action(match) == "drop":
-                        break  # the daemon "restarts": the connection dies without an answer
-                upstream.sendall(data)
-        except OSError:
-            pass
-        for s in (client, upstream):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            s.close()
-
-    @staticmethod
-    def _pump(src, dst) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-
-    def close(self) -> None:
-        self.server.close()
 
 
 @pytest.mark.parametrize("trouble", ["helper removed", "connection dropped"])

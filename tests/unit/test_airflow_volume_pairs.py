@@ -10,7 +10,7 @@ from dind_doctor.airflow.sync_all import WatchBounds, watch
 from dind_doctor.airflow.volume_pairs import VolumePair, volume_pairs
 from dind_doctor.airflow.volume_state import env_states
 from dind_doctor.context import Context
-from dind_doctor.levels.manifest import Entry, Manifest
+from dind_doctor.engine.manifest import Entry, Manifest
 
 REPO = Path(__file__).resolve().parents[2]
 CHAPTER = REPO / "tests/fixtures/airflow_chapter"

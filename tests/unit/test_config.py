@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from dind_doctor.cli import cli
-from dind_doctor.commands.common import checks_by_id
+from dind_doctor.registry import checks_by_id
 from dind_doctor.config import ConfigError, load
 from dind_doctor.globs import glob_matcher
 

@@ -10,7 +10,6 @@ import pytest
 from test_project_support import HOSTED, SEED, TRAPS, copy_tree, run_check, summary
 
 from dind_doctor.checks.env_file import EnvFile
-from dind_doctor.checks.env_file_probe import sweep
 from dind_doctor.model import Status
 from dind_doctor.project.build_context import DockerIgnore, copied_files
 from dind_doctor.project.dockerfile_model import parse_dockerfile
@@ -185,27 +184,6 @@ def test_env_file_shared_by_two_services_is_checked_once(tmp_path: Path):
     # The content once; a missing file once per reference (each is a line to correct).
     assert sorted((f.status.value, f.location.path, f.location.line) for f in found) == [
         ("fail", "compose.yml", 7), ("fail", "compose.yml", 10), ("warn", ".env", 1)]
-
-
-def test_sweep_asks_the_daemon_for_this_runs_env_probes_only(tmp_path: Path):
-    from test_project_support import make_ctx
-
-    from dind_doctor.labels import CREATED_BY, RUN_ID
-
-    calls = []
-
-    class Containers:
-        def list(self, **kwargs):
-            calls.append(kwargs)
-            return []
-
-    class Client:
-        containers = Containers()
-
-    ctx = make_ctx(tmp_path)
-    ctx.docker = lambda: Client()
-    sweep(ctx)
-    assert calls == [{"all": True, "filters": {"label": [f"{RUN_ID}={ctx.run_id}", f"{CREATED_BY}=env-probe"]}}]
 
 
 def test_dockerignore_is_read_through_the_cache(tmp_path: Path):

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dind_doctor.levels import manifest, staleness
-from dind_doctor.levels.daemon import parse_time
-from dind_doctor.levels.sync import tar_folder
+from dind_doctor.engine import manifest, staleness
+from dind_doctor.engine.sync import tar_folder
+from dind_doctor.engine.volumes import parse_time
 from dind_doctor.project.build_context import source_folder
 from dind_doctor.project.dockerfile_model import parse_dockerfile
 

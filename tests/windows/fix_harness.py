@@ -105,7 +105,7 @@ def build(case: Case, root: Path) -> None:
 
 
 def findings(case: Case, root: Path, dialect: str) -> list:
-    from dind_doctor.commands.common import checks_by_id
+    from dind_doctor.registry import checks_by_id
     from dind_doctor.context import Context
     from dind_doctor.runner import run_checks
 

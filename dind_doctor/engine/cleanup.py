@@ -1,0 +1,220 @@
+"""The ONE cleanup of what dind-doctor creates, and only that.
+
+A run's cleanup closes its registry (nothing new is created past this point), kills its children, removes
+its files and folders, then removes on the daemon everything carrying its run label AND every name it
+registered (a create interrupted mid-flight may finish after the label listing: such names are looked up
+again for a moment). Compose projects named after the run (run-reference's) go too, images only when asked.
+
+It also sweeps what earlier runs left when their process is gone (kill -9, a daemon that died mid-run):
+their labels name the owning process, and only a run whose process no longer exists on this host is
+touched; a live run's resources never are.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from ..labels import RUN_ID, Owner, is_dead, selector
+from .errors import daemon_reason, is_not_found
+
+if TYPE_CHECKING:
+    from ..context import Context
+    from .resources import RunResources
+
+COMPOSE_PROJECT = "com.docker.compose.project"
+RETRY_SECONDS = (0.3, 0.7, 1.0)  # looking again for a name whose create was interrupted
+
+
+@dataclass
+class CleanupReport:
+    removed: list[str] = field(default_factory=list)  # "container <name>"
+    problems: list[str] = field(default_factory=list)  # what could not be removed, and why
+    swept: list[str] = field(default_factory=list)  # one line per dead earlier run whose leftovers went
+
+
+_Kind = tuple[str, Callable[..., list], Callable[[Any], str], Callable[[Any], Any], Callable[[str], Any]]
+
+
+def _kinds(client: Any, images: bool) -> list[_Kind]:
+    """(kind, listing, name, remover, lookup by name), containers first: what they use goes after them."""
+    kinds: list[_Kind] = [
+        ("container", lambda **k: client.containers.list(all=True, ignore_removed=True, **k), lambda c: c.name,
+         lambda c: c.remove(force=True, v=True), client.containers.get),
+        ("network", client.networks.list, lambda n: n.name, lambda n: n.remove(), client.networks.get),
+        ("volume", client.volumes.list, lambda v: v.name, lambda v: v.remove(force=True), client.volumes.get),
+    ]
+    if images:
+        kinds.append(("image", client.images.list, lambda i: i.tags[0] if i.tags else i.short_id,
+                      lambda i: client.images.remove(i.id, force=True), client.images.get))
+    return kinds
+
+
+def _filters(run_id: str, projects: Iterable[str]) -> list[dict]:
+    return [selector(run_id)] + [{"label": [f"{COMPOSE_PROJECT}={p}"]} for p in projects]
+
+
+def _listed(listing: Callable[..., list], run_id: str, projects: Iterable[str]) -> list[Any]:
+    seen: dict[str, Any] = {}
+    for filters in _filters(run_id, projects):
+        for item in listing(filters=filters):
+            seen[item.id] = item
+    return list(seen.values())
+
+
+def remove_run(client: Any, run_id: str, *, names: dict[str, list[str]] | None = None,
+               uncertain: Iterable[tuple[str, str]] = (), projects: Iterable[str] = (),
+               images: bool = False) -> CleanupReport:
+    """Remove, in dependency order, what carries `run_id`'s label or one of `projects`' labels, then the
+    registered `names` still there. Returns what went and what could not."""
+    report = CleanupReport()
+    projects = list(projects)
+    pending = set(uncertain)
+    for kind, listing, name_of, remove, lookup in _kinds(client, images):
+        try:
+            items = _listed(listing, run_id, projects)
+        except Exception as exc:
+            report.problems.append(f"cannot list the {kind}s of run {run_id}: {daemon_reason(exc)}")
+            items = []
+        gone = set()
+        for item in items:
+            gone.add(name_of(item))
+            _remove(kind, item, name_of, remove, report)
+        for name in (names or {}).get(kind, []):
+            if name in gone:
+                continue
+            try:
+                item = lookup(name)
+            except Exception as exc:
+                if not is_not_found(exc):
+                    report.problems.append(f"{kind} {name}: {daemon_reason(exc)}")
+                continue
+            pending.discard((kind, name))
+            _remove(kind, item, name_of, remove, report)
+    for pause in RETRY_SECONDS:  # a create interrupted mid-flight: the daemon may finish it just now
+        waiting = [(k, n) for k, n in pending if k in ("container", "network", "volume")]
+        if not waiting:
+            break
+        time.sleep(pause)
+        for kind, name in waiting:
+            entry = next(k for k in _kinds(client, False) if k[0] == kind)
+            try:
+                item = entry[4](name)
+            except Exception:
+                continue
+            pending.discard((kind, name))
+            _remove(kind, item, entry[2], entry[3], report)
+    return report
+
+
+def _remove(kind: str, item: Any, name_of: Callable[[Any], str], remove: Callable[[Any], Any],
+            report: CleanupReport) -> None:
+    try:
+        remove(item)
+        report.removed.append(f"{kind} {name_of(item)}")
+    except Exception as exc:
+        if not is_not_found(exc):  # already gone is fine; anything else is reported
+            report.problems.append(f"{kind} {name_of(item)}: {daemon_reason(exc)}")
+
+
+def leftovers(client: Any, run_id: str, projects: Iterable[str] = (), images: bool = False) -> dict[str, list[str]]:
+    return {f"{kind}s": [name_of(item) for item in _listed(listing, run_id, projects)]
+            for kind, listing, name_of, _, _ in _kinds(client, images)}
+
+
+def removal_commands(run_id: str, projects: Iterable[str] = ()) -> list[str]:
+    """The same removal typed by hand (run-reference --keep, an interrupted cleanup)."""
+    out = []
+    for filters in _filters(run_id, projects):
+        label = filters["label"][0]
+        out += [f"docker rm -f $(docker ps -aq --filter label={label})",
+                f"docker network rm $(docker network ls -q --filter label={label})",
+                f"docker volume rm $(docker volume ls -q --filter label={label})",
+                f"docker rmi -f $(docker images -q --filter label={label})"]
+    return out
+
+
+def remove_paths(resources: "RunResources") -> list[str]:
+    """Remove the files and folders the run registered (each named after the run: nothing else)."""
+    problems = []
+    for text in resources.registered["path"]:
+        path = Path(text)
+        if resources.run_id not in path.name:
+            continue  # never: every registered path carries the run id
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            elif path.exists() or path.is_symlink():
+                path.unlink()
+        except OSError as exc:
+            problems.append(f"{path}: {exc}")
+    return problems
+
+
+# -- runs whose process is gone --------------------------------------------------------------------------
+def dead_runs(client: Any) -> dict[str, tuple[Owner, set[str]]]:
+    """run id -> (its owner, the compose projects named after it), for every labelled resource whose
+    owning process is gone from this host."""
+    found: dict[str, tuple[Owner, set[str]]] = {}
+    verdicts: dict[Owner, bool] = {}
+    for _kind, listing, _name, _remove, _get in _kinds(client, True):
+        try:
+            items = listing(filters={"label": [RUN_ID]})
+        except Exception:
+            continue
+        for item in items:
+            labels = (getattr(item, "attrs", None) or {}).get("Labels") or getattr(item, "labels", None) or {}
+            if not isinstance(labels, dict):
+                continue
+            owner, run_id = Owner.from_labels(labels), labels.get(RUN_ID)
+            if owner is None or not run_id:
+                continue
+            if owner not in verdicts:
+                verdicts[owner] = is_dead(owner)
+            if verdicts[owner]:
+                _, projects = found.setdefault(run_id, (owner, set()))
+                project = labels.get(COMPOSE_PROJECT)
+                if project and run_id in project:
+                    projects.add(project)
+    return found
+
+
+def sweep_dead_runs(client: Any) -> tuple[list[str], list[str]]:
+    """Remove what runs whose process is gone left behind. Returns (one line per run, problems)."""
+    lines, problems = [], []
+    for run_id, (owner, projects) in sorted(dead_runs(client).items()):
+        report = remove_run(client, run_id, projects=sorted(projects), images=True)
+        problems += report.problems
+        if report.removed:
+            lines.append(f"removed {len(report.removed)} resource(s) left by dind-doctor run {run_id} "
+                         f"(pid {owner.pid}, no longer running): {', '.join(report.removed)}")
+    return lines, problems
+
+
+def cleanup_run(ctx: "Context", *, projects: Iterable[str] = (), images: bool = False,
+                sweep: bool = True) -> CleanupReport:
+    """Everything this run created, removed: also on Ctrl-C, SIGTERM or a crash. Then the leftovers of
+    dead earlier runs. Signals arriving meanwhile wait until it is done (a second Ctrl-C cannot cut it)."""
+    from ..interrupts import deferred_interrupts
+
+    resources = ctx.resources
+    with deferred_interrupts():
+        resources.close(wait=min(max(ctx.timeout, 2.0), 10.0))
+        report = CleanupReport(problems=remove_paths(resources), swept=list(resources.swept))
+        if not ctx.connected:  # nothing can have been created, and a hanging daemon must not be waited on
+            return report
+        try:
+            client = ctx.docker()
+        except Exception:
+            return report
+        done = remove_run(client, resources.run_id, names=resources.registered, uncertain=resources.uncertain,
+                          projects=list(projects) + resources.registered["project"], images=images)
+        report.removed += done.removed
+        report.problems += done.problems
+        if sweep:
+            swept, problems = sweep_dead_runs(client)
+            report.swept += swept
+            report.problems += problems
+    return report
