@@ -154,30 +154,38 @@ def remove_paths(resources: "RunResources") -> list[str]:
 
 
 # -- runs whose process is gone --------------------------------------------------------------------------
+def _labelled_everywhere(client: Any) -> list[dict]:
+    """The label sets of every container, network, volume and image carrying a run label, read from the
+    list endpoints alone (no inspect per object: this runs at the end of every command)."""
+    api, wanted = client.api, {"label": [RUN_ID]}
+    found: list[dict] = []
+    for listing in (lambda: api.containers(all=True, filters=wanted), lambda: api.networks(filters=wanted),
+                    lambda: (api.volumes(filters=wanted) or {}).get("Volumes") or [],
+                    lambda: api.images(filters=wanted)):
+        try:
+            items = listing()
+        except Exception:
+            continue
+        found += [item.get("Labels") or {} for item in items if isinstance(item, dict)]
+    return [labels for labels in found if isinstance(labels, dict)]
+
+
 def dead_runs(client: Any) -> dict[str, tuple[Owner, set[str]]]:
     """run id -> (its owner, the compose projects named after it), for every labelled resource whose
     owning process is gone from this host."""
     found: dict[str, tuple[Owner, set[str]]] = {}
     verdicts: dict[Owner, bool] = {}
-    for _kind, listing, _name, _remove, _get in _kinds(client, True):
-        try:
-            items = listing(filters={"label": [RUN_ID]})
-        except Exception:
+    for labels in _labelled_everywhere(client):
+        owner, run_id = Owner.from_labels(labels), labels.get(RUN_ID)
+        if owner is None or not run_id:
             continue
-        for item in items:
-            labels = (getattr(item, "attrs", None) or {}).get("Labels") or getattr(item, "labels", None) or {}
-            if not isinstance(labels, dict):
-                continue
-            owner, run_id = Owner.from_labels(labels), labels.get(RUN_ID)
-            if owner is None or not run_id:
-                continue
-            if owner not in verdicts:
-                verdicts[owner] = is_dead(owner)
-            if verdicts[owner]:
-                _, projects = found.setdefault(run_id, (owner, set()))
-                project = labels.get(COMPOSE_PROJECT)
-                if project and run_id in project:
-                    projects.add(project)
+        if owner not in verdicts:
+            verdicts[owner] = is_dead(owner)
+        if verdicts[owner]:
+            _, projects = found.setdefault(run_id, (owner, set()))
+            project = labels.get(COMPOSE_PROJECT)
+            if project and run_id in project:
+                projects.add(project)
     return found
 
 

@@ -63,6 +63,7 @@ def labelled_container(ctx: "Context", image: str | None = None, command: list[s
     finally:
         try:
             container.remove(force=True, v=True)
+            resources.forget("container", name)
         except Exception:
             pass  # already gone (daemon restarted); the run's cleanup looks for it by label and name
 

@@ -76,6 +76,12 @@ class RunResources:
         with self.creating(kind, name):
             return name
 
+    def forget(self, kind: str, name: str) -> None:
+        """`name` was removed by its creator: the cleanup need not look for it again."""
+        with self._cond:
+            if name in self.registered[kind]:
+                self.registered[kind].remove(name)
+
     def track_process(self, process: Any) -> None:
         """A child that creates resources (docker compose, started by subprocesses.run in its own process
         group): the cleanup kills the group before removing anything, so it cannot create after the

@@ -170,3 +170,22 @@ def _shut(s: socket.socket) -> None:
     except OSError:
         pass
     s.close()
+
+
+def ended_runs_leftovers(client, *components: str, in_container=None) -> list[dict]:
+    """The label sets of containers and volumes of `components` left by a dind-doctor run whose process
+    has ended (a test's own finished run). Live runs of other sessions on this engine have a live owner and
+    are not looked at; resources of an older dind-doctor (no owner labels) neither. `in_container`: the
+    runs were made inside that container (exec'd, finished): its hostname names them."""
+    from dind_doctor.labels import Owner, is_dead
+
+    if in_container is not None:
+        prefix = in_container.attrs["Config"]["Hostname"] + "/"
+        is_dead = lambda owner: owner.host.startswith(prefix)  # noqa: E731  (every exec there has ended)
+
+    found = []
+    for component in components:
+        label = {"label": f"{CREATED_BY}={component}"}
+        found += [c.labels for c in client.containers.list(all=True, filters=label, ignore_removed=True)]
+        found += [v.attrs.get("Labels") or {} for v in client.volumes.list(filters=label)]
+    return [lab for lab in found if (owner := Owner.from_labels(lab)) is not None and is_dead(owner)]

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from support import REPO, TEST_LABEL, exec_json, findings_of, run_container
+from support import REPO, TEST_LABEL, ended_runs_leftovers, exec_json, findings_of, run_container
 
 FIXTURES = REPO / "tests" / "fixtures" / "nesting"
 CHECK = "bind-mount-translation"
@@ -63,7 +63,7 @@ def test_host_project_dir_bind_is_ok_and_a_real_container_sees_the_sentinel(dock
                           "module", "cat", "/home/app/sentinel.txt"], demux=True)
     assert run.exit_code == 0, run.output
     assert b"the project folder reached this level" in run.output[0]
-    assert not docker_client.containers.list(all=True, filters={"label": "io.dind-doctor.created-by=bind-probe"})
+    assert not ended_runs_leftovers(docker_client, "bind-probe", in_container=outer)
 
 
 def test_wrong_host_project_dir_fails(docker_client, doctor_image, copy_of):

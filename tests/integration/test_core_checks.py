@@ -8,7 +8,7 @@ import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from support import doctor, exec_json, findings_of, run_container, start_inner_dockerd
+from support import doctor, ended_runs_leftovers, exec_json, findings_of, run_container, start_inner_dockerd
 
 SOCK = "/var/run/docker.sock"
 
@@ -31,7 +31,7 @@ def test_on_the_host(docker_client, tmp_path):
     assert privileged["status"] == "warn" and "privileged containers cannot start" in privileged["summary"]
     assert any("--cap-drop=SYS_RESOURCE" in fx["text"] for fx in privileged["fixes"])
     assert result.returncode == 0, result.stdout
-    assert not docker_client.containers.list(all=True, filters={"label": "io.dind-doctor.created-by=probe"})
+    assert not ended_runs_leftovers(docker_client, "probe")
 
 
 def test_inside_a_socket_mounted_container_is_dood(docker_client, doctor_image):

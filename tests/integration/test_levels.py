@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from support import REPO, doctor
+from support import REPO, doctor, ended_runs_leftovers
 
 NESTING = REPO / "tests" / "fixtures" / "nesting"
 
@@ -31,10 +31,7 @@ def _states(row):
 
 
 def _no_leftovers(client):
-    for component in ("levels-outer", "levels-module", "levels-volume"):
-        label = f"io.dind-doctor.created-by={component}"
-        assert not client.containers.list(all=True, filters={"label": label}), component
-        assert not client.volumes.list(filters={"label": label}), component
+    assert not ended_runs_leftovers(client, "levels-outer", "levels-module", "levels-volume")
 
 
 def _unique_image(compose_file, tag):
@@ -128,7 +125,9 @@ def test_reference_module(docker_client, tmp_path):
 def test_killed_outer_stand_in_is_an_error_and_leaves_nothing(docker_client, hanging):
     proc = subprocess.Popen([sys.executable, "-m", "dind_doctor", "levels", "--project", str(hanging)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    label = "io.dind-doctor.created-by=levels-outer"
+    from dind_doctor.labels import OWNER_HOST, OWNER_PID, current_owner
+
+    label = ["io.dind-doctor.created-by=levels-outer", f"{OWNER_PID}={proc.pid}", f"{OWNER_HOST}={current_owner().host}"]
     deadline = time.monotonic() + 60
     while not (found := docker_client.containers.list(filters={"label": label})) and time.monotonic() < deadline:
         time.sleep(0.1)

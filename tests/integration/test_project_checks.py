@@ -7,7 +7,7 @@ import shutil
 import time
 from pathlib import Path
 
-from support import REPO, doctor, findings_of
+from support import REPO, doctor, ended_runs_leftovers, findings_of
 
 CHECKS = ("backtick-continuation", "pwd-path-forms", "line-endings", "env-file")
 SEED = REPO / "tests" / "fixtures" / "seed_project"
@@ -43,7 +43,7 @@ def test_seed_traps_and_live_probes(docker_client, tmp_path):
     assert where(findings_of(report, "backtick-continuation")) == {("ok", None, None)}
     assert "fixture-secret-access-key" not in json.dumps(report)
     assert not list(project.rglob(".dind-doctor-*"))  # the sentinel sub-folder went with the probe
-    assert not docker_client.containers.list(all=True, filters={"label": "io.dind-doctor.created-by=pwd-probe"})
+    assert not ended_runs_leftovers(docker_client, "pwd-probe")
 
 
 def test_hosted_reference_is_clean(docker_client, tmp_path):

@@ -15,7 +15,7 @@ from pathlib import Path
 import docker
 import pytest
 
-from support import REPO, SOCK, TroubleProxy, doctor, findings_of
+from support import REPO, SOCK, TroubleProxy, doctor, ended_runs_leftovers, findings_of
 
 FIXTURE = REPO / "tests" / "fixtures" / "nesting" / "seed_like"
 CHECK = "named-volume-visibility"
@@ -51,8 +51,7 @@ def _check(project: Path, env: dict) -> list[dict]:
 
 
 def _leftovers(client) -> list:
-    return client.containers.list(all=True, filters={"label": "io.dind-doctor.created-by=volume-helper"}) + \
-        client.containers.list(all=True, filters={"label": "io.dind-doctor.created-by=image-helper"})
+    return ended_runs_leftovers(client, "volume-helper", "image-helper")
 
 
 def test_stale_volume_fails_then_sync_volume_and_down_v_make_it_clean(docker_client, seed_like):
