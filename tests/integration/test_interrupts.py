@@ -84,9 +84,10 @@ def assert_nothing_left(client, run: Run, project: Path, sent: bool, code: int, 
     assert list(run.tmp.iterdir()) == [], err
     assert "Traceback" not in err or not sent or code == 130, err
     if sent:
-        # Interrupted before it finished: the exit says so (Python's own KeyboardInterrupt exit before
-        # dind-doctor's handler is installed counts as well: nothing was created by then).
-        assert code in (130, -signal.SIGTERM, 1), (code, err)
+        # Interrupted before it finished: the exit says so. At a fixed early delay the signal may land while
+        # Python itself imports or starts up: its own exits (1 from click's Abort, -2/-15 killed by the
+        # signal before a handler exists) count as well; the moments a resource exists are asserted 130.
+        assert code in (130, 1, -signal.SIGINT, -signal.SIGTERM), (code, err)
 
 
 @pytest.fixture
