@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dind_doctor.check import Check
 from dind_doctor.context import Context
+from dind_doctor.masking import mask_url
 from dind_doctor.model import Finding, Location, Status, same_fix
 from dind_doctor.engine.errors import ProbeError, daemon_reason
 
@@ -85,7 +86,7 @@ class AirflowWorkerEndpoint(Check):
         evidence = {"container": container.name, "uid gid groups": ident}
         findings = []
         for ping in pings:
-            url = ping.url
+            url = mask_url(ping.url)  # a DOCKER_HOST with userinfo: never shown whole
             if ping.ok:
                 findings.append(self.finding(Status.OK, f"{where}: {url} answers as uid {uid}",
                                              location=Location(cf.rel), evidence={**evidence, "answer": ping.answer}))
