@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import click
 from click.core import ParameterSource
 
 from .options import EXIT_USAGE
+
+if TYPE_CHECKING:
+    from ..render.report import Report
 
 
 class UsageProblem(click.ClickException):
@@ -31,7 +34,7 @@ def _given(name: str) -> bool:
     return click.get_current_context().get_parameter_source(name) is not ParameterSource.DEFAULT
 
 
-def static_option(f):
+def static_option(f: Callable) -> Callable:
     return click.option("--static", is_flag=True,
                         help="Never ask the engine: run the checks that read only the project (their live probes "
                              "skipped); the engine and host checks report skip. Automatic when only project "
@@ -39,7 +42,7 @@ def static_option(f):
 
 
 def collect(check_ids: Sequence[str], project: Path, shell: str, timeout: float, *, verbose: bool = False,
-            fix: bool = False, fail_on: str | None = None, strict: bool = False, static: bool = False):
+            fix: bool = False, fail_on: str | None = None, strict: bool = False, static: bool = False) -> "Report":
     """Runs the checks as the command line and the project's config say; returns the Report."""
     from .. import policy, suppress
     from ..config import ConfigError, load
