@@ -29,6 +29,8 @@ SECRET_NAME = re.compile(r"PASS|SECRET|TOKEN|KEY|CRED|PRIVATE|AUTH|SALT|SIGNATUR
 # Shorter values are never masked by value: a 1-3 character secret protects nothing (any guess finds it),
 # and masking it would rewrite line numbers, "dev", "no" or "x" all over the report.
 MIN_LENGTH = 4
+_DEFAULT = re.compile(r"\$\{(\w+):?[-=?+]([^}]*)\}")
+_JOINER = r"[A-Za-z0-9_.:/\\-]"  # what joins a word into a longer name: a host, a path, an image, an id
 FEW_VALUES = 200  # up to this many known values, each is searched for (C speed); past it, one scan
 PLAIN_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null", "nil", "enabled", "disabled",
                          "always", "never", "auto", "default", "debug", "info", "warning", "error"})
@@ -90,7 +92,10 @@ _MIXED = re.compile(r"(?=.*[A-Z])(?=.*[a-z])(?=.*\d)")
 
 def _long_run(m: re.Match[str]) -> str:
     run = m.group(0)
-    if not run.startswith("/") and _MIXED.match(run):
+    # With a `/`, a run is a path (tests/fixtures/Chapter_01/Dockerfile) unless one of its parts is
+    # itself a long random string (base64 uses `/`: an AWS secret key holds one or two).
+    parts = run.split("/") if "/" in run else [run]
+    if any(len(part) >= (16 if len(parts) > 1 else 32) and _MIXED.match(part) for part in parts):
         return marker(len(run))
     if m.string.endswith("sha256:", 0, m.start()):
         return run
@@ -134,6 +139,8 @@ class Masker:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._values: set[str] = set()
         self._index: dict[str, tuple[str, ...]] | None = None
+        self._words: set[str] = set()
+        self._word_pattern: re.Pattern[str] | None = None
         self._lock = threading.Lock()
         self.problem: str | None = None  # why a source could not be read (the values it holds are unknown)
         self.add(*secrets)
@@ -143,10 +150,17 @@ class Masker:
         """Values that are secret whatever they look like (a password, a generated credential)."""
         new = {s for s in secrets if s and len(s) >= MIN_LENGTH and s.lower() not in PLAIN_WORDS}
         new |= {s.strip() for s in new if len(s.strip()) >= MIN_LENGTH}  # as quoted with its spaces trimmed
+        # A secret that reads like a word ("airflow", "postgres": the default passwords of the images) is
+        # masked where it stands alone; inside a name (airflow-webserver, apache-airflow, postgres:16)
+        # it is that name, and masking it there would blank the report. Anything else, wherever it is.
+        words = {s for s in new if is_ordinary(s)}
         with self._lock:
-            if not new <= self._values:
-                self._values |= new
+            if not (new - words) <= self._values:
+                self._values |= new - words
                 self._index = None
+            if not words <= self._words:
+                self._words |= words
+                self._word_pattern = None
 
     def add_value(self, name: str | None, value: str | None) -> None:
         """A value read from a project source: masked when its name says secret, or when it is not an
@@ -154,6 +168,10 @@ class Masker:
         if not value:
             return
         self.add_userinfo(value)
+        for default in _DEFAULT.finditer(value):  # ${MINIO_ROOT_PASSWORD:-minioadmin}: the default is a value
+            self.add_value(default.group(1), default.group(2))
+        if value.lstrip("\"'").startswith(("$(", "`", "${")):
+            return  # computed when the script runs (`$(mktemp -d)`, `${VAR}`): no literal to hide
         if (name is not None and is_secret_name(name) and not _SECRET_FILE.fullmatch(value)) \
                 or not is_ordinary(value):
             self.add(value, value.strip().strip("\"'"))
@@ -172,7 +190,7 @@ class Masker:
 
     @property
     def size(self) -> int:
-        return len(self._values)
+        return len(self._values) + len(self._words)
 
     # -- masking ------------------------------------------------------------------------------------
     def _lookup(self) -> dict[str, tuple[str, ...]]:
@@ -182,6 +200,20 @@ class Masker:
             return self._index
 
     def _known_spans(self, text: str) -> list[tuple[int, int]]:
+        spans = self._value_spans(text)
+        words = self._words_lookup()
+        if words is not None:
+            spans = sorted(spans + [m.span() for m in words.finditer(text)], key=lambda span: (span[0], -span[1]))
+        return spans
+
+    def _words_lookup(self) -> re.Pattern[str] | None:
+        with self._lock:
+            if self._word_pattern is None and self._words:
+                alternatives = "|".join(map(re.escape, sorted(self._words, key=len, reverse=True)))
+                self._word_pattern = re.compile(f"(?<!{_JOINER})(?:{alternatives})(?!{_JOINER})")
+            return self._word_pattern
+
+    def _value_spans(self, text: str) -> list[tuple[int, int]]:
         index = self._lookup()
         if not index:
             return []

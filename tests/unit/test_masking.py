@@ -25,9 +25,9 @@ def test_known_values_are_masked_everywhere_in_a_finding():
 
 
 def test_overlapping_secrets_leave_no_character_of_either():
-    mask = Masker(["abcdef", "defghi"])
-    assert mask("xx abcdefghi yy") == "xx ***(9) yy"
-    assert mask("abcdef-defghi") == "***(6)-***(6)"
+    mask = Masker(["aB3deF", "deF5hi"])
+    assert mask("xx aB3deF5hi yy") == "xx ***(9) yy"
+    assert mask("aB3deF-deF5hi") == "***(6)-***(6)"
 
 
 def test_the_longest_known_value_wins():
@@ -49,7 +49,7 @@ def test_credential_shapes_are_masked_without_being_known():
     for secret in ("AKIAIOSFODNN7EXAMPLE", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "ghp_R2D2C3POabcdefghijklmnop1234",
                    "xoxb-123456789-abcdefghijk", "MIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM",
                    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
-                   "0123456789abcdef0123456789abcdef", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"):
+                   "0123456789abcdef0123456789abcdef", "kX9v2QpL7rT4mN8bZ1cY/Hf3Jd6Ws0Ae5Gu2Ri9O"):
         out = mask(f"value: {secret}.")
         assert secret not in out and out == f"value: ***({len(secret)})."
     pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\nxyz\n-----END RSA PRIVATE KEY-----\nafter"
@@ -63,7 +63,8 @@ def test_ordinary_words_are_not_masked():
     text = ("line 1: 5432 true abc eu-west-3 python:3.12-slim /opt/airflow/dags INFO http://s3:9000 ${HOME} "
             "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 run a1b2c3d4e5f6 "
             "/Users/JohnDoe/AppData/Local/Programs/Python/Python312/Lib/site-packages "
-            "test_backtick_continuation_fixes_trailing_whitespace")
+            "test_backtick_continuation_fixes_trailing_whitespace "
+            "tests/fixtures/airflow_chapter/01_dag_extract_sql/Dockerfile Users/JohnDoe/AppData/Python312/Lib")
     assert mask(text) == text
     assert all(is_ordinary(v) for v in ("no", "on", "30s", "8080:80", "C:\\Users\\me", "$env:X", "%TOKEN%"))
     assert not any(is_ordinary(v) for v in ("S3cr3t-planted", "hunter2!", "Pa55word", "k3j4h5g6f7d8s9a0q1w2"))
@@ -75,6 +76,8 @@ def test_secret_names_mask_any_value_and_other_names_only_unusual_ones():
                   "APP_KEY": "Mixed Case Key", "BUILD": "b8Xq-2kz9"})
     assert mask("postgres 12345678 Mixed Case App admin Mixed Case Key b8Xq-2kz9") == \
         "***(8) ***(8) Mixed Case App admin ***(14) ***(9)"
+    mask.add_env({"WORK": "$(mktemp -d)", "S3_PASSWORD": "${MINIO_ROOT_PASSWORD:-minio-S3cr3t}"})
+    assert mask("$(mktemp -d) minio-S3cr3t") == "$(mktemp -d) ***(12)"
     mask.add_env({"SSH_AUTH_SOCK": "/tmp/ssh-x/agent.12", "KEY_FILE": "/run/secrets/key", "API_KEY": "/S3cr3t"})
     assert mask("/tmp/ssh-x/agent.12 /run/secrets/key /S3cr3t") == "/tmp/ssh-x/agent.12 /run/secrets/key ***(7)"
 
@@ -145,5 +148,16 @@ def test_fields_added_to_findings_are_masked_too():
 
 def test_the_check_id_is_never_masked():
     """Airflow's stock compose file sets POSTGRES_PASSWORD: airflow; the airflow-* check ids stay readable."""
-    out = Masker(["airflow"]).finding(Finding("airflow-dags", Status.OK, "airflow-dags read"))
-    assert out.check == "airflow-dags" and out.summary == "***(7)-dags read"
+    out = Masker(["airflow"]).finding(Finding("airflow-dags", Status.OK, "airflow-dags read as airflow"))
+    assert out.check == "airflow-dags" and out.summary == "airflow-dags read as ***(7)"
+
+
+def test_a_secret_that_reads_like_a_word_is_masked_where_it_stands_alone():
+    """`POSTGRES_PASSWORD: airflow` (the Airflow compose file's default): `airflow` alone is masked, the
+    names that hold it (airflow-webserver, apache-airflow-providers-docker, dags/airflow_x.py) are not."""
+    mask = Masker()
+    mask.add_env({"POSTGRES_PASSWORD": "airflow", "DB_URL": "postgresql://airflow:airflow@postgres/airflow"})
+    text = ("password=airflow 'airflow' user airflow; airflow-webserver apache-airflow-providers-docker "
+            "tests/airflow_chapter/x.py postgres:16 airflow.cfg postgresql://airflow:airflow@postgres/db")
+    assert mask(text) == ("password=***(7) '***(7)' user ***(7); airflow-webserver apache-airflow-providers-docker "
+                          "tests/airflow_chapter/x.py postgres:16 airflow.cfg postgresql://***(15)@postgres/db")
