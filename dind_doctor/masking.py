@@ -30,7 +30,7 @@ SECRET_NAME = re.compile(r"PASS|SECRET|TOKEN|KEY|CRED|PRIVATE|AUTH|SALT|SIGNATUR
 # and masking it would rewrite line numbers, "dev", "no" or "x" all over the report.
 MIN_LENGTH = 4
 _DEFAULT = re.compile(r"\$\{(\w+):?[-=?+]([^}]*)\}")
-_JOINER = r"[A-Za-z0-9_.:/\\-]"  # what joins a word into a longer name: a host, a path, an image, an id
+_JOINER_CHAR = re.compile(r"[A-Za-z0-9_.:/\\-]")  # what joins a word into a longer name: host, path, image
 FEW_VALUES = 200  # up to this many known values, each is searched for (C speed); past it, one scan
 PLAIN_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null", "nil", "enabled", "disabled",
                          "always", "never", "auto", "default", "debug", "info", "warning", "error"})
@@ -140,7 +140,6 @@ class Masker:
         self._values: set[str] = set()
         self._index: dict[str, tuple[str, ...]] | None = None
         self._words: set[str] = set()
-        self._word_pattern: re.Pattern[str] | None = None
         self._lock = threading.Lock()
         self.problem: str | None = None  # why a source could not be read (the values it holds are unknown)
         self.add(*secrets)
@@ -160,7 +159,7 @@ class Masker:
                 self._index = None
             if not words <= self._words:
                 self._words |= words
-                self._word_pattern = None
+                self._index = None
 
     def add_value(self, name: str | None, value: str | None) -> None:
         """A value read from a project source: masked when its name says secret, or when it is not an
@@ -196,39 +195,34 @@ class Masker:
     def _lookup(self) -> dict[str, tuple[str, ...]]:
         with self._lock:
             if self._index is None:
-                self._index = _prefix_index(self._values)
+                self._index = _prefix_index(self._values | self._words)
             return self._index
 
+    def _stands(self, text: str, start: int, end: int, value: str) -> bool:
+        """Does this occurrence count? A word-like secret only where no letter, digit, `_ . : / \\ -`
+        touches it (see `add`)."""
+        if value not in self._words:
+            return True
+        return not (start > 0 and _JOINER_CHAR.match(text, start - 1)) and not _JOINER_CHAR.match(text, end)
+
     def _known_spans(self, text: str) -> list[tuple[int, int]]:
-        spans = self._value_spans(text)
-        words = self._words_lookup()
-        if words is not None:
-            spans = sorted(spans + [m.span() for m in words.finditer(text)], key=lambda span: (span[0], -span[1]))
-        return spans
-
-    def _words_lookup(self) -> re.Pattern[str] | None:
-        with self._lock:
-            if self._word_pattern is None and self._words:
-                alternatives = "|".join(map(re.escape, sorted(self._words, key=len, reverse=True)))
-                self._word_pattern = re.compile(f"(?<!{_JOINER})(?:{alternatives})(?!{_JOINER})")
-            return self._word_pattern
-
-    def _value_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the known values occur, sorted by start (longest first): each value searched for (in C)
+        when they are few, else one index look-up per position; linear in the text either way."""
         index = self._lookup()
         if not index:
             return []
-        if len(self._values) <= FEW_VALUES:  # a str.find per value (in C) beats a loop over positions
-            found: list[tuple[int, int]] = []
-            for value in self._values:
+        spans: list[tuple[int, int]] = []
+        if len(self._values) + len(self._words) <= FEW_VALUES:
+            for value in self._values | self._words:
                 at = text.find(value)
                 while at >= 0:
-                    found.append((at, at + len(value)))
+                    if self._stands(text, at, at + len(value), value):
+                        spans.append((at, at + len(value)))
                     at = text.find(value, at + 1)
-            return sorted(found, key=lambda span: (span[0], -span[1]))
-        spans = []
+            return sorted(spans, key=lambda span: (span[0], -span[1]))
         for i in range(len(text) - MIN_LENGTH + 1):
             for value in index.get(text[i:i + MIN_LENGTH], ()):
-                if text.startswith(value, i):
+                if text.startswith(value, i) and self._stands(text, i, i + len(value), value):
                     spans.append((i, i + len(value)))
                     break
         return spans

@@ -101,7 +101,7 @@ def test_many_or_long_secrets_are_masked_with_one_index(n):
     assert "secret-value" not in out and out.endswith(" ***(10001) end")
     index = mask._lookup()
     mask(text)
-    assert mask._lookup() is index and len(index) == len({v[:4] for v in mask._values})
+    assert mask._lookup() is index and len(index) == len({v[:4] for v in mask._values | mask._words})
 
 
 def test_value_and_line_shapes_show_no_value():
