@@ -28,7 +28,7 @@ def parent_process_names(limit: int = 8) -> list[str]:
     try:
         import psutil
 
-        names = []
+        names: list[str] = []
         proc = psutil.Process().parent()
         while proc is not None and len(names) < limit:
             names.append(proc.name())

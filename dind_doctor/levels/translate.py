@@ -44,7 +44,7 @@ def translate(path: str, report: NestingReport) -> Translation:
     if level is not Level.DOOD:
         return Translation(path, None, f"the daemon is unknown ({report.reason})")
     found, mount = daemon_path(path, report.mounts)
-    if found is not None:
+    if found is not None and mount is not None:
         return Translation(path, found, f"under this container's bind mount {mount.get('Source')} -> "
                                         f"{mount.get('Destination')}", mount)
     if mount is not None:

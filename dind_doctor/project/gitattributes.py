@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 class Rule:
     base: Path  # the folder holding the .gitattributes
     pattern: str
-    attrs: dict
+    attrs: dict[str, bool | str | None]  # True set, False unset (-x), None unspecified (!x), or a value
 
 
 def parse(text: str, base: Path) -> list[Rule]:
@@ -25,7 +25,8 @@ def parse(text: str, base: Path) -> list[Rule]:
         if not line or line.startswith("#"):
             continue
         parts = line.split()
-        pattern, attrs = parts[0], {}
+        pattern = parts[0]
+        attrs: dict[str, bool | str | None] = {}
         for word in parts[1:]:
             if word == "binary":
                 attrs.update(text=False, diff=False)
