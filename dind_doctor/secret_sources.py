@@ -148,7 +148,8 @@ def feed_project(masker: Masker, model: "ProjectModel") -> None:
 
     files = model.files
     walked = set(files.paths)
-    env_files = {p for p in files.paths if is_env_name(p.name)}
+    # direnv's .envrc holds `export KEY=value` lines, the same values under another name.
+    env_files = {p for p in files.paths if is_env_name(p.name) or p.name == ".envrc"}
     for c in model.compose:
         if c.error:
             continue

@@ -25,6 +25,7 @@ PLANTS = {
     "dockerfile-env": "S3cr3t-planted-dockerfileenv-XYZ",
     "dockerfile-arg": "S3cr3t-planted-dockerfilearg-XYZ",
     "process-env": "S3cr3t-planted-procenv-XYZ",
+    "envrc": "S3cr3t-planted-envrc-XYZ",
     "dag-env": "S3cr3t-planted-dagenv-XYZ",
     "dag-private": "S3cr3t-planted-dagprivate-XYZ",
     "dag-default": "S3cr3t-planted-dagdefault-XYZ",
@@ -54,6 +55,7 @@ def make_planted_project(root: Path) -> Path:
         f"APP_SECRET={p['dotenv']}\r\nLOGGER_LABEL={p['dotenv-plain']}\r\n"
         f"DATABASE_URL=postgresql://u:{p['dotenv-url']}@db/x\r\n{p['pem-body']}\r\n{p['stripe']}\r\n").encode())
     (root / ".env.local").write_text(f"LOCAL_VALUE={p['dotenv-local']}\n")
+    (root / ".envrc").write_text(f"export DIRENV_VALUE={p['envrc']}\n")
     (root / "example.env.example").write_text("APP_SECRET=\nLOGGER_LABEL=\n")
     (root / "config").mkdir()
     (root / "config" / "utf16.env").write_bytes(("\ufeff" + f"TOKEN={p['utf16']}\r\n").encode("utf-16-le"))
@@ -83,9 +85,9 @@ def make_planted_project(root: Path) -> Path:
         "import os\nfrom airflow.providers.docker.operators.docker import DockerOperator\n"
         f"PASSWORD = os.getenv('DB_PASSWORD', '{p['dag-default']}')\n"
         "DockerOperator(task_id='extract', image='busybox', auto_remove=True, docker_url='tcp://localhost:2375',\n"
-        f"               environment={{'LOGGER_URI': '{p['dag-env']}', 'PW': PASSWORD}},\n"
+        f"               environment={{'LOGGER_URI': '{p['dag-env']}', 'PW': 'x'}},\n"
         f"               private_environment={{'TOKEN': '{p['dag-private']}'}},\n"
-        "               mounts=[], mount_tmp_dir=True)\n")
+        "               command=PASSWORD, mounts=[], mount_tmp_dir=True)\n")
     (root / "README.md").write_text(
         "```powershell\n"
         f"docker run -e AWS_ACCESS_KEY_ID={p['aws-key-id']} -e SECRET={p['markdown']} ` \n  busybox\n"

@@ -66,3 +66,14 @@ def test_a_command_error_passes_the_boundary(tmp_path):
     (tmp_path / ".dind-doctor.toml").write_text(f'fail-on = "{PLANTS["stripe"]}"\n')
     out = invoke("check", "--project", str(tmp_path))
     assert "fail-on" in out and leaks(out) == []
+
+
+def test_every_planted_source_feeds_the_run_masker(planted, monkeypatch):
+    """Not only "nothing printed them": each planted value, wherever it would be printed, is masked."""
+    from dind_doctor.context import Context
+    from dind_doctor.secret_sources import project_masker
+
+    ctx = Context(project=planted, shell="bash", env=planted_env())
+    mask = project_masker(ctx)
+    unmasked = [name for name, value in PLANTS.items() if mask(f"[{value}]") != f"[***({len(value)})]"]
+    assert unmasked == [] and mask.problem is None
