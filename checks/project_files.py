@@ -26,7 +26,8 @@ class ProjectFilesCheck(Check):
     is a symlink to a file outside the project (to /etc/shadow, say) is reported here and never read or
     printed; a FIFO (1Password Environments mounts `.env` files that way), a socket or a device is reported,
     never opened (opening a FIFO blocks). A compose file, Dockerfile, script or `.env` larger than 1 MiB is
-    read only in its first MiB: reported as not read whole. The walk looks at names first, so compose files,
+    read only in its first MiB: reported as not read whole; past 256 MiB read in one run, further files are
+    not read (each check that asked says so; this check lists those it saw). The walk looks at names first, so compose files,
     Dockerfiles, scripts and `.env` files anywhere in the tree come before data; it skips `.git`,
     `node_modules`, virtual environments and caches, and keeps at most 5,000 files: when it stops early,
     this check says how many files were left out and where.
@@ -45,6 +46,14 @@ class ProjectFilesCheck(Check):
         out.extend(self._big(files))
         if files.stop is not None:
             out.append(self._stopped(files))
+        if files.over_budget:
+            names = ", ".join(files.rel(p) for p in files.over_budget[:5])
+            out.append(self.finding(
+                Status.WARN, f"{len(files.over_budget)} file(s) NOT read: the run's read budget "
+                             f"({files.max_total_bytes // 1048576} MiB) was spent (first: {names})",
+                location=Location(files.rel(files.over_budget[0])),
+                detail="Each file is read up to 1 MiB and kept for every check; past the budget the other "
+                       "checks skipped these files.", evidence={"not read": len(files.over_budget)}))
         if not out:
             out.append(self.finding(Status.OK, f"{len(files.paths)} file(s) walked, every one readable; none of "
                                                f"the files that matter is larger than {MAX_BYTES // 1048576} MiB"))

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ..context import Context
 
 MAX_BYTES = 1024 * 1024  # a script or config file larger than this is not a script or config file
+MAX_TOTAL_BYTES = 256 * 1024 * 1024  # all reads of one run: 5,000 files of 1 MiB would hold 5 GiB in the cache
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,8 @@ class ProjectFiles:
     paths: list[Path] = field(default_factory=list)
     special: list[Special] = field(default_factory=list)  # symlinks out of the project, FIFOs, sockets: not read
     stop: WalkStop | None = None  # set when the walk did not cover the whole tree
+    max_total_bytes: int = MAX_TOTAL_BYTES
+    over_budget: list[Path] = field(default_factory=list)  # not read: the run's read budget was spent
 
     def __post_init__(self) -> None:
         self._cache: dict[Path, FileText] = {}
@@ -186,6 +189,7 @@ class ProjectFiles:
         self.paths, self.special, self.stop = done.paths, done.special, done.stop
         self._seen_regular = done.regular  # walked entries that were regular files, not links
         self.reads = 0  # files opened for reading, for the tests that bound the work
+        self.bytes_read = 0
 
     @property
     def truncated_walk(self) -> bool:
@@ -203,10 +207,17 @@ class ProjectFiles:
             got = open_regular(self._root_real, path, path in self._seen_regular)
             if isinstance(got, Refusal):
                 cached = refused_text(path, self.rel(path), got)
+            elif self.bytes_read >= self.max_total_bytes:
+                os.close(got)
+                cached = refused_text(path, self.rel(path), Refusal("budget"))
+                with self._lock:
+                    self.over_budget.append(path)
             else:
                 self.reads += 1
                 try:
                     raw, size = read_bounded(got, MAX_BYTES)
+                    with self._lock:
+                        self.bytes_read += min(len(raw), MAX_BYTES)
                     cached = decode(path, self.rel(path), raw[:MAX_BYTES], size, len(raw) > MAX_BYTES)
                 except OSError as exc:
                     cached = refused_text(path, self.rel(path), Refusal("unreadable", exc.strerror or str(exc)))

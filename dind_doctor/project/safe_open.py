@@ -30,6 +30,7 @@ REFUSALS = {
     "device": "a device, not a regular file: not read",
     "directory": "a folder, not a file",
     "other": "not a regular file: not read",
+    "budget": "not read: this run's read budget (256 MiB over all files) was spent on other files",
 }
 
 

@@ -419,3 +419,14 @@ def test_run_reference_work_copy_skips_fifos_and_links_out(tmp_path: Path, outsi
         import shutil
 
         shutil.rmtree(work.root)
+
+
+def test_reads_stop_at_the_run_budget_and_say_so(project: Path):
+    """Memory stays bounded however many large files the checks ask for: past the budget a read is a
+    refusal that names the budget, never an open."""
+    for i in range(4):
+        (project / f"s{i}.sh").write_bytes(b"#" * 600_000)
+    files = ProjectFiles(project, max_total_bytes=1_000_000)
+    got = [files.read(p) for p in sorted(files.paths)]
+    assert [g.refused for g in got] == [None, None, "budget", "budget"] and files.reads == 2
+    assert "read budget" in (got[2].problem or "") and files.over_budget == sorted(files.paths)[2:]
