@@ -28,6 +28,8 @@ def _read_env_file(path: Any) -> dict[str, str]:
 
     # The user named this file: a link is followed to its folder, but a FIFO or device is never opened.
     content = read_file(Path(path), str(path), root=Path(os.path.realpath(path)).parent)
+    if content.refused in ("missing", "directory"):
+        raise UsageProblem(f"--env-file {path} is not a file")
     if not content.usable:
         raise UsageProblem(f"--env-file {path}: {content.problem}")
     values = env_values(content)
