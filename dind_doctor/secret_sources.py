@@ -97,9 +97,9 @@ def dag_values(masker: Masker, dags: Iterable["DagFile"]) -> None:
             for arg_name, value in call.args.items():
                 if value.env_var is not None and isinstance(value.env_default, str):
                     masker.add_value(value.env_var, value.env_default)
-                if arg_name in ("environment", "private_environment") and value.literal \
-                        and isinstance(value.value, Mapping):
-                    for name, item in value.value.items():
+                entries = value.value if value.literal else value.entries
+                if arg_name in ("environment", "private_environment") and isinstance(entries, Mapping):
+                    for name, item in entries.items():
                         if isinstance(item, str):
                             masker.add_value("SECRET" if arg_name.startswith("private") else str(name), item)
 

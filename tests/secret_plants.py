@@ -83,11 +83,12 @@ def make_planted_project(root: Path) -> Path:
     (root / "dags").mkdir()
     (root / "dags" / "extract.py").write_text(
         "import os\nfrom airflow.providers.docker.operators.docker import DockerOperator\n"
-        f"PASSWORD = os.getenv('DB_PASSWORD', '{p['dag-default']}')\n"
+        "PASSWORD = os.environ['DB_PASSWORD']\n"
         "DockerOperator(task_id='extract', image='busybox', auto_remove=True, docker_url='tcp://localhost:2375',\n"
-        f"               environment={{'LOGGER_URI': '{p['dag-env']}', 'PW': 'x'}},\n"
+        f"               environment={{'LOGGER_URI': '{p['dag-env']}', 'PW': PASSWORD,\n"
+        f"                            'OTHER': os.getenv('OTHER_SECRET', '{p['dag-default']}')}},\n"
         f"               private_environment={{'TOKEN': '{p['dag-private']}'}},\n"
-        "               command=PASSWORD, mounts=[], mount_tmp_dir=True)\n")
+        "               mounts=[], mount_tmp_dir=True)\n")
     (root / "README.md").write_text(
         "```powershell\n"
         f"docker run -e AWS_ACCESS_KEY_ID={p['aws-key-id']} -e SECRET={p['markdown']} ` \n  busybox\n"

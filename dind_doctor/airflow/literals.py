@@ -30,6 +30,9 @@ class Value:
     via: str | None = None  # the name the literal was reached through
     env_var: str | None = None  # read from this environment variable at parse time (os.getenv / os.environ)
     env_default: Any = None  # the literal default given to that read, if any
+    # A dict that is not a literal as a whole: its entries that are (key -> value, or for an environment
+    # read, its literal default). What the masking boundary hides, where a check would see no literal.
+    entries: dict | None = None
 
     def describe(self) -> str:
         """The value for a finding's text: the literal, or why there is none."""
@@ -92,8 +95,24 @@ class Resolver:
             value = self._eval(node, 0)
         except _NotLiteral as exc:
             return Value(text, line, column, False, reason=exc.reason, env_var=exc.env_var,
-                         env_default=exc.env_default)
+                         env_default=exc.env_default, entries=self._entries(node))
         return Value(text, line, column, True, value, via=via)
+
+    def _entries(self, node: ast.expr) -> dict | None:
+        """The literal entries of a dict display (or of the name bound to one) that is not all literal."""
+        if isinstance(node, ast.Name):
+            node = self.binding(node.id) or node
+        if not isinstance(node, ast.Dict):
+            return None
+        found = {}
+        for key, item in zip(node.keys, node.values):
+            try:
+                name = self._eval(key, 1) if key is not None else None
+                found[name] = self._eval(item, 1)
+            except _NotLiteral as exc:
+                if name is not None and exc.env_default is not None:
+                    found[name] = exc.env_default
+        return found
 
     def binding(self, name: str) -> ast.expr | None:
         """The expression NAME is bound to, when it is bound exactly once by a plain assignment."""
