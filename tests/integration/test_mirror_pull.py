@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -25,7 +26,19 @@ PUBLIC = list(dict.fromkeys(images.DEFAULTS.values()))  # every image dind-docto
 
 
 @pytest.fixture(scope="module")
-def mirror(docker_client):
+def public_names_lock():
+    """These tests untag and pull the public names, which every copy of this module on the machine does
+    too (several checkouts may run their suites on one engine): one at a time, or one run's removal pulls
+    the rug from under another's build."""
+    import fcntl
+
+    with open(os.path.join(tempfile.gettempdir(), "dind-doctor-public-names.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+@pytest.fixture(scope="module")
+def mirror(docker_client, public_names_lock):
     mirrors = docker_client.info().get("RegistryConfig", {}).get("Mirrors") or []
     if MIRROR not in mirrors:
         message = (f"the engine has no registry mirror {MIRROR} (mirrors: {mirrors}): run "
@@ -90,3 +103,26 @@ def test_run_reference_pulls_its_public_images_through_the_registry(mirror, mode
         assert "python:3.12-slim present" in out  # handed over to the inner daemon from the host
     assert leftovers(mirror, run_id) == []
 
+
+
+def test_ctrl_c_during_a_pull_stops_it_and_leaves_nothing(mirror, monkeypatch):
+    """Ctrl-C while run-reference pulls: the stream is closed (the daemon abandons the pull), the run
+    cleans up what it created, exit 130."""
+    from dind_doctor.reference import run_reference
+
+    for variable in [v for v in os.environ if v.startswith("DIND_DOCTOR_")]:
+        monkeypatch.delenv(variable)
+    remove_public_stand_ins(mirror)
+    lines: list[str] = []
+
+    def interrupting_echo(line: str) -> None:
+        lines.append(line)
+        if line.startswith("    pulling "):
+            raise KeyboardInterrupt  # what Ctrl-C raises, in the middle of the pull's progress
+
+    assert run_reference(echo=interrupting_echo) == 130, "\n".join(lines)
+    out = "\n".join(lines)
+    assert "run-reference interrupted: cleaning up" in out and "interrupted" in out
+    assert "Traceback" not in out
+    run_id = re.match(r"run-reference (\w+):", lines[0]).group(1)
+    assert leftovers(mirror, run_id) == []
