@@ -103,7 +103,7 @@ def test_interrupt_cleans_up(reference_env):
 def test_bad_input_is_a_message_not_a_traceback(tmp_path):
     out = Output()
     assert run_reference(echo=out, env_file=tmp_path / "missing.env") == 2
-    assert "--env-file" in out.text and "missing.env" in out.text and "no such file" in out.text
+    assert "is not a file" in out.text
     (tmp_path / "x.env").write_text("AWS_ACCESS_KEY_ID=x\n")
     out = Output()
     assert run_reference(echo=out, env_file=tmp_path / "x.env") == 2
