@@ -114,6 +114,20 @@ class _Run:
         for line in cleanup.removal_commands(self.ctx.run_id, [self.prefix]):
             self.echo(f"    {line}")
 
+    def preflight_on_work_copy(self) -> str:
+        """The checks on the module copy, with this run's id (its probes carry the run's labels)."""
+        import dataclasses
+
+        from ..probes import cleanup_run
+
+        project = self.work.project if self.work is not None else self.ctx.project
+        checked = dataclasses.replace(self.ctx, project=project)
+        try:
+            return preflight(checked, self.o.force, self.echo)
+        finally:
+            cleanup_run(checked)  # what a probe left, before this Context's client is closed
+            checked.close()
+
     # -- the programme ------------------------------------------------------------------------------
     def execute(self) -> int:
         self.echo(f"run-reference {self.ctx.run_id}: mode {self.o.mode}, "
@@ -142,14 +156,8 @@ class _Run:
     def programme(self) -> int:
         o = self.o
         run_id = self.ctx.run_id
-        if o.preflight:
-            self.pull_images("the preflight's probes", "probe", engine_optional=True)
-            with self.timeline.stage("preflight checks") as st:
-                st.note = preflight(self.ctx, o.force, self.echo)
-        with self.timeline.stage("connect to the engine") as st:
-            client = self.connect()
-            endpoint_url = self.ctx.endpoint.url if self.ctx.endpoint else ""  # connected: resolved
-            st.note = self.ctx.endpoint.display if self.ctx.endpoint else ""
+        # The module copy first, with the app/.env this run gives it: the preflight checks the module as it
+        # will run (the shipped hosted/ has no app/.env of its own, and env-file rightly fails without one).
         with self.timeline.stage("prepare the module copy") as st:
             self.work = proj.make_work_copy(self.ctx.project, self.compose_file)
             st.note = str(self.work.project)
@@ -161,6 +169,14 @@ class _Run:
             creds = Credentials.generate()
             self.mask.add(*creds.values())
             proj.write_env(self.work, module_env(creds, wrong_password=o.fault == "wrong-password"))
+        if o.preflight:
+            self.pull_images("the preflight's probes", "probe", engine_optional=True)
+            with self.timeline.stage("preflight checks") as st:
+                st.note = self.preflight_on_work_copy()
+        with self.timeline.stage("connect to the engine") as st:
+            client = self.connect()
+            endpoint_url = self.ctx.endpoint.url if self.ctx.endpoint else ""  # connected: resolved
+            st.note = self.ctx.endpoint.display if self.ctx.endpoint else ""
 
         outer_tag = f"dind-doctor/reference-outer:{run_id}"
         # The classic builder builds every stage of Dockerfile.host up to the target (docker-cli, dind, dood),
