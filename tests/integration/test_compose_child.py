@@ -48,7 +48,7 @@ def test_compose_timeout_kills_the_plugin(tmp_path):
     watcher.start()
     try:
         with pytest.raises(subprocesses.ChildFailed):
-            subprocesses.run(["docker", "compose", "-f", str(fifo), "config"], timeout=4, cwd=tmp_path)
+            subprocesses.run(["docker", "compose", "-f", str(fifo), "config"], timeout=8, cwd=tmp_path)
     finally:
         stop.set()
         watcher.join()
