@@ -63,17 +63,21 @@ def run_probe_compose(ctx: "Context", docker: str, spec_text: str) -> subprocess
     project is named after the run and registered, the spec lives in a registered temp folder outside the
     project, and the child is registered too: the run's cleanup kills it on Ctrl-C/SIGTERM, whichever
     thread waits for it, and removes what it created."""
+    resources = ctx.resources
     try:
-        project = ctx.resources.register("project", f"dind-doctor-{ctx.run_id}")
-        tmp = ctx.resources.temp_dir("env-probe")
+        project = resources.register("project", f"dind-doctor-{ctx.run_id}")
+        name = resources.register("container", resources.name(PROBE_COMPONENT), by_child=True)
+        tmp = resources.temp_dir("env-probe")
     except (OSError, ProbeError) as exc:
         raise subprocesses.ChildFailed(str(exc)) from None
     try:
         spec = tmp / "compose.yaml"
         spec.write_text(spec_text, encoding="utf-8")
-        return subprocesses.run([docker, "compose", "-p", project, "-f", str(spec), "run", "--rm", "-T",
-                                 "--no-deps", "probe"], timeout=max(ctx.timeout * 4, 20), env=ctx.env,
-                                track=ctx.resources.track_process)
+        done = subprocesses.run([docker, "compose", "-p", project, "-f", str(spec), "run", "--rm", "-T",
+                                 "--no-deps", "--name", name, "probe"], timeout=max(ctx.timeout * 4, 20),
+                                env=ctx.env, track=resources.track_process)
+        resources.settled("container", name)  # compose has exited: its container is gone, or labelled
+        return done
     except ProbeError as exc:  # RunClosed: the run is cleaning up
         raise subprocesses.ChildFailed(str(exc)) from None
     finally:

@@ -71,10 +71,22 @@ class RunResources:
                     self.uncertain.add((kind, name))
                 self._cond.notify_all()
 
-    def register(self, kind: str, name: str) -> str:
-        """Register a resource created by a child (a compose project): refused once closed."""
+    def register(self, kind: str, name: str, by_child: bool = False) -> str:
+        """Register a resource another process creates (compose, here or in a container): refused once
+        closed. `by_child`: it may appear at any moment until that process ends, so the cleanup looks for
+        it again a moment later if it is not there yet; settled() once the process has ended."""
         with self.creating(kind, name):
-            return name
+            pass
+        if by_child:
+            with self._cond:
+                self.uncertain.add((kind, name))
+        return name
+
+    def settled(self, kind: str, name: str) -> None:
+        """The process creating `name` has ended: what it made exists now (the label finds it), or never
+        will; no need to wait for it at cleanup."""
+        with self._cond:
+            self.uncertain.discard((kind, name))
 
     def forget(self, kind: str, name: str) -> None:
         """`name` was removed by its creator: the cleanup need not look for it again."""

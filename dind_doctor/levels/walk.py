@@ -153,7 +153,7 @@ def module_paths(plan: Plan, sentinel: str) -> dict[str, str]:
 
 
 def outer_script(plan: Plan, sentinel: Path, compose_outer: str | None, run_id: str, module_image: str | None,
-                 temp_volumes: dict[str, str]) -> dict[str, str]:
+                 temp_volumes: dict[str, str], module_name: str | None = None) -> dict[str, str]:
     paths = {"sentinel": plan.spec.outer_path(sentinel), "compose-file": compose_outer,
              "env-file": plan.spec.outer_path(plan.env_file) if plan.env_file else None}
     paths.update({f"code:{rel}": plan.spec.outer_path(plan.source / rel) for rel in plan.code})
@@ -161,6 +161,8 @@ def outer_script(plan: Plan, sentinel: Path, compose_outer: str | None, run_id: 
     walk = ["echo '== outer'", f"sh {SCRIPT_DIR}/outer.sh"]
     if compose_outer and plan.spec.socket:
         label_args = " ".join(f"-l {shlex.quote(f'{k}={v}')}" for k, v in labels("levels-module", run_id).items())
+        if module_name:  # a name registered by the run: found by its cleanup even mid-create
+            label_args += f" --name {shlex.quote(module_name)}"
         walk += [f"cd {shlex.quote(str(PurePosixPath(compose_outer).parent))}",
                  "echo '== module'",
                  f"docker compose -p {shlex.quote(plan.model.name)} -f {shlex.quote(compose_outer)} "
@@ -215,7 +217,8 @@ def walk(ctx: "Context", plan: Plan, extra_env: dict[str, str] | None = None,
     for key, real, _target in plan.volumes:
         if volumes.inspect_volume(ctx, real) is None:
             # created by compose in the outer stand-in: registered first, so the cleanup knows the name
-            temp_volumes[key] = ctx.resources.register("volume", f"dind-doctor-{ctx.run_id}-{key}")
+            temp_volumes[key] = ctx.resources.register("volume", f"dind-doctor-{ctx.run_id}-{key}", by_child=True)
+    module_name = ctx.resources.register("container", ctx.resources.name("levels-module"), by_child=True)
     compose_outer = plan.spec.outer_path(plan.model.file)
     # The sentinel must be in the code folder (it is what the levels should see): in a sub-folder of this
     # run, registered before it exists and removed in every path (the run's cleanup too).
@@ -224,8 +227,11 @@ def walk(ctx: "Context", plan: Plan, extra_env: dict[str, str] | None = None,
     try:
         sentinel.write_text(f"dind-doctor levels {ctx.run_id}\n")
         host_sentinel = manifest.file_entry(sentinel)
-        files = outer_script(plan, sentinel, compose_outer, ctx.run_id, module_image, temp_volumes)
+        files = outer_script(plan, sentinel, compose_outer, ctx.run_id, module_image, temp_volumes, module_name)
         code, output = run_outer(ctx, plan, files, extra_env or {}, wait)
+        # The outer stand-in has exited: whatever its compose created exists now (and carries our labels).
+        for kind, name in [("container", module_name)] + [("volume", v) for v in temp_volumes.values()]:
+            ctx.resources.settled(kind, name)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     obs = parse_observations(output)

@@ -4,17 +4,17 @@ could not remove because its daemon died is swept by the next run."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import sys
 import subprocess
-import time
 import uuid
 
 import pytest
 
 from dind_doctor.labels import OWNER_HOST, OWNER_PID, current_owner
-from support import REPO, TEST_LABEL, TroubleProxy, doctor, findings_of, json_answer
+from support import REPO, TEST_LABEL, TroubleProxy, doctor, findings_of, json_answer, said_it_swept
 
 SEED_LIKE = REPO / "tests" / "fixtures" / "nesting" / "seed_like"
 SEED = REPO / "tests" / "fixtures" / "seed_project"
@@ -76,25 +76,28 @@ def test_sync_volume_with_an_unexpected_answer_is_a_message(docker_client, volum
 
 def test_a_check_whose_daemon_dies_leaves_probes_the_next_run_sweeps(docker_client, tmp_path, proxied):
     start, env = proxied
-    proxy = start(r"^$", lambda m: "forward")  # a plain proxy: it only dies
+    holder: list[TroubleProxy] = []
+
+    def die(match):  # the daemon "dies" the moment the run removes its first probe: that probe stays
+        holder[0].cut()
+        return "drop"
+
+    holder.append(start(r"DELETE /v[\d.]+/containers/", die))
     project = shutil.copytree(SEED, tmp_path / "seed")
-    proc = subprocess.Popen([sys.executable, "-m", "dind_doctor", "check", "--project", str(project), "--format",
-                             "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=dict(__import__("os").environ, **env))
-    filters = {"label": [f"{OWNER_PID}={proc.pid}", f"{OWNER_HOST}={current_owner().host}"]}
-    deadline = time.monotonic() + 60
-    while not docker_client.containers.list(all=True, filters=filters, ignore_removed=True):
-        assert proc.poll() is None and time.monotonic() < deadline, "no probe appeared"
-        time.sleep(0.03)
-    proxy.cut()  # the daemon "dies": nothing the run does now reaches it
+    proc = subprocess.Popen([sys.executable, "-m", "dind_doctor", "check", "nesting-level", "pwd-path-forms",
+                             "--project", str(project), "--format", "json"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, **env))
     try:
-        out, err = proc.communicate(timeout=120)
+        _out, err = proc.communicate(timeout=120)
     except subprocess.TimeoutExpired:
         proc.send_signal(signal.SIGKILL)
         raise
-    assert "Traceback" not in err, err
+    assert holder[0].fired and "Traceback" not in err, err
+    filters = {"label": [f"{OWNER_PID}={proc.pid}", f"{OWNER_HOST}={current_owner().host}"]}
     left = [c.name for c in docker_client.containers.list(all=True, filters=filters, ignore_removed=True)]
-    assert left, "the run reached a dead daemon: its probes must still be there for this test to mean anything"
+    assert left, "the run reached a dead daemon: its probe must still be there for this test to mean anything"
     sweep = doctor("check", "nesting-level", "--project", str(tmp_path), "--format", "json")
-    assert f"(pid {proc.pid}, no longer running)" in sweep.stderr, sweep.stderr
     assert not docker_client.containers.list(all=True, filters=filters, ignore_removed=True)
+    assert said_it_swept(sweep.stderr, proc.pid), sweep.stderr
+    if f"pid {proc.pid}" in sweep.stderr:
+        assert all(name in sweep.stderr for name in left)

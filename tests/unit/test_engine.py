@@ -285,3 +285,14 @@ def test_folders_of_dead_runs_are_swept_where_a_new_run_writes(tmp_path: Path):
     assert not dead.exists() and live.exists() and foreign.exists() and untagged.exists() and mine.exists()
     assert len(res.swept) == 1 and f"pid {child.pid}" in res.swept[0]
     assert Owner.from_token(mine.name.rsplit("-", 1)[-1]) == Owner(me.host, me.pid, int(me.started * 100) / 100)
+
+
+def test_a_name_a_child_creates_is_awaited_until_the_child_ends():
+    res = RunResources("c1")
+    name = res.register("container", res.name("env-probe"), by_child=True)
+    assert ("container", name) in res.uncertain and name in res.registered["container"]
+    res.settled("container", name)
+    assert ("container", name) not in res.uncertain and name in res.registered["container"]
+    res.close(wait=0)
+    with pytest.raises(RunClosed):
+        res.register("project", "dind-doctor-c1")
