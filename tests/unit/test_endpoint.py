@@ -74,3 +74,11 @@ def test_endpoint_parts():
     assert Endpoint("tcp://host.docker.internal:2375", "x").host_port == ("host.docker.internal", 2375)
     assert Endpoint("tcp://host.docker.internal:2375", "x").is_local
     assert not Endpoint("tcp://192.0.2.10:2376", "x").is_local
+
+
+def test_display_masks_the_userinfo_of_docker_host():
+    from dind_doctor.endpoint import resolve
+
+    ep = resolve({"DOCKER_HOST": "tcp://user:S3cr3t-pw@host:2375"}, "linux")
+    assert ep.display == "tcp://***(14)@host:2375" and ep.url.endswith("@host:2375")
+    assert resolve({"DOCKER_HOST": "ssh://deploy@host"}, "linux").display == "ssh://deploy@host"
