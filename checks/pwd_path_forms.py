@@ -11,12 +11,25 @@ from dind_doctor.context import Context
 from dind_doctor.model import Finding, Level, Location, Status, fixes, same_fix
 from dind_doctor.project.files import project_files
 from dind_doctor.project.host_paths import has_drive
-from dind_doctor.project.current_folder import CURRENT_FOLDER, NOT_CMD, folder_refs
+from dind_doctor.project.current_folder import NOT_CMD, folder_refs
 from dind_doctor.project.docker_commands import MountArg
+from dind_doctor.project.ps_arguments import drive_errors
+from dind_doctor.project.pstokens import Source
 from dind_doctor.project.scripts import ScriptSource
 
+# about_Providers / Get-Location: at a UNC or provider-qualified location `$PWD` renders as
+# `Microsoft.PowerShell.Core\FileSystem::\\server\share`, which docker cannot read.
+PROVIDER_PATH = ("Where the script may run from a UNC share or a provider-qualified location, write "
+                 "`\"$($PWD.ProviderPath):/target\"`: `$PWD` then renders as "
+                 "`Microsoft.PowerShell.Core\\FileSystem::\\\\server\\share`.")
 QUOTED_FORM = {"powershell": '-v "${PWD}/sub:/target"', "bash": '-v "$(pwd)/sub:/target"',
                "cmd": '-v "%cd%\\sub:/target"'}
+# After `--%` these stay as written: cmd's `%cd%` (no environment variable) and any PowerShell `$...`.
+VERBATIM_LITERAL = re.compile(r"%cd%|\$\{[^}]*\}|\$\([^)]*\)|\$[\w:]+", re.I)
+# cmd's variables: `%name%` (`%cd%` included), `%name:~0,2%`, and a batch parameter `%~dp0`, `%1`.
+CMD_VARIABLE = re.compile(r"%~[a-z]*[0-9]|%[0-9]|%[A-Za-z_][^%\s]*%", re.I)
+# A bash continuation in a .bat/.cmd: ` \` ending a line whose next line starts like a continued argument.
+BASH_CONTINUATION = re.compile(r"[ \t]\\[ \t]*\r?\n[ \t]*(?=-|\"|[A-Za-z0-9_./]+[:=])")
 MSYS_MENTION = re.compile(r"MSYS_NO_PATHCONV|MSYS2_ARG_CONV_EXCL")
 SENTINEL_DIR = "/dind-doctor-probe"
 
@@ -64,16 +77,25 @@ class PwdPathForms(Check):
         findings: list[Finding] = []
         live: list[tuple[ScriptSource, MountArg, str]] = []
         n_args = 0
+        parse_failed: set[str] = set()  # files already reported as not parsing: once per file
         for dialect in ("powershell", "bash", "cmd"):
             for source in ctx.project_model.scripts.of(dialect).sources:
                 args = [m for c in source.docker_commands for m in c.mounts if m.flag in HOST_PATH_FLAGS]
+                if dialect == "cmd" and (m := BASH_CONTINUATION.search(source.text)):
+                    findings.append(self._cmd_backslash(source, m.start()))
+                if dialect == "powershell" and source.rel not in parse_failed:
+                    stop = self._drive_error(source, args)
+                    if stop is not None:
+                        parse_failed.add(source.rel)
+                        findings.append(stop)
                 msys_aware = bool(MSYS_MENTION.search(source.text))
                 for arg in args:
                     n_args += 1
                     src, target = _source_target(arg)
                     static = self._static(source, dialect, arg, src, target, gitbash and not msys_aware)
                     findings.extend(static)
-                    broken = any(f.status is Status.FAIL for f in static)  # it would not run as written
+                    # it would not run as written (nor would any line of a script that does not parse)
+                    broken = any(f.status is Status.FAIL for f in static) or source.rel in parse_failed
                     if not source.markdown and not broken and folder_refs(dialect).search(src):
                         live.append((source, arg, folder_refs(dialect).sub("", src, count=1)))
         findings.extend(self._live_all(ctx, files, live))
@@ -100,23 +122,31 @@ class PwdPathForms(Check):
 
         quoted = '"' + arg.value.replace('"', "") + '"'
         if dialect == "powershell":
-            if arg.ps_bad_drive:
-                add(hard, "`$PWD:` does not parse in PowerShell (InvalidVariableReferenceWithDrive)",
-                    "PowerShell reads `$name:` as a drive-qualified variable (like `$env:PATH`); with `/` after the "
-                    "colon the whole script fails to parse: \"Variable reference is not valid. ':' was not followed "
-                    "by a valid variable name character\".",
-                    fixes(powershell=f'{arg.flag} "{re.sub(r"(?i)[$]pwd:", "${PWD}:", arg.value)}"'))
+            one = f"{arg.flag} {arg.word.ps_one_string}" if arg.word.ps_one_string else f"{arg.flag} {quoted}"
+            if arg.word.ps_verbatim and (m := VERBATIM_LITERAL.search(arg.value)):
+                add(hard, f"`{m.group(0)}` after `--%` reaches docker as written: PowerShell expands no variable there",
+                    "After the stop-parsing token `--%` (about_Parsing) PowerShell passes the rest of the line as is: "
+                    "only `%name%` ENVIRONMENT variables expand, and `%cd%` is cmd's, not an environment variable; "
+                    "`$...` stays literal too. A backtick at the end of that line is passed as is as well: it does "
+                    "not continue the command.",
+                    fixes(powershell=f'Drop `--%` and write {arg.flag} "${{PWD}}' + arg.value[m.end():] + '"'))
+            elif arg.ps_bad_drive:
+                pass  # a parse error of the whole script: reported once per file (_drive_errors)
             elif arg.ps_split:
-                add(hard, "`$(...)` followed by more text is two arguments in PowerShell",
-                    f"PowerShell passes `{arg.text}` to docker as two arguments, so docker takes the second part "
-                    "as the image name: `docker: invalid reference format`.",
-                    fixes(powershell=f'{arg.flag} "{CURRENT_FOLDER["powershell"].sub("${PWD}", arg.value)}"'))
+                rest = arg.text[len(arg.ps_split):]
+                add(hard, f"`{arg.ps_split}` followed by `{rest}` is two arguments in PowerShell",
+                    f"In argument mode (about_Parsing) a value that begins with a quoted string, `$(...)`, `(...)`, "
+                    f"`@(...)` or a variable with member access or an index ends with that element: PowerShell "
+                    f"passes `{arg.ps_split}` and `{rest}` to docker as two arguments, and docker takes the second "
+                    "as the image name (`docker: invalid reference format`). Inside ONE double-quoted string only "
+                    f"simple variables expand (about_Quoting_Rules): an expression needs `$(...)`. {PROVIDER_PATH}",
+                    fixes(powershell=one))
             elif m := refs.search(arg.unquoted):
                 add(Status.WARN, f"unquoted `{m.group(0)}` in a docker {arg.flag} spec",
-                    "PowerShell keeps an expanded variable in one argument, so this works today; quote the whole "
-                    "spec so that it stays one argument when the line is copied to another shell and in front of "
-                    "paths with spaces or `$`.",
-                    fixes(powershell=f"{arg.flag} {quoted}"))
+                    "PowerShell keeps a simple variable and the characters after it in one argument, so this works "
+                    "today; quote the whole spec so that it stays one argument when the line is copied to another "
+                    f"shell and in front of paths with spaces or `$`. {PROVIDER_PATH}",
+                    fixes(powershell=one))
         elif dialect == "cmd":
             m = NOT_CMD.search(arg.value)
             if m:
@@ -124,10 +154,10 @@ class PwdPathForms(Check):
                     f"cmd passes `{m.group(0)}` literally; docker answers `\"{m.group(0)}\" includes invalid "
                     "characters for a local volume name`.",
                     fixes(cmd=f'{arg.flag} "{NOT_CMD.sub("%cd%", arg.value)}"'))
-            elif CURRENT_FOLDER["cmd"].search(arg.unquoted):
-                add(Status.WARN, "unquoted `%cd%` in a docker -v spec: a path with spaces splits",
-                    "cmd substitutes %cd% before splitting the line, so `C:\\My Projects\\x` becomes two "
-                    "arguments and docker takes `Projects\\x:/...` as the image.", fixes(cmd=f"{arg.flag} {quoted}"))
+            elif m := CMD_VARIABLE.search(arg.unquoted):
+                add(Status.WARN, f"unquoted `{m.group(0)}` in a docker {arg.flag} spec: a path with spaces splits",
+                    f"cmd substitutes `{m.group(0)}` before splitting the line, so `C:\\My Projects\\x` becomes "
+                    "two arguments and docker takes `Projects\\x:/...` as the image.", fixes(cmd=f"{arg.flag} {quoted}"))
         else:
             if m := refs.search(arg.unquoted):
                 add(Status.WARN, f"unquoted `{m.group(0)}` in a docker {arg.flag} spec: "
@@ -142,6 +172,42 @@ class PwdPathForms(Check):
                     fixes(gitbash=f"MSYS_NO_PATHCONV=1 docker ...   # or write //{src.lstrip('/')}:{target}"))
         out.extend(self._relative(source, dialect, arg, src, where, hard, block))
         return out
+
+    def _cmd_backslash(self, source: ScriptSource, offset: int) -> Finding:
+        line, column = Source(source.text, source.first_line).position(offset + 1)
+        return self.finding(
+            Status.WARN if source.markdown else Status.FAIL,
+            "bash `\\` line continuation in a cmd script: the command ends at this line"
+            + (" (in a Markdown code block)" if source.markdown else ""),
+            location=Location(source.rel, line, column), evidence={"shell": "cmd"},
+            detail="cmd continues a line with `^` as its last character; `\\` is passed to the program as a literal "
+                   "argument, cmd runs the command without the lines after it, then runs the next line on its own.",
+            fixes=fixes(cmd=f"Line {line}: replace the final ` \\` with ` ^` (`^` as the last character)"))
+
+    def _drive_error(self, source: ScriptSource, args: list[MountArg]) -> Finding | None:
+        """The first `$name:` the parser rejects (about_Variables: `:` after a name means a drive or scope);
+        one such error and PowerShell runs NO line of the script."""
+        errors = drive_errors(source.tokens)
+        if not errors:
+            return None
+        first = errors[0]
+        line, column = Source(source.text, source.first_line).position(first.offset)
+        name = first.variable.lstrip("$")
+        in_arg = next((a for a in args if a.word.line == line and a.word.ps_one_string and
+                       a.column <= column < a.column + len(a.text)), None)
+        fix = f"{in_arg.flag} {in_arg.word.ps_one_string}" if in_arg else \
+            f"Write ${{{name}}} (braces) where `{first.variable}:` is followed by text, at line {line} and everywhere else"
+        more = f" ({len(errors)} such references in this file)" if len(errors) > 1 else ""
+        return self.finding(
+            Status.WARN if source.markdown else Status.FAIL,
+            f"`{first.variable}:` does not parse in PowerShell (InvalidVariableReferenceWithDrive): the whole "
+            "script stops" + (" (in a Markdown code block)" if source.markdown else ""),
+            location=Location(source.rel, line, column), evidence={"variable": first.variable, "shell": "powershell"},
+            detail=f"PowerShell reads `{first.variable}:` as a drive- or scope-qualified variable (like `$env:PATH`); "
+                   "followed by a character that cannot start a name it is a parse error (\"Variable reference is not "
+                   "valid. ':' was not followed by a valid variable name character\"), in code and inside "
+                   f"double-quoted strings and here-strings alike, and a parse error stops the WHOLE script{more}.",
+            fixes=fixes(powershell=fix))
 
     def _relative(self, source, dialect, arg, src, where, hard, block) -> list[Finding]:
         if not src or folder_refs(dialect).search(src) or src[0] in "$%~/\\" or has_drive(src):

@@ -1,7 +1,7 @@
 """How each shell writes "the folder I am in" and "the folder of this script", defined once for every
 reader (the docker-command reader, pwd-path-forms, `levels`).
 
-PowerShell (case-insensitive): `${PWD}`, `$PWD`, `$pwd.Path`, `$(pwd)`, `$(Get-Location)`, `$(gl)`,
+PowerShell (case-insensitive): `${PWD}`, `$($PWD.Path)`, `$($PWD.ProviderPath)`, `$PWD`, `$pwd.Path`, `$(pwd)`, `$(Get-Location)`, `$(gl)`,
 `$(Convert-Path .)`, `(Get-Location)`, `(Get-Location).Path`; the script's folder `$PSScriptRoot`.
 bash / Git Bash (case-sensitive: `$pwd` is another, unset, variable): `${PWD}`, `$PWD`, `$(pwd)`, `` `pwd` ``;
 the script's folder `$(dirname "$0")`. cmd: `%cd%` (case-insensitive); the script's folder `%~dp0` (with a
@@ -13,7 +13,8 @@ import re
 
 _PS_LOCATION = r"(?:pwd|Get-Location|gl|Convert-Path\s+\.)"
 CURRENT_FOLDER = {
-    "powershell": re.compile(r"\$\{pwd\}(?:\.(?:Provider)?Path)?|\$pwd\b(?:\.(?:Provider)?Path)?|"
+    "powershell": re.compile(r"\$\(\s*\$\{?pwd\}?(?:\.(?:Provider)?Path)?\s*\)|"
+                             r"\$\{pwd\}(?:\.(?:Provider)?Path)?|\$pwd\b(?:\.(?:Provider)?Path)?|"
                              rf"\$?\(\s*{_PS_LOCATION}\s*\)(?:\.(?:Provider)?Path)?", re.I),
     "bash": re.compile(r"\$\{PWD\}|\$PWD\b|\$\(\s*pwd\s*\)|`pwd`"),
     "cmd": re.compile(r"%cd%", re.I),

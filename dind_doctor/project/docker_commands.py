@@ -80,7 +80,7 @@ class MountArg:
         return self.word.unquoted
 
     @property
-    def ps_split(self) -> bool:
+    def ps_split(self) -> str:
         return self.word.ps_split
 
     @property

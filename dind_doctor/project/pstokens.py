@@ -7,7 +7,8 @@ it before reporting the error. Tokens carry offsets; `Source` turns them into 1-
 Kinds: space, newline, comment, string ('...' or "..."), herestring (@'...'@ or @"..."@), variable
 ($name, ${...}, $env:NAME; `bad_drive` for `$pwd:` followed by a non-name character, the parse error
 InvalidVariableReferenceWithDrive), escape (a backtick and the character it escapes), continuation (a
-backtick ending the line, or the text), open ($( @( @{ ( {), close () }), operator (; | & ,), word.
+backtick ending the line, or the text), verbatim (what follows `--%`
+up to the line's end or `|`, passed as is: about_Parsing, stop-parsing token), open ($( @( @{ ( {), close () }), operator (; | & ,), word.
 """
 from __future__ import annotations
 
@@ -149,6 +150,12 @@ class _Scanner:
                 if i == start:  # a stop character no branch took (never expected): move on
                     i += 1
                 tokens.append(Token("word", start, i, text[start:i]))
+                if text[start:i] == "--%":  # about_Parsing: stop-parsing up to the newline or `|`
+                    start = i
+                    while i < n and text[i] not in "\r\n|":
+                        i += 1
+                    if i > start:
+                        tokens.append(Token("verbatim", start, i, text[start:i]))
         return tokens, i
 
     def _herestring_opener(self, i: int) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .ps_arguments import elements, one_string, splits
 from .pstokens import Source, Token, tokenize
 
 
@@ -22,8 +23,10 @@ class Word:
     column: int
     unquoted: str  # the parts of the text outside any quotes
     fully_quoted: bool
-    ps_split: bool = False  # PowerShell: `$(...)` followed by more text (two arguments)
+    ps_split: str = ""  # PowerShell: the first of the separate arguments it is passed as ("": one argument)
     ps_bad_drive: bool = False  # PowerShell: `$pwd:` (InvalidVariableReferenceWithDrive)
+    ps_one_string: str | None = None  # PowerShell: the argument as ONE double-quoted string (ps_arguments)
+    ps_verbatim: bool = False  # PowerShell: after `--%`, passed as written (no variable expands)
 
 
 @dataclass(frozen=True)
@@ -57,26 +60,27 @@ def _ps_value(tok: Token) -> str:
     return tok.text
 
 
-def _closes_before_end(arg: list[Token]) -> bool:
-    depth = 0
-    for i, tok in enumerate(arg):
-        if tok.kind == "open" and tok.text.endswith("("):
-            depth += 1
-        elif tok.kind == "close" and tok.text == ")":
-            depth -= 1
-            if depth == 0:
-                return i < len(arg) - 1
-    return False
-
-
 def _ps_word(src: Source, arg: list[Token]) -> Word:
     line, col = src.position(arg[0].start)
     bad = any(t.bad_drive for t in arg) or any(
         t.kind == "string" and t.text.startswith('"') and re.search(r"\$pwd:(?![\w:])", t.text, re.I) for t in arg)
+    parts = elements(arg)
+    first = splits(parts)
     return Word("".join(t.text for t in arg), "".join(_ps_value(t) for t in arg), line, col,
                 "".join(t.text for t in arg if t.kind not in ("string", "herestring")),
                 all(t.kind in ("string", "herestring") for t in arg),
-                arg[0].kind == "open" and arg[0].text == "$(" and _closes_before_end(arg), bool(bad))
+                "".join(p.text for p in parts[:first]), bool(bad), one_string(arg))
+
+
+def _verbatim_words(src: Source, tok: Token) -> list[Word]:
+    """The words after `--%`: split at spaces outside double quotes, nothing expanded (about_Parsing)."""
+    words = []
+    for m in re.finditer(r'(?:"[^"]*"?|[^\s"])+', tok.text):
+        line, col = src.position(tok.start + m.start())
+        unquoted = re.sub(r'"[^"]*"?', "", m.group(0))
+        words.append(Word(m.group(0), m.group(0).replace('"', ""), line, col, unquoted,
+                          not unquoted, ps_verbatim=True))
+    return words
 
 
 def _powershell(text: str, first_line: int, tokens: list[Token]) -> list[Command]:
@@ -99,6 +103,9 @@ def _powershell(text: str, first_line: int, tokens: list[Token]) -> list[Command
             depth -= tok.kind == "close" and tok.text == ")"
         elif tok.kind in ("space", "continuation", "comment"):
             end_arg()
+        elif tok.kind == "verbatim":
+            end_arg()
+            found[-1].extend(_verbatim_words(src, tok))
         elif tok.kind == "newline" or (tok.kind == "operator" and tok.text in ";|&") or \
                 (tok.kind == "open" and not opens) or tok.kind == "close":  # `{ }`: a block of commands
             end_arg()
