@@ -77,11 +77,19 @@ def test_a_failing_module_gives_its_exit_code_and_its_error(reference_env, fault
     assert leftovers(reference_env, out.run_id) == []
 
 
-def test_secrets_never_printed(reference_env):
+def test_secrets_never_printed(reference_env, monkeypatch):
+    from secret_plants import leaks
+
+    from dind_doctor.reference import run as reference_run
+    from dind_doctor.reference.servers import Credentials
+
+    planted = Credentials("S3cr3t-planted-db-XYZ", "S3cr3tPlantedAccessXYZ", "S3cr3t-planted-s3-XYZ")
+    monkeypatch.setattr(reference_run.Credentials, "generate", classmethod(lambda cls: planted))
     out = Output()
     assert run_reference(echo=out, fault="wrong-password") == 4
     # The generated .env is the only place the credentials live; the URL's password is masked everywhere.
-    assert not re.search(r"postgresql://extractor:(?!\*\*\*\*)[^@\s]+@", out.text)
+    assert not re.search(r"postgresql://extractor:(?!\*\*\*)[^@\s]+@", out.text)
+    assert leaks(out.text) == []  # the module's own error output included (it names the failed login)
 
 
 def test_interrupt_cleans_up(reference_env):
