@@ -253,13 +253,13 @@ class Masker:
         suppression's reason and source, and any field added later): no update per field is needed. The check
         id stays: it is a registry name, never data, and filters, baselines and suppressions key on it (the
         stock Airflow compose file's password `airflow` would otherwise turn `airflow-dags` into `***(7)-dags`)."""
-        return dataclasses.replace(self._record(f), check=f.check)
+        return self._record(f)
 
     def _record(self, record: Any) -> Any:
         changes: dict[str, Any] = {}
         for spec in dataclasses.fields(record):
             value = getattr(record, spec.name)
-            if isinstance(value, enum.Enum):
+            if isinstance(value, enum.Enum) or spec.name in FIXED_FIELDS:
                 continue  # Status, Level: fixed words (and a str subclass that must stay an enum)
             if dataclasses.is_dataclass(value) and not isinstance(value, type):
                 changes[spec.name] = self._record(value)
@@ -275,6 +275,12 @@ class Masker:
 
     def findings(self, findings: Sequence[Finding]) -> list[Finding]:
         return [self.finding(f) for f in findings]
+
+
+# Fields that hold a fixed vocabulary or a value derived from masked text, never project data: a secret
+# that happens to read like one of their words (a password `bash`, `airflow`) must not change them (a Fix
+# checks its shell; filters, baselines and suppressions key on the check id and the fingerprint).
+FIXED_FIELDS = frozenset({"check", "shell", "kind", "fingerprint"})
 
 
 def _replace_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:

@@ -161,3 +161,10 @@ def test_a_secret_that_reads_like_a_word_is_masked_where_it_stands_alone():
             "tests/airflow_chapter/x.py postgres:16 airflow.cfg postgresql://airflow:airflow@postgres/db")
     assert mask(text) == ("password=***(7) '***(7)' user ***(7); airflow-webserver apache-airflow-providers-docker "
                           "tests/airflow_chapter/x.py postgres:16 airflow.cfg postgresql://***(15)@postgres/db")
+
+
+def test_fixed_vocabulary_fields_are_never_masked():
+    f = Finding("airflow-dags", Status.FAIL, "bash airflow", fixes=(Fix("bash", "run bash"),), fingerprint="abcd" * 6)
+    out = Masker(["bash", "airflow", "abcd" * 6]).finding(f)
+    assert (out.check, out.fixes[0].shell, out.fingerprint) == ("airflow-dags", "bash", "abcd" * 6)
+    assert out.summary == "***(4) ***(7)" and out.fixes[0].text == "run ***(4)"
