@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .file_names import is_compose_name, is_dockerfile_name, is_env_name
 from .safe_open import classify, kind_of_mode
 
 MAX_FILES = 5000
@@ -52,8 +53,6 @@ def _matters(name: str, lower: str) -> bool:
         return True
     if not any(hint in lower for hint in TIER0_HINTS):
         return False
-    from .file_names import is_compose_name, is_dockerfile_name, is_env_name
-
     return (lower in (".dockerignore", ".gitattributes")
             or lower.endswith(".dockerignore") or lower.startswith(("entrypoint", "docker-entrypoint"))
             or is_compose_name(name) or is_dockerfile_name(name) or is_env_name(name))
