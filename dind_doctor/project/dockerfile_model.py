@@ -249,15 +249,17 @@ class _Stages:
     def __init__(self) -> None:
         self.stages: list[Stage] = []
         self.workdirs: list[str] = []
+        self.by_name: dict[str, int] = {}  # kept as stages come: a lookup per FROM stays O(1)
 
     def start(self, args: list[str], line: int) -> None:
         base = args[0] if args else ""
         name = args[2] if len(args) >= 3 and args[1].lower() == "as" else None
-        by_name = {s.name.lower(): s.index for s in self.stages if s.name}
-        parent = by_name.get(base.lower())
+        parent = self.by_name.get(base.lower())
         if parent is None and base.isdigit() and int(base) < len(self.stages):
             parent = int(base)
         self.stages.append(Stage(len(self.stages), base, name, line, parent))
+        if name:
+            self.by_name[name.lower()] = len(self.stages) - 1
         self.workdirs.append(self.workdirs[parent] if parent is not None else "/")
 
     @property
