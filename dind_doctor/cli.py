@@ -93,9 +93,3 @@ def main() -> None:
         cli(prog_name="dind-doctor")
     except KeyboardInterrupt:  # one that landed outside a command (option parsing, click's own exit path)
         sys.exit(interrupts.EXIT_INTERRUPTED)
-
-
-# TEMPORARY re-exports (removed before the engine helper's last landing): options and exit codes live in
-# dind_doctor/commands/options.py.
-from .commands.options import (EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, project_option, shell_option,  # noqa: E402,F401
-                               timeout_option)

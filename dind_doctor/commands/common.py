@@ -62,9 +62,3 @@ def console_unicode() -> bool:
     from ..render.table import can_encode
 
     return can_encode("✔⚠✖‼–·", getattr(sys.stdout, "encoding", None))
-
-
-# TEMPORARY re-exports (removed before the engine helper's last landing): dind_doctor.session and
-# dind_doctor.registry hold these now.
-from ..registry import checks_by_id  # noqa: E402,F401
-from ..session import make_context  # noqa: E402,F401

@@ -1,6 +1,6 @@
-"""What each nesting level really sees: the project's compose model, named volumes and their content,
-bind-mount sources translated to the daemon's side, and the level-by-level walk (`dind-doctor levels`).
+"""What each nesting level really sees: the level-by-level walk (`dind-doctor levels`), its observation
+scripts and matrix rows, and bind-mount sources translated to the daemon's side.
 
-Pure logic (manifests, naming, translation, rendering) is kept apart from the modules that call the daemon,
-so that it is unit-tested without an engine.
+Everything asked of the daemon (volumes, manifests, staleness, sync) lives in dind_doctor/engine/; the
+matrix and the rows are pure, unit-tested without an engine.
 """

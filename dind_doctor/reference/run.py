@@ -118,14 +118,13 @@ class _Run:
         """The checks on the module copy, with this run's id (its probes carry the run's labels)."""
         import dataclasses
 
-        from ..probes import cleanup_run
-
         project = self.work.project if self.work is not None else self.ctx.project
         checked = dataclasses.replace(self.ctx, project=project)
         try:
             return preflight(checked, self.o.force, self.echo)
         finally:
-            cleanup_run(checked)  # what a probe left, before this Context's client is closed
+            # what a probe left, before this Context's client is closed (the run's own cleanup sweeps)
+            cleanup.cleanup_run(checked, sweep=False)
             checked.close()
 
     # -- the programme ------------------------------------------------------------------------------
