@@ -79,10 +79,17 @@ def _module_dir(service: Service, dockerfiles: "Dockerfiles") -> tuple[str, Path
 
 
 def _keys_of(project: Path, env_file: Path | None) -> list[str]:
-    """The keys of the env_file, read through the project-file gate and decoder (UTF-16, Latin-1)."""
+    """The keys of the env_file, read through the project-file gate and decoder (UTF-16, Latin-1).
+
+    WalkError for a UTF-16 file: compose cannot parse it, and its error would quote a line of it with NUL
+    bytes between the characters (a shape no masking recognises)."""
     if env_file is None:
         return []
-    return [k for k in env_values(read_project_file(project, env_file)) if KEY.match(k)]
+    content = read_project_file(project, env_file)
+    if content.utf16:
+        raise WalkError(f"{content.rel} is UTF-16: docker compose cannot read it; save it as UTF-8 "
+                        "(`dind-doctor check line-endings --fix` does it, with a backup)")
+    return [k for k in env_values(content) if KEY.match(k)]
 
 
 def plan(ctx: "Context") -> Plan:
