@@ -103,6 +103,8 @@ class DockerCommand:
     compose_files: list[str] = field(default_factory=list)  # compose `-f`
     compose_env_files: list[str] = field(default_factory=list)  # compose `--env-file` (for interpolation)
     tags: list[str] = field(default_factory=list)  # `docker build -t`
+    build_context: str | None = None  # `docker build`: the context operand, as written
+    dockerfile: str | None = None  # `docker build -f`
 
     @property
     def line(self) -> int:
@@ -176,6 +178,8 @@ def _option(cmd: DockerCommand, name: str, value: str, word: Word, text: str) ->
         cmd.tags.append(value)
     elif name in ("-f", "--file") and cmd.subcommand == "compose":
         cmd.compose_files.append(value)
+    elif name in ("-f", "--file") and cmd.subcommand == "build":
+        cmd.dockerfile = value
 
 
 def read_command(command: Command) -> DockerCommand | None:
@@ -212,7 +216,8 @@ def read_command(command: Command) -> DockerCommand | None:
             cmd.image = rest[operand].value if operand < len(rest) else None
     elif sub == "build":
         cmd.subcommand = sub
-        _options(cmd, rest[1:], BUILD_VALUED)
+        first = 1 + _options(cmd, rest[1:], BUILD_VALUED)
+        cmd.build_context = rest[first].value if first < len(rest) else None
     else:
         cmd.subcommand = sub
     return cmd
