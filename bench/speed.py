@@ -1,0 +1,114 @@
+"""Issue 15's rows: each dind-doctor command against a reference measured in the same run.
+
+    pip install compose-lint            # the reference linter (optional: a PyYAML parse stands in)
+    eval "$(bash tests/images/build-offline-images.sh)"   # or: export DIND_DOCTOR_PROBE_IMAGE=busybox
+    python bench/speed.py [--runs 5] [--run-reference] [--compose-lint PATH]
+
+Rows (whole-process wall time, median of --runs after one warm-up; peak RSS of the slowest run's
+process tree, from os.wait4):
+  static seed   check --static on tests/fixtures/seed_project  vs  compose-lint on its compose files
+  static repo   check --static on this repository's root       vs  compose-lint on its compose files
+  check engine  check on the seed project                       vs  docker run --rm <probe image> true
+  --help        dind-doctor --help                              vs  python -c pass
+  run-reference (with --run-reference; slow) dood, warm caches, no reference
+Without compose-lint the reference is `python -c "import yaml; [yaml.safe_load(open(f)) for f in FILES]"`
+over the same files, and the row says so. A benchmark, not a test: figures depend on the machine (and on
+what else it runs): quote the ratios.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "tests" / "fixtures" / "seed_project"
+COMPOSE_NAMES = ("compose.yml", "compose.yaml", "docker-compose.yml", "docker-compose.yaml")
+
+
+@dataclass
+class Timing:
+    seconds: float  # median wall time
+    rss_mib: float  # peak resident set of the process and the children it waited for
+    code: int
+
+
+def one_run(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
+    return elapsed, usage.ru_maxrss / 1024, proc.returncode
+
+
+def measure(cmd: list[str], runs: int, cwd: Path = ROOT) -> Timing:
+    one_run(cmd, cwd)  # warm-up: page cache, the daemon, .pyc files
+    results = [one_run(cmd, cwd) for _ in range(runs)]
+    return Timing(statistics.median(r[0] for r in results), max(r[1] for r in results), results[-1][2])
+
+
+def compose_files(folder: Path) -> list[str]:
+    """The compose files a user would hand a linter: git's tracked files when it is a repository."""
+    try:
+        listed = subprocess.run(["git", "-C", str(folder), "ls-files", "-z"], capture_output=True,
+                                timeout=30, check=True).stdout.decode().split("\0")
+    except (OSError, subprocess.SubprocessError):
+        listed = [str(p.relative_to(folder)) for p in folder.rglob("*")]
+    return sorted(str(folder / f) for f in listed if f and Path(f).name in COMPOSE_NAMES)
+
+
+def lint_reference(files: list[str], compose_lint: str | None) -> tuple[list[str], str]:
+    if compose_lint:
+        return [compose_lint, "check", *files], f"compose-lint on {len(files)} compose files"
+    code = "import sys, yaml; [yaml.safe_load(open(f)) for f in sys.argv[1:]]"
+    return [sys.executable, "-c", code, *files], f"PyYAML safe_load of {len(files)} compose files (no compose-lint)"
+
+
+def doctor_command() -> list[str]:
+    script = Path(sys.executable).with_name("dind-doctor")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "dind_doctor"]
+
+
+def row(name: str, ours: Timing, ref: Timing | None, ref_name: str) -> None:
+    ratio = f"{ours.seconds / ref.seconds:5.2f}x" if ref else "   - "
+    theirs = f"{ref.seconds:6.3f} s {ref.rss_mib:5.0f} MiB" if ref else " " * 17
+    print(f"{name:<14} {ours.seconds:6.3f} s {ours.rss_mib:5.0f} MiB (exit {ours.code})  "
+          f"{theirs}  {ratio}  vs {ref_name}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--compose-lint", default=shutil.which("compose-lint"),
+                        help="the compose-lint executable (default: from PATH)")
+    parser.add_argument("--run-reference", action="store_true", help="also time run-reference (slow)")
+    args = parser.parse_args()
+    doctor = doctor_command()
+    probe = os.environ.get("DIND_DOCTOR_PROBE_IMAGE", "busybox")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, load average "
+          f"{load:.1f} at start; median of {args.runs} after a warm-up; ratio = dind-doctor / reference")
+    print(f"{'row':<14} {'dind-doctor':>32}  {'reference':>17}  ratio")
+    for name, folder in (("static seed", SEED), ("static repo", ROOT)):
+        ref_cmd, ref_name = lint_reference(compose_files(folder), args.compose_lint)
+        ours = measure([*doctor, "check", "--static", "--project", str(folder)], args.runs)
+        row(name, ours, measure(ref_cmd, args.runs), ref_name)
+    ours = measure([*doctor, "check", "--project", str(SEED)], args.runs)
+    row("check engine", ours, measure(["docker", "run", "--rm", probe, "true"], args.runs),
+        f"docker run --rm {probe} true")
+    row("--help", measure([*doctor, "--help"], args.runs), measure([sys.executable, "-c", "pass"], args.runs),
+        "python -c pass")
+    if args.run_reference:
+        row("run-reference", measure([*doctor, "run-reference", "--mode", "dood"], max(1, args.runs // 2)),
+            None, "(the steps themselves are not timed apart here)")
+
+
+if __name__ == "__main__":
+    main()
