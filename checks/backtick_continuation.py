@@ -6,7 +6,7 @@ from collections import defaultdict
 from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Location, Status, same_fix
-from dind_doctor.masking import command_shape
+from dind_doctor.evidence_shapes import command_shape
 from dind_doctor.project.files import visible
 from dind_doctor.project.fixers import FixError, delete_spans, write_with_backup
 from dind_doctor.project.pstokens import Continuation, Source, continuation_problems

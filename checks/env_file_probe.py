@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Mapping
 
 from dind_doctor import subprocesses
 from dind_doctor.engine.errors import ProbeError
-from dind_doctor.masking import quoted_shape
+from dind_doctor.evidence_shapes import quoted_shape
 from dind_doctor.model import Finding, Location, Status
 from dind_doctor.project.dotenv_lint import digest
 from dind_doctor.project.files import ProjectFiles

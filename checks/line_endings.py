@@ -9,7 +9,7 @@ from dind_doctor.context import Context
 from dind_doctor.model import Finding, Location, Status, fixes
 from dind_doctor.project import gitattributes
 from dind_doctor.project.file_names import is_compose_name, is_dockerfile_name, is_env_name
-from dind_doctor.masking import command_shape, line_shape
+from dind_doctor.evidence_shapes import command_shape, line_shape
 from dind_doctor.project.files import FileText, project_files
 from dind_doctor.project.fixers import FixError, append_fixes, append_with_backup, to_lf, to_utf8, write_with_backup
 

@@ -44,7 +44,7 @@ def compose_config(project: ComposeProject, env: Mapping[str, str], timeout: flo
         raise ComposeConfigFailed(f"`docker compose config` did not run: {exc}") from None
     if proc.returncode != 0:
         # Only its first line, its quotes by their shape: a .env parse error quotes the line (`variable name "MIIE..."`).
-        from .masking import quoted_shape
+        from .evidence_shapes import quoted_shape
 
         raise ComposeConfigFailed(f"`docker compose config` failed: {quoted_shape(proc.first_error_line())}")
     try:

@@ -13,7 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from ..masking import line_shape, value_shape
+from ..evidence_shapes import line_shape, value_shape
 
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl", ".defaults")
 KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")

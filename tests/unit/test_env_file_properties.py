@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from dind_doctor.masking import value_shape
+from dind_doctor.evidence_shapes import value_shape
 from dind_doctor.project.dotenv_lint import lint
 
 PIECES = st.sampled_from(["A", "KEY_1", "=", " = ", "export ", "\n", "\r\n", "\r", '"', "'", "#", " # c", "\\",

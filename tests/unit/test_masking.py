@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from dind_doctor.masking import Masker, command_shape, is_ordinary, line_shape, mask_url, quoted_shape, value_shape
+from dind_doctor.evidence_shapes import command_shape, line_shape, quoted_shape, value_shape
+from dind_doctor.masking import Masker, is_ordinary, mask_url
 from dind_doctor.model import Finding, Fix, Location, Status
 from dind_doctor.runner import masked
 
