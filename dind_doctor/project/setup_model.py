@@ -85,11 +85,22 @@ def _script_outer(model: "ProjectModel", source: "ScriptSource", cmd: DockerComm
     else:
         return None
     socket_line = next((m.line for m in cmd.mounts if is_socket(m.mount.source) or is_socket(m.mount.target)), None)
-    here = source.path.parent
     return Outer(source.rel, cmd.line, f"docker {cmd.subcommand} {cmd.image or '(no image)'}", daemon, socket_line,
                  _word_line(cmd, "--privileged") if cmd.privileged else None, cmd.image,
-                 dockerfile_of_image(model, cmd.image), tuple(resolved_binds(cmd, here, here)),
+                 dockerfile_of_image(model, cmd.image), _binds(model, source, cmd),
                  tuple(sorted(cmd.env)), command=cmd)
+
+
+def _binds(model: "ProjectModel", source: "ScriptSource", cmd: DockerCommand) -> tuple[Bind, ...]:
+    """The command's binds run from the script's folder, or from the project root when only that makes
+    every (non-socket) source an existing path (a script kept in a sub-folder, run from the root)."""
+    here = source.path.parent
+    first = tuple(resolved_binds(cmd, here, here))
+    for run_from in (here, model.root):
+        binds = tuple(resolved_binds(cmd, run_from, here))
+        if all(is_socket(b.source) or Path(b.source).exists() for b in binds):
+            return binds
+    return first
 
 
 def _service_outer(model: "ProjectModel", project: "ComposeProject", service: "Service") -> Outer | None:

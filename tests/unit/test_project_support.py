@@ -30,6 +30,15 @@ def copy_tree(src: Path, dst: Path) -> Path:
     return dst
 
 
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """A project written in `root` from {relative path: text}."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
 def summary(findings) -> set[tuple]:
     """(status, path, line) of every finding, for exact assertions."""
     return {(f.status.value, f.location.path if f.location else None, f.location.line if f.location else None)

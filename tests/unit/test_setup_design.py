@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_project_support import SEED, run_check
+from test_project_support import SEED, run_check, write_tree as _write
 
 from dind_doctor.checks.setup_design import SetupDesign
 from dind_doctor.checks.volume_design import VolumeDesign
@@ -12,14 +12,6 @@ from dind_doctor.checks.volume_design import VolumeDesign
 
 def _where(findings) -> dict[tuple[str, int | None], str]:
     return {(f.location.path, f.location.line): f.summary for f in findings if f.location}
-
-
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
 
 
 def test_seed_is_docker_out_of_docker_with_privileged_and_a_whole_engine():
