@@ -180,3 +180,26 @@ def test_fixture_is_a_copyable_project(tmp_path: Path):
     (tmp_path / "c/01_dag_extract_sql").rename(tmp_path / "c/02_renamed")
     statuses = table("airflow-volume-mounts", tmp_path / "c")
     assert ("fail", "02_renamed/dags/dag_extract_sql.py", 17) in statuses
+
+
+
+def test_static_mode_spawns_no_compose_cli_and_finds_the_same(monkeypatch):
+    """--static reads the raw model: no `docker compose config` per compose file, the same findings."""
+    from dind_doctor import subprocesses
+
+    spawned: list[list[str]] = []
+    real_run = subprocesses.run
+
+    def counting_run(argv, *args, **kwargs):
+        spawned.append(list(argv))
+        return real_run(argv, *args, **kwargs)
+
+    monkeypatch.setattr(subprocesses, "run", counting_run)
+    ctx = Context(project=CHAPTER, shell="bash", env={"DOCKER_HOST": f"unix://{CHAPTER}/none.sock"},
+                  platform="linux", timeout=0.5, static=True)
+    for check_id, expected in ROWS:
+        got = {(f.status.value, f.location.path if f.location else None, f.location.line if f.location else None)
+               for f in AIRFLOW_CHECKS[check_id]().run(ctx)}
+        assert got == expected, check_id
+    assert {f.status for f in AIRFLOW_CHECKS["airflow-module-image"]().run(ctx)} == {Status.OK}
+    assert not [argv for argv in spawned if argv[:2] == ["docker", "compose"]]
