@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..masking import command_shape
+from ..evidence_shapes import command_shape
 from ..project.docker_commands import DockerCommand
 from ..project.host_run import IMAGE_REF
 from ..project.pstokens import continuation_problems
