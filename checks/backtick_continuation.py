@@ -9,7 +9,8 @@ from dind_doctor.model import Finding, Location, Status, same_fix
 from dind_doctor.evidence_shapes import command_shape
 from dind_doctor.project.files import visible
 from dind_doctor.project.fixers import FixError, delete_spans, write_with_backup
-from dind_doctor.project.pstokens import Continuation, Source, continuation_problems
+from dind_doctor.project.ps_continuations import Continuation, continuation_problems
+from dind_doctor.project.pstokens import Source, TokenBudgetExceeded
 from dind_doctor.project.scripts import ScriptSource, reencode
 
 WHAT = {
@@ -18,12 +19,43 @@ WHAT = {
     "dangling": "continuation backtick on the last line: the command continues into nothing",
     "bash-backslash": "bash line continuation `\\` in PowerShell: the command ends at line {line}",
     "cmd-caret": "cmd line continuation `^` in PowerShell: the command ends at line {line}",
+    "doubled": "doubled backtick at the end of line {line} is a literal backtick: the command ends there",
+    "blank-line": "a blank line after the continuation backtick of line {line}: the command ends there",
+    "comment-line": "a comment line after the continuation backtick of line {line}: the command ends there",
+    "stop-parsing": "a backtick after `--%` is passed as is: the command ends at line {line}",
+}
+HARMLESS = "backtick followed by {ws} {why}: PowerShell reads on to the next line anyway (style: the backtick " \
+           "is not needed there and hides the whitespace)"
+MEANING = {
+    "trailing-space": "A backtick continues a line only as its very last character (about_Parsing); here it escapes "
+                      "the whitespace after it (about_Special_Characters; · space, → tab, other blanks by name).",
+    "trailing-comment": "The backtick escapes the space before the comment, so the line does not continue; a "
+                        "comment cannot follow a continuation backtick.",
+    "bash-backslash": "`\\` continues a line in bash, not in PowerShell, where it is passed as a literal argument.",
+    "cmd-caret": "`^` continues a line in cmd, not in PowerShell, where it is passed as a literal argument.",
+    "doubled": "The first backtick escapes the second (about_Special_Characters): a literal backtick is passed and "
+               "the newline after it ends the command.",
+    "blank-line": "A continuation joins ONE newline (about_Parsing): the blank line after it ends the command.",
+    "comment-line": "A continuation joins ONE newline (about_Parsing): the comment line after it is the rest of "
+                    "the command, and the newline that ends the comment ends the command.",
+    "stop-parsing": "After the stop-parsing token `--%` the rest of the line is passed as is (about_Parsing): the "
+                    "backtick is one more argument and cannot continue the line.",
+}
+FIX = {
+    "trailing-comment": "Line {line}: move the comment above the command and end the line with the backtick.",
+    "bash-backslash": "Line {line}: replace the final ` \\` with ` `` ` (a space, then a backtick as the last character).",
+    "cmd-caret": "Line {line}: replace the final ` ^` with ` `` ` (a space, then a backtick as the last character).",
+    "doubled": "Line {line}: end the line with ONE backtick.",
+    "blank-line": "Delete the blank line after line {line} (or end the command at line {line}).",
+    "comment-line": "Move the comment after line {line} above the command.",
+    "stop-parsing": "Line {line}: keep the `--%` part on one line (or drop `--%` and continue with a backtick).",
 }
 
 
 def _whitespace_words(ws: str) -> str:
     spaces, tabs = ws.count(" ") + ws.count("\u00a0"), ws.count("\t")
     parts = [f"{n} {word}{'s' if n > 1 else ''}" for n, word in ((spaces, "space"), (tabs, "tab")) if n]
+    parts += sorted({f"U+{ord(c):04X}" for c in ws if c not in " \t\u00a0"})  # named: an editor shows nothing
     return " and ".join(parts) or "whitespace"
 
 
@@ -64,7 +96,14 @@ class BacktickContinuation(Check):
                      for c in {s.file.rel: s.file for s in found.sources if s.file.truncated}.values()]
         fixable: dict = defaultdict(list)  # FileText -> spans to delete
         for source in found.sources:
-            for problem in continuation_problems(source.text, source.first_line, source.tokens):
+            try:  # each file its own budget: one pathological file is an error, the others are still read
+                problems = continuation_problems(source.text, source.first_line, source.tokens)
+            except (TokenBudgetExceeded, RecursionError) as exc:
+                findings.append(self.finding(Status.ERROR, "not checked: the file exceeded its reading budget",
+                                             location=Location(source.rel, source.first_line),
+                                             detail=f"{type(exc).__name__}: {exc}", evidence={"size": len(source.text)}))
+                continue
+            for problem in problems:
                 if ctx.fix and problem.fix_span:
                     start, end = problem.fix_span
                     fixable[source.file].append((start + source.offset, end + source.offset))
@@ -101,29 +140,16 @@ class BacktickContinuation(Check):
             then = (f"then runs line {p.line + 1} on its own as a new command: `{orphan}`"
                     + (" (\"The term '" + orphan.split()[0] + "' is not recognized...\")"
                        if orphan.startswith("-") else "")) if orphan else "and nothing follows"
-            meaning = {
-                "trailing-space": "A backtick continues a line only as its very last character; here it escapes "
-                                  "the whitespace after it (· space, → tab).",
-                "trailing-comment": "The backtick escapes the space before the comment, so the line does not "
-                                    "continue; a comment cannot follow a continuation backtick.",
-                "bash-backslash": "`\\` continues a line in bash, not in PowerShell, where it is passed as a literal "
-                                  "argument.",
-                "cmd-caret": "`^` continues a line in cmd, not in PowerShell, where it is passed as a literal "
-                             "argument.",
-            }[p.kind]
-            detail = f"Line {p.line} as written: {shown}\n{meaning} {runs}, {then}."
-            fix = {
-                "trailing-space": f"Delete the {_whitespace_words(ws)} after the backtick at line {p.line}, "
-                                  "column " + str(p.column) + ", so that it is the last character "
-                                  "(or run `dind-doctor check backtick-continuation --fix`).",
-                "trailing-comment": f"Line {p.line}: move the comment above the command and end the line with "
-                                    "the backtick.",
-                "bash-backslash": f"Line {p.line}: replace the final ` \\` with ` `` ` (a space, then a backtick "
-                                  "as the last character).",
-                "cmd-caret": f"Line {p.line}: replace the final ` ^` with ` `` ` (a space, then a backtick as the "
-                             "last character).",
-            }[p.kind]
-        status = Status.WARN if source.markdown or p.kind == "dangling" else Status.FAIL
+            detail = f"Line {p.line} as written: {shown}\n{MEANING[p.kind]} {runs}, {then}."
+            fix = (f"Delete the {_whitespace_words(ws)} after the backtick at line {p.line}, column {p.column}, so "
+                   "that it is the last character (or run `dind-doctor check backtick-continuation --fix`)."
+                   if p.kind == "trailing-space" else FIX[p.kind].format(line=p.line))
+        if p.harmless:
+            summary = HARMLESS.format(ws=_whitespace_words(ws), why=p.harmless)
+            detail = (f"Line {p.line} as written: {shown}\nThe backtick escapes the whitespace after it, but "
+                      f"{p.harmless} PowerShell does not end the command at the newline (about_Parsing), so the "
+                      "command runs whole.")
+        status = Status.WARN if source.markdown or p.kind == "dangling" or p.harmless else Status.FAIL
         where = " (a powershell block in Markdown: copied as is, it fails the same way)" if source.markdown else ""
         return self.finding(status, summary + where, detail=detail,
                             location=Location(source.rel, p.line, p.column), fixes=same_fix(fix),

@@ -17,11 +17,20 @@ import re
 from dataclasses import dataclass
 
 MAX_NESTING = 40
-WORD_STOP = frozenset(" \t\r\n;|&(){},'\"$`\u2018\u2019\u201c\u201d")
+# What separates tokens (about_Special_Characters, the tokenizer's whitespace): every Unicode space but the
+# two newline characters (PowerShell ends a line at CR or LF only: NEL, U+2028 and form feed are blanks),
+# and the zero-width characters an editor shows as nothing, so `` `<U+200B> `` reads as the trap it is.
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+BLANK = frozenset(c for c in map(chr, range(0x3001)) if c.isspace() and c not in "\r\n") | ZERO_WIDTH
+WORD_STOP = frozenset("\r\n;|&(){},'\"$`\u2018\u2019\u201c\u201d") | BLANK
 _VAR_NAME = re.compile(r"[\w?]+", re.UNICODE)
+_NEWLINE = re.compile(r"\r\n?|\n")
+# A `#` starts a comment only where a token may start (about_Comment_Based_Help, about_Parsing): inside an
+# argument (`TAG=$tag#1`, `"a"#b`) it is a character of that argument.
+_COMMENT_AFTER = frozenset({"space", "newline", "operator", "open", "continuation", "comment"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Token:
     kind: str
     start: int
@@ -60,10 +69,23 @@ class Source:
         return self.first_line + len(self.starts) - 1
 
 
+class TokenBudgetExceeded(ValueError):
+    """One file took more operations than its budget (linear in its size): that file is reported as not
+    checked, every other file still is."""
+
+
+def budget(text: str) -> int:
+    """The operations one text may take: several times its length (the tokenizer takes about 1-2 per
+    character), so only a quadratic path trips it."""
+    return 10 * len(text) + 10_000
+
+
 class _Scanner:
     def __init__(self, text: str) -> None:
         self.text = text
         self.n = len(text)
+        self.ops = 0  # characters and tokens visited: a linear tokenizer keeps this under a few times n
+        self.budget = budget(text)
 
     # -- helpers --------------------------------------------------------------------------------
     def _newline_len(self, i: int) -> int:
@@ -81,21 +103,24 @@ class _Scanner:
         parens = 0
         text, n = self.text, self.n
         while i < n:
+            self.ops += 1
+            if self.ops > self.budget:
+                raise TokenBudgetExceeded(f"tokenizing took over {self.budget} operations ({n} characters)")
             ch = text[i]
             start = i
             nl = self._newline_len(i)
             if nl:
                 tokens.append(Token("newline", i, i + nl, text[i:i + nl]))
                 i += nl
-            elif ch in " \t\f\v\u00a0":
-                while i < n and text[i] in " \t\f\v\u00a0":
+            elif ch in BLANK:
+                while i < n and text[i] in BLANK:
                     i += 1
                 tokens.append(Token("space", start, i, text[start:i]))
             elif ch == "<" and text.startswith("<#", i):
                 end = text.find("#>", i + 2)
                 i = n if end < 0 else end + 2
                 tokens.append(Token("comment", start, i, text[start:i], unterminated=end < 0))
-            elif ch == "#":
+            elif ch == "#" and (not tokens or tokens[-1].end != i or tokens[-1].kind in _COMMENT_AFTER):
                 while i < n and text[i] not in "\r\n":
                     i += 1
                 tokens.append(Token("comment", start, i, text[start:i]))
@@ -145,6 +170,7 @@ class _Scanner:
                 i += 1
                 tokens.append(Token("operator", start, i, ch))
             else:
+                i += ch == "#"  # a `#` glued to the argument before it
                 while i < n and text[i] not in WORD_STOP:
                     i += 1
                 if i == start:  # a stop character no branch took (never expected): move on
@@ -166,19 +192,20 @@ class _Scanner:
     def _herestring(self, i: int) -> int:
         quote = self.text[i + 1]
         j = i + 2
-        while True:
-            nl = self.text.find("\n", j)
-            cr = self.text.find("\r", j)
-            candidates = [p for p in (nl, cr) if p >= 0]
-            if not candidates:
+        while True:  # one search per line: looking for CR and LF apart rescanned the rest of the text
+            m = _NEWLINE.search(self.text, j)
+            if m is None:
+                self.ops += self.n - j
                 return self.n
-            j = min(candidates) + self._newline_len(min(candidates))
+            self.ops += m.end() - j
+            j = m.end()
             if self.text.startswith(quote + "@", j):
                 return j + 2
 
     def _single(self, i: int) -> tuple[int, bool]:
         i += 1
         while i < self.n:
+            self.ops += 1
             if self.text[i] in "'\u2018\u2019":
                 if i + 1 < self.n and self.text[i + 1] in "'\u2018\u2019":
                     i += 2
@@ -190,6 +217,7 @@ class _Scanner:
     def _double(self, i: int, depth: int) -> tuple[int, bool]:
         i += 1
         while i < self.n:
+            self.ops += 1
             ch = self.text[i]
             if ch == "`":
                 i += 2
@@ -232,6 +260,13 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+def tokenize_counted(text: str) -> tuple[list[Token], int]:
+    """tokenize(text) and the operations it took (tests assert they grow linearly with the text)."""
+    scanner = _Scanner(text)
+    tokens, _ = scanner.code(0)
+    return tokens, scanner.ops
+
+
 # -- Markdown code blocks ---------------------------------------------------------------------------
 FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w+#.-]*)")
 
@@ -271,102 +306,3 @@ def markdown_blocks(text: str) -> list[CodeBlock]:
 POWERSHELL_LANGS = frozenset({"powershell", "ps1", "pwsh", "ps", "posh"})
 BASH_LANGS = frozenset({"bash", "sh", "shell", "console", "zsh", "gitbash"})
 CMD_LANGS = frozenset({"bat", "cmd", "batch", "dos", "batchfile"})
-
-
-# -- Continuation problems --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Continuation:
-    """A line that looks continued but is not (or continues into nothing)."""
-
-    kind: str  # trailing-space, trailing-comment, dangling, bash-backslash, cmd-caret
-    line: int
-    column: int
-    offset: int  # of the backtick, backslash or caret, in the tokenised text
-    fix_span: tuple[int, int] | None  # the characters a safe fix deletes (trailing whitespace), if any
-    command: str  # what PowerShell runs as this command
-    orphan: str  # the next line, which runs on its own ("" when none)
-
-
-@dataclass(frozen=True)
-class _LineTail:
-    """What follows token k up to the next newline or continuation, precomputed for every k in one
-    backward pass (scanning the rest of the line for each token was quadratic in a line's length)."""
-
-    ends_line: list[bool]  # the stop is a newline or the end (not a continuation)
-    only_blank: list[bool]  # every token in between is a space
-    only_blank_or_comment: list[bool]
-    last_end: list[int | None]  # end offset of the last token in between, None when there is none
-    significant_after: list[bool]  # some token after k, to the end, is not space, newline or comment
-
-
-def _line_tails(tokens: list[Token]) -> _LineTail:
-    n = len(tokens)
-    ends, blank, boc = [True] * n, [True] * n, [True] * n
-    last: list[int | None] = [None] * n
-    sig = [False] * n
-    for k in range(n - 2, -1, -1):
-        nxt = tokens[k + 1]
-        sig[k] = sig[k + 1] or nxt.kind not in ("space", "newline", "comment")
-        if nxt.kind in ("newline", "continuation"):
-            ends[k] = nxt.kind == "newline"
-            continue
-        ends[k] = ends[k + 1]
-        blank[k] = nxt.kind == "space" and blank[k + 1]
-        boc[k] = nxt.kind in ("space", "comment") and boc[k + 1]
-        last[k] = last[k + 1] if last[k + 1] is not None else nxt.end
-    return _LineTail(ends, blank, boc, last, sig)
-
-
-def _command_text(src: Source, first: int, last: int, stop_col: int) -> str:
-    parts = []
-    for line in range(first, last + 1):
-        text = src.line_text(line)
-        if line == last:
-            text = text[:stop_col - 1]
-        parts.append(text.rstrip().removesuffix("`").strip())
-    return " ".join(p for p in parts if p)
-
-
-def _next_nonblank(src: Source, line: int) -> str:
-    for candidate in range(line + 1, src.last_line + 1):
-        text = src.line_text(candidate).strip()
-        if text:
-            return text
-    return ""
-
-
-def continuation_problems(text: str, first_line: int = 1, tokens: list[Token] | None = None) -> list[Continuation]:
-    """`tokens`: tokenize(text), when the caller has them already."""
-    src = Source(text, first_line)
-    tokens = tokenize(text) if tokens is None else tokens
-    found: list[Continuation] = []
-    cmd_start: int | None = None
-    tails = _line_tails(tokens)
-    for k, tok in enumerate(tokens):
-        if tok.kind == "newline":
-            cmd_start = None
-            continue
-        if tok.kind in ("space", "comment", "continuation") and cmd_start is None:
-            if tok.kind != "continuation":
-                continue
-        line, col = src.position(tok.start)
-        if cmd_start is None:
-            cmd_start = line
-        only_blank = tails.ends_line[k] and tails.only_blank[k]
-        only_blank_or_comment = tails.ends_line[k] and tails.only_blank_or_comment[k]
-        if tok.kind == "escape" and tok.escaped in " \t\u00a0" and only_blank_or_comment:
-            kind = "trailing-space" if only_blank else "trailing-comment"
-            end = tails.last_end[k]
-            span = (tok.start + 1, end if end is not None else tok.end) if only_blank else None
-            found.append(Continuation(kind, line, col, tok.start, span,
-                                      _command_text(src, cmd_start, line, col), _next_nonblank(src, line)))
-        elif tok.kind == "continuation":
-            if not tails.significant_after[k]:
-                found.append(Continuation("dangling", line, col, tok.start, None,
-                                          _command_text(src, cmd_start, line, col), ""))
-        elif tok.kind == "word" and tok.text in ("\\", "^") and only_blank_or_comment \
-                and k > 0 and tokens[k - 1].kind == "space":
-            kind = "bash-backslash" if tok.text == "\\" else "cmd-caret"
-            found.append(Continuation(kind, line, col, tok.start, None,
-                                      _command_text(src, cmd_start, line, col), _next_nonblank(src, line)))
-    return found

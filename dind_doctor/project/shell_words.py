@@ -62,6 +62,9 @@ def _ps_value(tok: Token) -> str:
 
 def _ps_word(src: Source, arg: list[Token]) -> Word:
     line, col = src.position(arg[0].start)
+    if len(arg) == 1 and arg[0].kind == "word":  # most arguments: one plain word, nothing to split or expand
+        text = arg[0].text
+        return Word(text, text, line, col, text, False, ps_one_string='"' + text.replace('"', '`"') + '"')
     bad = any(t.bad_drive for t in arg) or any(
         t.kind == "string" and t.text.startswith('"') and re.search(r"\$pwd:(?![\w:])", t.text, re.I) for t in arg)
     parts = elements(arg)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings, strategies as st
 
 from dind_doctor.project.fixers import delete_spans
-from dind_doctor.project.pstokens import Source, continuation_problems, markdown_blocks, tokenize
+from dind_doctor.project.ps_continuations import continuation_problems
+from dind_doctor.project.pstokens import Source, markdown_blocks, tokenize
 
 # Text biased towards what matters: quotes, backticks, $ forms, here-string openers, comments, newlines.
 PIECES = st.sampled_from(["`", "` ", "`\t", "\n", "\r\n", "\r", " ", "\t", "'", '"', "''", '""', "$(", ")", "${",

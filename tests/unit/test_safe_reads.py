@@ -387,18 +387,18 @@ def test_a_fifo_baseline_is_an_error_not_a_hang(project: Path):
 def test_continuation_problems_on_a_huge_line_are_found_in_one_pass(monkeypatch):
     """A 20,000-word PowerShell line: the tail of each token's line is precomputed once (it was rescanned
     per token: quadratic). Counted: how many tokens the precomputation visits, once per token."""
-    from dind_doctor.project import pstokens
+    from dind_doctor.project import ps_continuations, pstokens
 
     text = "docker run " + "-e X=1 " * 20000 + "` \n  img\n"
     visits = []
-    real = pstokens._line_tails
+    real = ps_continuations._line_tails
 
     def counted(tokens: list) -> object:
         visits.append(len(tokens))
         return real(tokens)
 
-    monkeypatch.setattr(pstokens, "_line_tails", counted)
-    found = pstokens.continuation_problems(text)
+    monkeypatch.setattr(ps_continuations, "_line_tails", counted)
+    found = ps_continuations.continuation_problems(text)
     assert [(p.kind, p.line) for p in found] == [("trailing-space", 1)]
     assert visits == [len(pstokens.tokenize(text))]
 
