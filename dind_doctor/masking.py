@@ -25,7 +25,9 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from .model import Finding
 
-SECRET_NAME = re.compile(r"PASS|SECRET|TOKEN|KEY|CRED|PRIVATE|AUTH|SALT|SIGNATURE", re.IGNORECASE)
+SECRET_NAME = re.compile(r"PASS|SECRET|TOKEN|KEY|CRED|PRIVATE|AUTH|SALT|SIGNATURE|(?:^|_)PWD?(?:_|$)",
+                         re.IGNORECASE)
+SHELL_NAMES = frozenset({"PWD", "OLDPWD"})  # the shell's current and previous folders, not passwords
 # Shorter values are never masked by value: a 1-3 character secret protects nothing (any guess finds it),
 # and masking it would rewrite line numbers, "dev", "no" or "x" all over the report.
 MIN_LENGTH = 4
@@ -108,7 +110,7 @@ def marker(length: int) -> str:
 
 
 def is_secret_name(name: str) -> bool:
-    return bool(SECRET_NAME.search(name))
+    return name.upper() not in SHELL_NAMES and bool(SECRET_NAME.search(name))
 
 
 def is_ordinary(value: str) -> bool:

@@ -169,3 +169,11 @@ def test_fixed_vocabulary_fields_are_never_masked():
     out = Masker(["bash", "airflow", "abcd" * 6]).finding(f)
     assert (out.check, out.fixes[0].shell, out.fingerprint) == ("airflow-dags", "bash", "abcd" * 6)
     assert out.summary == "***(4) ***(7)" and out.fixes[0].text == "run ***(4)"
+
+
+def test_secret_names():
+    from dind_doctor.masking import is_secret_name
+
+    assert all(is_secret_name(n) for n in ("DB_PASSWORD", "api_key", "GITHUB_TOKEN", "DB_PW", "PWD_ADMIN",
+                                           "MINIO_ROOT_PASSWORD", "AWS_SECRET_ACCESS_KEY", "private_environment"))
+    assert not any(is_secret_name(n) for n in ("PWD", "OLDPWD", "PATH", "HOSTNAME", "DB_USER", "POWER"))
