@@ -48,16 +48,22 @@ class HostRun:
 
     def outer_path(self, host_path: Path) -> str | None:
         """The path in the outer container of a host file, through the longest bind source holding it."""
-        best: Bind | None = None
-        for bind in self.binds:
-            src = Path(bind.source)
-            if (host_path == src or src in host_path.parents) and \
-                    (best is None or len(src.parts) > len(Path(best.source).parts)):
-                best = bind
-        if best is None:
-            return None
-        rel = host_path.relative_to(best.source).as_posix()
-        return str(PurePosixPath(best.target) / rel) if rel != "." else best.target
+        return path_through_binds(self.binds, host_path)
+
+
+def path_through_binds(binds: "tuple[Bind, ...] | list[Bind]", host_path: Path) -> str | None:
+    """Where a host path appears in a container started with `binds`: through the longest bind source
+    holding it; None when no bind brings it in."""
+    best: Bind | None = None
+    for bind in binds:
+        src = Path(bind.source)
+        if (host_path == src or src in host_path.parents) and \
+                (best is None or len(src.parts) > len(Path(best.source).parts)):
+            best = bind
+    if best is None:
+        return None
+    rel = host_path.relative_to(best.source).as_posix()
+    return str(PurePosixPath(best.target) / rel) if rel != "." else best.target
 
 
 def host_runs(source: ScriptSource, run_from: Path) -> list[HostRun]:

@@ -9,7 +9,6 @@ where `${pwd}` and a relative build context point.
 """
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -87,20 +86,19 @@ def _script_outer(model: "ProjectModel", source: "ScriptSource", cmd: DockerComm
     socket_line = next((m.line for m in cmd.mounts if is_socket(m.mount.source) or is_socket(m.mount.target)), None)
     return Outer(source.rel, cmd.line, f"docker {cmd.subcommand} {cmd.image or '(no image)'}", daemon, socket_line,
                  _word_line(cmd, "--privileged") if cmd.privileged else None, cmd.image,
-                 dockerfile_of_image(model, cmd.image), _binds(model, source, cmd),
+                 dockerfile_of_image(model, cmd.image), _binds(source, cmd),
                  tuple(sorted(cmd.env)), command=cmd)
 
 
-def _binds(model: "ProjectModel", source: "ScriptSource", cmd: DockerCommand) -> tuple[Bind, ...]:
-    """The command's binds run from the script's folder, or from the project root when only that makes
-    every (non-socket) source an existing path (a script kept in a sub-folder, run from the root)."""
+def _binds(source: "ScriptSource", cmd: DockerCommand) -> tuple[Bind, ...]:
+    """The command's binds run from the script's folder, or from its parent when only that makes every
+    (non-socket) source an existing path (the convention `levels` follows: host_run.find_host_run)."""
     here = source.path.parent
-    first = tuple(resolved_binds(cmd, here, here))
-    for run_from in (here, model.root):
+    for run_from in (here, here.parent):
         binds = tuple(resolved_binds(cmd, run_from, here))
         if all(is_socket(b.source) or Path(b.source).exists() for b in binds):
             return binds
-    return first
+    return tuple(resolved_binds(cmd, here, here))
 
 
 def _service_outer(model: "ProjectModel", project: "ComposeProject", service: "Service") -> Outer | None:
@@ -145,23 +143,11 @@ def outer_containers(model: "ProjectModel") -> list[Outer]:
     return found
 
 
-def inside_path(outer: Outer, host_path: Path) -> str | None:
-    """Where `host_path` (a project path) appears inside the outer container, through its bind mounts
-    (the longest source prefix wins), or None when no bind brings it in."""
-    best: tuple[int, str] | None = None
-    text = host_path.as_posix()
-    for bind in outer.binds:
-        source = bind.source.rstrip("/")
-        if text == source or text.startswith(source + "/"):
-            inside = posixpath.normpath(bind.target + text[len(source):])
-            if best is None or len(source) > best[0]:
-                best = (len(source), inside)
-    return best[1] if best else None
-
-
 def compose_seen_from(outer: Outer, project: "ComposeProject") -> str | None:
     """The compose project's folder as the outer container sees it (None: not brought in by a bind)."""
-    return inside_path(outer, project.dir)
+    from .host_run import path_through_binds
+
+    return path_through_binds(outer.binds, project.dir)
 
 
 def in_folder(path: str, folder: str) -> bool:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ..evidence_shapes import command_shape
 from ..project.docker_commands import DockerCommand
 from ..project.host_run import IMAGE_REF
-from ..project.pstokens import continuation_problems
+from ..project.ps_continuations import continuation_problems
 from ..project.setup_model import Outer, compose_seen_from, in_folder, outer_containers, script_sources
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def _lost_lines(source: "ScriptSource", cmd: DockerCommand) -> list[Item]:
     return [Item("lines", f"from line {p.line + 1} on: `{command_shape(p.orphan)}` and what follows", LOST,
                  f"{source.rel}:{p.line}: the continuation is broken ({p.kind}); these lines never reach "
                  "`docker run`") for p in continuation_problems(source.text, source.first_line, source.tokens)
-            if p.line == last and p.orphan]
+            if p.line == last and p.orphan and not p.harmless]
 
 
 def _outer_items(model: "ProjectModel", outer: Outer) -> list[Item]:
