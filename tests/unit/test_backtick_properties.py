@@ -6,7 +6,8 @@ from hypothesis import given, settings, strategies as st
 
 from dind_doctor.project.fixers import delete_spans
 from dind_doctor.project.ps_continuations import continuation_problems
-from dind_doctor.project.pstokens import Source, markdown_blocks, tokenize
+from dind_doctor.project.markdown_fences import markdown_blocks
+from dind_doctor.project.pstokens import BLANK, Source, tokenize
 
 # Text biased towards what matters: quotes, backticks, $ forms, here-string openers, comments, newlines.
 PIECES = st.sampled_from(["`", "` ", "`\t", "\n", "\r\n", "\r", " ", "\t", "'", '"', "''", '""', "$(", ")", "${",
@@ -43,17 +44,18 @@ def test_fix_output_rechecked_is_clean(text):
     spans = [p.fix_span for p in continuation_problems(text) if p.fix_span]
     fixed = delete_spans(text, spans)
     assert not [p for p in continuation_problems(fixed) if p.kind == "trailing-space"]
-    # the fix only deletes whitespace
+    # the fix only deletes blanks (any Unicode space or zero-width character after the backtick)
     assert sorted(fixed) == sorted(text) or len(fixed) < len(text)
-    assert fixed.replace(" ", "").replace("\t", "").replace("\u00a0", "") == \
-        text.replace(" ", "").replace("\t", "").replace("\u00a0", "")
+    assert "".join(c for c in fixed if c not in BLANK) == "".join(c for c in text if c not in BLANK)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["```powershell\n", "```\n", "~~~ps1\n", "x `  \n", "\n", "text\n"]),
+@given(st.lists(st.sampled_from(["```powershell\n", "```\n", "~~~ps1\n", "x `  \n", "\n", "text\n", "- item\n",
+                                 "    ```ps1\n", "> ```pwsh\n", "````markdown\n", "````\n", "a\x0cb\u2028c\x85\n"]),
                 max_size=30).map("".join))
 def test_markdown_blocks_map_back_to_the_file(text):
     for block in markdown_blocks(text):
-        assert text[block.offset:block.offset + len(block.text)] == block.text
-        assert text.splitlines(keepends=True)[block.first_line - 1:][:1] == block.text.splitlines(keepends=True)[:1] \
-            or not block.text
+        assert text[block.offset:block.offset + len(block.text)] == block.text or block.quoted
+        lines = [line + "\n" for line in text.split("\n")]  # CommonMark: lines end at LF (here no CR)
+        first = block.text.split("\n")[0] + "\n"
+        assert lines[block.first_line - 1] == first or not block.text or block.quoted
