@@ -14,7 +14,8 @@ from pathlib import Path
 
 from .docker_commands import DockerCommand, docker_commands
 from .files import FileText, ProjectFiles
-from .pstokens import BASH_LANGS, CMD_LANGS, POWERSHELL_LANGS, CodeBlock, Token, markdown_blocks, tokenize
+from .markdown_fences import BASH_LANGS, CMD_LANGS, POWERSHELL_LANGS, CodeBlock, markdown_blocks
+from .pstokens import Token, tokenize
 
 SUFFIXES = {"powershell": (".ps1", ".psm1"), "cmd": (".cmd", ".bat"), "bash": (".sh", ".bash")}
 LANGS = {"powershell": POWERSHELL_LANGS, "cmd": CMD_LANGS, "bash": BASH_LANGS}
