@@ -51,6 +51,7 @@ def test_other_commands_print_no_planted_secret(planted, tmp_path):
         invoke("sync-volume", "some-volume", str(planted)),
         invoke("sync-volume", "some-volume", str(tmp_path / "missing")),
         invoke("levels", "--project", str(planted)),
+        *(invoke("map", "--project", str(planted), "--format", fmt) for fmt in ("text", "mermaid", "html")),
         invoke("levels", "--project", str(planted), "--format", "json", "--env", f"X={PLANTS['ps1']}"),
         invoke("run-reference", "--env-file", str(env_file)),
         invoke("run-reference", "--env-file", str(user_env), "--force"),
