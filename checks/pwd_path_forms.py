@@ -14,7 +14,7 @@ from dind_doctor.project.host_paths import has_drive
 from dind_doctor.project.current_folder import NOT_CMD, folder_refs
 from dind_doctor.project.docker_commands import MountArg
 from dind_doctor.project.ps_arguments import drive_errors
-from dind_doctor.project.pstokens import Source
+from dind_doctor.project.pstokens import Source, TokenBudgetExceeded
 from dind_doctor.project.scripts import ScriptSource
 
 # about_Providers / Get-Location: at a UNC or provider-qualified location `$PWD` renders as
@@ -80,7 +80,14 @@ class PwdPathForms(Check):
         parse_failed: set[str] = set()  # files already reported as not parsing: once per file
         for dialect in ("powershell", "bash", "cmd"):
             for source in ctx.project_model.scripts.of(dialect).sources:
-                args = [m for c in source.docker_commands for m in c.mounts if m.flag in HOST_PATH_FLAGS]
+                try:  # each file its own budget: one pathological file is an error, the others are still read
+                    commands = source.docker_commands
+                except (TokenBudgetExceeded, RecursionError) as exc:
+                    findings.append(self.finding(Status.ERROR, "not checked: the file exceeded its reading budget",
+                                                 location=Location(source.rel, source.first_line),
+                                                 detail=f"{type(exc).__name__}: {exc}"))
+                    continue
+                args = [m for c in commands for m in c.mounts if m.flag in HOST_PATH_FLAGS]
                 if dialect == "cmd" and (m := BASH_CONTINUATION.search(source.text)):
                     findings.append(self._cmd_backslash(source, m.start()))
                 if dialect == "powershell" and source.rel not in parse_failed:
