@@ -11,15 +11,14 @@ import sys
 
 import click
 
-from .options import EXIT_FINDINGS, EXIT_OK, finite_seconds, project_option, timeout_option
+from .options import EXIT_FINDINGS, EXIT_OK, finite_seconds, outer_env_option, project_option, timeout_option
 
 
 @click.command()
 @project_option
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
-@click.option("--env", "extra_env", multiple=True, metavar="KEY=VALUE",
-              help="A variable for the outer stand-in, as if the run script passed it with -e (repeatable).")
+@outer_env_option
 @click.option("--wait", type=float, default=120.0, show_default=True, callback=finite_seconds(5),
               help="Seconds the whole walk may take.")
 @timeout_option
@@ -41,12 +40,7 @@ def levels(project, output_format, extra_env, wait, timeout):
     from ..secret_sources import project_masker
     from .common import console_unicode, engine_session
 
-    env = {}
-    for item in extra_env:
-        key, eq, value = item.partition("=")
-        if not eq or not key:
-            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--env")
-        env[key] = value
+    env = extra_env  # {KEY: value}, parsed by outer_env_option
     with engine_session(project, timeout) as ctx:
         level = ctx.nesting().level
         if level is not Level.HOST:

@@ -35,6 +35,22 @@ def finite_seconds(minimum: float) -> Callable[[click.Context, click.Parameter, 
     return check
 
 
+def outer_env_option(f: F) -> F:
+    """`--env KEY=VALUE` (repeatable): a variable for the levels walk's outer stand-in; a dict by name."""
+    def parse(_ctx: click.Context, _param: click.Parameter, items: tuple[str, ...]) -> dict[str, str]:
+        env = {}
+        for item in items:
+            key, eq, value = item.partition("=")
+            if not eq or not key:
+                raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--env")
+            env[key] = value
+        return env
+
+    return click.option("--env", "extra_env", multiple=True, metavar="KEY=VALUE", callback=parse,
+                        help="A variable for the outer stand-in, as if the run script passed it with -e "
+                             "(repeatable).")(f)
+
+
 def timeout_option(f: F) -> F:
     return click.option("--timeout", type=float, default=5.0, show_default=True, callback=finite_seconds(0.1),
                         help="Seconds each Docker call (and each network probe) may take before the daemon "

@@ -109,3 +109,25 @@ def test_hosted_reference_and_html_is_standalone():
     page = html_page(_map(HOSTED), "map")
     assert "<script" not in page and "http" not in page.replace("http-equiv", "")
     assert "MODULE CONTAINER" in page and "service extractor_sql" in page
+
+
+def test_live_rows_land_on_their_boxes():
+    from dind_doctor.levels.matrix import Cell, Row
+    from dind_doctor.setup_map.live import merge_levels
+
+    rows = [Row("sentinel", "sentinel file in app/", {"host": Cell("seen"), "outer": Cell("seen"),
+                                                       "module": Cell("missing", "hidden by the named volume")}),
+            Row("volume:v", "named volume v", {"host": Cell("seen"), "outer": Cell("n/a"), "module": Cell("stale")})]
+    root = merge_levels(_map(SEED), rows, "run_host.ps1", "extractor_sql")
+    outer = root.children[0]
+    module = outer.children[0]
+    observed = lambda node: [(i.text, i.state) for i in node.items if i.kind == "observed"]  # noqa: E731
+    assert observed(root) == [("sentinel file in app/: seen", "arrives"), ("named volume v: seen", "arrives")]
+    assert observed(outer) == [("sentinel file in app/: seen", "arrives")]  # the n/a cell is left out
+    assert observed(module) == [("sentinel file in app/: missing", LOST), ("named volume v: stale", LOST)]
+    assert "hidden by the named volume" in next(i.note for i in module.items if i.kind == "observed")
+    assert not any(i.kind == "observed" for i in outer.children[1].items)
+    assert "✖ observed" in terminal(root, unicode=True)
+    # a level the files' map does not draw: the row goes to the host box, saying so
+    lone = merge_levels(_map(SEED), rows[:1], "elsewhere.ps1", "nope")
+    assert any("does not draw" in i.note for i in lone.items if i.kind == "observed")
