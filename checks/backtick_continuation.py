@@ -71,7 +71,13 @@ class BacktickContinuation(Check):
     The check tokenises every *.ps1/*.psm1 and every powershell/ps1/pwsh code block in the project's
     Markdown (strings, here-strings and comments are told apart, so a backtick inside a string is left
     alone), and also reports a bash `\\` or cmd `^` continuation pasted into PowerShell (a literal argument
-    there, and the command ends), and a continuation backtick on the last line.
+    there, and the command ends: only where the next line continues the arguments, so `Should -Be \\` is an
+    argument), and a continuation backtick on the last line. From about_Parsing and about_Special_Characters
+    too: a continuation joins ONE newline (a blank or comment line after it ends the command); a doubled
+    backtick is a literal one; any Unicode blank or zero-width character after a backtick (U+3000, U+200B, a
+    form feed, NEL) is escaped like a space; after `--%` a backtick is passed as is. After `|`, `,`, `=`, a
+    binary operator or inside `(...)`/`@{...}` PowerShell reads on anyway: a style warning only. Each file
+    has its own budget of operations (linear in its size): one pathological file is an `error` for that file.
 
     Fix: delete what follows the backtick so that it ends the line (`dind-doctor check --fix` does it for
     trailing whitespace, with a backup), and replace `\\` or `^` with a backtick. A comment cannot follow a

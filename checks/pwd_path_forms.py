@@ -47,9 +47,15 @@ class PwdPathForms(Check):
     """Checks how scripts hand a host folder to `docker -v`, in the dialect of each shell, and proves with
     a probe that the daemon sees the folder the run script mounts.
 
-    PowerShell: `-v $(pwd):/code` is two arguments (`docker: invalid reference format`); `-v $PWD:/code`
-    does not even parse (InvalidVariableReferenceWithDrive: `:` after a variable name means a drive);
-    `${PWD}` works, and quoting the whole spec keeps a path with spaces in one piece in every shell. cmd
+    PowerShell (about_Parsing, argument mode): a value that begins with a quoted string, `$(...)`, `(...)`,
+    `@(...)` or a variable with member access or an index and goes on is two arguments: `-v $(pwd):/code`,
+    `-v "$PWD":/code`, `-v (Get-Location):/code`, `-v $PWD.Path:/code` (`docker: invalid reference format`);
+    the fix is ONE double-quoted string, `"${PWD}:/code"`, `"$($PWD.Path):/code"` (`.ProviderPath` at a UNC
+    location). `$name:` followed by a non-name character (`$PWD:/code`, `"$name:$version"`, here-strings too)
+    does not parse (InvalidVariableReferenceWithDrive) and stops the whole script: reported once per file.
+    After `--%` `%cd%` and `$...` reach docker as written. cmd: any unquoted `%name%` or `%~dp0` source
+    splits at spaces, a bash ` \\` continuation ends the command. `${PWD}` works, and quoting the whole spec
+    keeps a path with spaces in one piece in every shell. cmd
     does not know `$(pwd)`: docker takes it as a volume NAME (`includes invalid characters for a local
     volume name`); `%cd%` must be quoted when the path may hold spaces. bash splits an unquoted `$(pwd)`
     at spaces. Git Bash (MSYS) rewrites every argument that looks like a POSIX path, the container side

@@ -120,7 +120,8 @@ class _Scanner:
                 end = text.find("#>", i + 2)
                 i = n if end < 0 else end + 2
                 tokens.append(Token("comment", start, i, text[start:i], unterminated=end < 0))
-            elif ch == "#" and (not tokens or tokens[-1].end != i or tokens[-1].kind in _COMMENT_AFTER):
+            elif ch == "#" and (not tokens or tokens[-1].end != i or tokens[-1].kind in _COMMENT_AFTER or
+                                (tokens[-1].kind == "escape" and tokens[-1].escaped in BLANK)):
                 while i < n and text[i] not in "\r\n":
                     i += 1
                 tokens.append(Token("comment", start, i, text[start:i]))

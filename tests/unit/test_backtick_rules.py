@@ -54,6 +54,12 @@ ROWS = [
      "operator `-and`", "$a = 1 -and `\n  $b\n"),
     ("about_Hash_Tables-inside-hashtable-style-only", "$h = @{ a = 1 ` \n  b = 2 }\n", "trailing-space", "warn",
      "inside `@{", "$h = @{ a = 1 `\n  b = 2 }\n"),
+    # PowerShell/PowerShell test/powershell/Language/Parser/LineContinuance.Tests.ps1: after `+` these parse and run
+    ("LineContinuance.Tests-operator-backtick-blanks", "'Hello' + `\t\f\v\u00a0\x85\n\n    ' world'\n", "trailing-space",
+     "warn", "reads on to the next line anyway", "'Hello' + `\n\n    ' world'\n"),
+    ("LineContinuance.Tests-operator-backtick-comment", "'Hello' + ` # c\n    ' world'\n", "trailing-comment",
+     "warn", "reads on to the next line anyway", "# c\n'Hello' + `\n    ' world'\n"),
+    ("LineContinuance.Tests-operator-backtick-comment-line", "'Hello' + `\n# c\n    ' world'\n", None, "", "", ""),
     ("about_Parsing-argument-ending-in-equals-ends-command", "docker run -e A= ` \n  -v x:/y img\n",
      "trailing-space", "fail", "the command ends", "docker run -e A= `\n  -v x:/y img\n"),
     ("about_Parsing-backslash-is-an-argument", "It 'x' {\n  $p | Should -Be \\\n}\n", None, "", "", ""),
