@@ -14,7 +14,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from .literals import Resolver, Value, source_of
 
@@ -79,12 +79,12 @@ def mentions_docker(text: str) -> bool:
 class _Aliases:
     """The local names under which the module imports the operators, `Mount` and `task`."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, nodes: Sequence[ast.AST]) -> None:
         self.operators: dict[str, str] = {name: name for name in OPERATORS}
         self.mounts: set[str] = {"Mount"}
         self.tasks: set[str] = {"task"}
         self.docker_tasks: set[str] = {"docker_task"}
-        for node in ast.walk(tree):
+        for node in nodes:
             if isinstance(node, ast.ImportFrom):
                 for alias in node.names:
                     local = alias.asname or alias.name
@@ -136,12 +136,14 @@ def read_dag(path: Path, rel: str, text: str, truncated: bool = False) -> DagFil
 
 
 def find_calls(tree: ast.Module) -> Iterable[DockerCall]:
-    aliases = _Aliases(tree)
-    resolver = Resolver(tree)
-    decorated = {id(deco): node.name for node in ast.walk(tree)
+    # One walk of the tree, shared by every pass below: ast.walk is most of the time spent per file.
+    nodes = list(ast.walk(tree))
+    aliases = _Aliases(nodes)
+    resolver = Resolver(tree, nodes)
+    decorated = {id(deco): node.name for node in nodes
                  if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) for deco in node.decorator_list}
-    defaults = _dag_defaults(tree, resolver)
-    for node in ast.walk(tree):
+    defaults = _dag_defaults(nodes, resolver)
+    for node in nodes:
         if isinstance(node, ast.Call):
             kind = aliases.operator(node.func)
             if kind is not None:
@@ -164,11 +166,11 @@ def _dag_call(node: ast.expr) -> ast.Call | None:
     return None
 
 
-def _dag_defaults(tree: ast.Module, resolver: Resolver) -> dict[int, list[tuple[str, ast.expr]]]:
+def _dag_defaults(nodes: Sequence[ast.AST], resolver: Resolver) -> dict[int, list[tuple[str, ast.expr]]]:
     """Call node id -> the `default_args` of the DAG it is written in (`with DAG(default_args=...)` body,
     `@dag(default_args=...)` function): Airflow applies them to every operator argument left out."""
     scopes: dict[int, list[tuple[str, ast.expr]]] = {}
-    for node in ast.walk(tree):  # breadth first: an inner DAG's scope is written after (over) an outer one
+    for node in nodes:  # breadth first (ast.walk's order): an inner DAG's scope is written after (over) an outer one
         if isinstance(node, (ast.With, ast.AsyncWith)):
             calls = [_dag_call(item.context_expr) for item in node.items]
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 MAX_DEPTH = 40  # a literal nested deeper than this is generated code: not worth resolving
 TEXT_LIMIT = 120  # how much of an expression a finding quotes
@@ -65,13 +65,14 @@ class _NotLiteral(Exception):
 class Resolver:
     """The module's simple bindings (`NAME = expr`), and the evaluation of expressions against them."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, nodes: Sequence[ast.AST] | None = None) -> None:
+        """`nodes`: the tree's nodes in ast.walk order, when the caller has walked it already."""
         self.assigned: dict[str, ast.expr] = {}
         self.count: dict[str, int] = {}
         self.steps = 0  # nodes evaluated: the unit tests assert this grows linearly
         self._done: dict[str, tuple[Any] | _NotLiteral] = {}  # name -> (value,) or why not
         self._busy: set[str] = set()
-        for node in ast.walk(tree):
+        for node in nodes if nodes is not None else ast.walk(tree):
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 self.assigned[node.targets[0].id] = node.value
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:

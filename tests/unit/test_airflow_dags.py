@@ -190,3 +190,20 @@ def test_default_args_of_the_enclosing_dag_fill_what_the_call_leaves_out():
     assert calls["own"].arg("auto_remove").value == "never"
     assert calls["in_b"].arg("docker_url").value == "tcp://h:2375" and calls["in_b"].arg("auto_remove") is None
     assert calls["outside"].args.keys() == {"task_id", "image"}
+
+
+def test_a_dag_file_is_walked_once(monkeypatch):
+    """The alias, binding, decorator, default_args and call passes share one ast.walk of the module
+    (each walk visits every node: five walks were five times the work on a large file)."""
+    walks: list[str] = []
+    real_walk = ast.walk
+
+    def counting_walk(node):
+        walks.append(type(node).__name__)
+        return real_walk(node)
+
+    monkeypatch.setattr(ast, "walk", counting_walk)
+    dag = read_dag(Path("g.py"), "g.py", "\n".join(
+        [HEADER, 'IMG = "i"'] + [f"DockerOperator(task_id='t{i}', image=IMG)" for i in range(50)]))
+    assert len(dag.calls) == 50 and all(c.args["image"].value == "i" for c in dag.calls)
+    assert walks == ["Module"]
