@@ -2,15 +2,18 @@
 
     pip install compose-lint            # the reference linter (optional: a PyYAML parse stands in)
     eval "$(bash tests/images/build-offline-images.sh)"   # or: export DIND_DOCTOR_PROBE_IMAGE=busybox
-    python bench/speed.py [--runs 5] [--run-reference] [--compose-lint PATH]
+    python bench/speed.py [--runs 5] [--run-reference] [--compose-lint PATH] [--doctor PATH]
 
-Rows (whole-process wall time, median of --runs after one warm-up; peak RSS of the slowest run's
-process tree, from os.wait4):
+Rows (whole-process wall time and user+system CPU time, medians of --runs after one warm-up; peak RSS of
+the process tree over the runs, from os.wait4):
   static seed   check --static on tests/fixtures/seed_project  vs  compose-lint on its compose files
   static repo   check --static on this repository's root       vs  compose-lint on its compose files
   check engine  check on the seed project                       vs  docker run --rm <probe image> true
   --help        dind-doctor --help                              vs  python -c pass
   run-reference (with --run-reference; slow) dood, warm caches, no reference
+--doctor: the dind-doctor executable to time (default: the one beside this Python), e.g. from a plain
+`pip install .` venv, as a new user has it. The children run with bytecode caching on (PYTHONDONTWRITEBYTECODE
+dropped): a pip install compiles the .pyc files, a source checkout without them recompiles every run.
 Without compose-lint the reference is `python -c "import yaml; [yaml.safe_load(open(f)) for f in FILES]"`
 over the same files, and the row says so. A benchmark, not a test: figures depend on the machine (and on
 what else it runs): quote the ratios.
@@ -35,23 +38,28 @@ COMPOSE_NAMES = ("compose.yml", "compose.yaml", "docker-compose.yml", "docker-co
 @dataclass
 class Timing:
     seconds: float  # median wall time
+    cpu: float  # median user + system CPU time of the process tree: steadier than wall time on a busy machine
     rss_mib: float  # peak resident set of the process and the children it waited for
     code: int
 
 
-def one_run(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def one_run(cmd: list[str], cwd: Path) -> tuple[float, float, int, float]:
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=CHILD_ENV)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
-    return elapsed, usage.ru_maxrss / 1024, proc.returncode
+    return elapsed, usage.ru_maxrss / 1024, proc.returncode, usage.ru_utime + usage.ru_stime
 
 
 def measure(cmd: list[str], runs: int, cwd: Path = ROOT) -> Timing:
     one_run(cmd, cwd)  # warm-up: page cache, the daemon, .pyc files
     results = [one_run(cmd, cwd) for _ in range(runs)]
-    return Timing(statistics.median(r[0] for r in results), max(r[1] for r in results), results[-1][2])
+    return Timing(statistics.median(r[0] for r in results), statistics.median(r[3] for r in results),
+                  max(r[1] for r in results), results[-1][2])
 
 
 def compose_files(folder: Path) -> list[str]:
@@ -71,16 +79,21 @@ def lint_reference(files: list[str], compose_lint: str | None) -> tuple[list[str
     return [sys.executable, "-c", code, *files], f"PyYAML safe_load of {len(files)} compose files (no compose-lint)"
 
 
-def doctor_command() -> list[str]:
+def doctor_command(given: str | None) -> list[str]:
+    if given:
+        return [given]
     script = Path(sys.executable).with_name("dind-doctor")
     return [str(script)] if script.exists() else [sys.executable, "-m", "dind_doctor"]
 
 
+def figures(t: Timing) -> str:
+    return f"{t.seconds:6.3f} s {t.cpu:6.3f} s {t.rss_mib:4.0f} MiB"
+
+
 def row(name: str, ours: Timing, ref: Timing | None, ref_name: str) -> None:
-    ratio = f"{ours.seconds / ref.seconds:5.2f}x" if ref else "   - "
-    theirs = f"{ref.seconds:6.3f} s {ref.rss_mib:5.0f} MiB" if ref else " " * 17
-    print(f"{name:<14} {ours.seconds:6.3f} s {ours.rss_mib:5.0f} MiB (exit {ours.code})  "
-          f"{theirs}  {ratio}  vs {ref_name}")
+    ratio = f"{ours.seconds / ref.seconds:5.2f}x {ours.cpu / ref.cpu:5.2f}x" if ref else f"{'-':>6} {'-':>6}"
+    theirs = figures(ref) if ref else " " * 26
+    print(f"{name:<14} {figures(ours)} (exit {ours.code})  {theirs}  {ratio}  vs {ref_name}")
 
 
 def main() -> None:
@@ -88,14 +101,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--compose-lint", default=shutil.which("compose-lint"),
                         help="the compose-lint executable (default: from PATH)")
+    parser.add_argument("--doctor", help="the dind-doctor executable to time (default: beside this Python)")
     parser.add_argument("--run-reference", action="store_true", help="also time run-reference (slow)")
     args = parser.parse_args()
-    doctor = doctor_command()
+    doctor = doctor_command(args.doctor)
     probe = os.environ.get("DIND_DOCTOR_PROBE_IMAGE", "busybox")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, load average "
-          f"{load:.1f} at start; median of {args.runs} after a warm-up; ratio = dind-doctor / reference")
-    print(f"{'row':<14} {'dind-doctor':>32}  {'reference':>17}  ratio")
+          f"{load:.1f} at start; {' '.join(doctor)}; median of {args.runs} after a warm-up; ratio = dind-doctor / reference")
+    print(f"{'row':<14} {'dind-doctor: wall, CPU, peak RSS':<35}  {'reference: wall, CPU, RSS':<26}  "
+          "ratio (wall, CPU)")
     for name, folder in (("static seed", SEED), ("static repo", ROOT)):
         ref_cmd, ref_name = lint_reference(compose_files(folder), args.compose_lint)
         ours = measure([*doctor, "check", "--static", "--project", str(folder)], args.runs)
