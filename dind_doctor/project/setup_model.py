@@ -54,26 +54,27 @@ def _word_line(cmd: DockerCommand, *values: str) -> int | None:
     return next((w.line for w in cmd.words if w.value.partition("=")[0] in values), None)
 
 
-def dockerfile_of_image(model: "ProjectModel", image: str | None) -> Path | None:
-    """The Dockerfile a script's `docker build -t IMAGE` builds (context and `-f` relative to the script),
-    or a compose service's build for that image."""
-    if not image:
-        return None
+def built_images(model: "ProjectModel") -> dict[str, Path]:
+    """Image -> the Dockerfile that builds it: a script's `docker build -t IMAGE` (context and `-f` relative
+    to the script), then a compose service's build. One pass over the commands (looked up per container)."""
+    found: dict[str, Path] = {}
     for source in script_sources(model):
         for cmd in source.docker_commands:
-            if cmd.subcommand == "build" and image in cmd.tags:
+            if cmd.subcommand == "build":
                 base = source.path.parent
                 context = (base / (cmd.build_context or ".")).resolve()
-                found = (base / cmd.dockerfile).resolve() if cmd.dockerfile else context / "Dockerfile"
-                return found if found.is_file() else None
+                dockerfile = (base / cmd.dockerfile).resolve() if cmd.dockerfile else context / "Dockerfile"
+                for tag in cmd.tags:
+                    if dockerfile.is_file():
+                        found.setdefault(tag, dockerfile)
     for project in model.compose:
         for service in project.services.values():
-            if service.image == image and service.build and service.build.dockerfile:
-                return service.build.dockerfile
-    return None
+            if service.build and service.build.dockerfile:
+                found.setdefault(service.image, service.build.dockerfile)
+    return found
 
 
-def _script_outer(model: "ProjectModel", source: "ScriptSource", cmd: DockerCommand) -> Outer | None:
+def _script_outer(built: dict[str, Path], source: "ScriptSource", cmd: DockerCommand) -> Outer | None:
     host = cmd.env.get("DOCKER_HOST")
     if cmd.socket:
         daemon = "host"
@@ -86,7 +87,7 @@ def _script_outer(model: "ProjectModel", source: "ScriptSource", cmd: DockerComm
     socket_line = next((m.line for m in cmd.mounts if is_socket(m.mount.source) or is_socket(m.mount.target)), None)
     return Outer(source.rel, cmd.line, f"docker {cmd.subcommand} {cmd.image or '(no image)'}", daemon, socket_line,
                  _word_line(cmd, "--privileged") if cmd.privileged else None, cmd.image,
-                 dockerfile_of_image(model, cmd.image), _binds(source, cmd),
+                 built.get(cmd.image or ""), _binds(source, cmd),
                  tuple(sorted(cmd.env)), command=cmd)
 
 
@@ -129,10 +130,11 @@ def raw_service(project: "ComposeProject", name: str) -> dict[str, Any]:
 def outer_containers(model: "ProjectModel") -> list[Outer]:
     """Every container the project starts that drives Docker (socket mounted, or a dind image)."""
     found: list[Outer] = []
+    built = built_images(model)
     for source in script_sources(model):
         for cmd in source.docker_commands:
             if cmd.starts_container:
-                outer = _script_outer(model, source, cmd)
+                outer = _script_outer(built, source, cmd)
                 if outer is not None:
                     found.append(outer)
     for project in model.compose:

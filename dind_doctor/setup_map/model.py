@@ -146,12 +146,13 @@ def build_map(model: "ProjectModel") -> Node:
     broken = [(s, c) for s in script_sources(model) for c in s.docker_commands
               if c.subcommand == "run" and not IMAGE_REF.match(c.image or "")]
     reached: set[Path] = set()
+    sources = {s.rel: s for s in script_sources(model)}
     for outer in outers:
         daemon = {"host": "the host's daemon, through the mounted socket (Docker-out-of-Docker)",
                   "own": "its own dockerd (Docker-in-Docker)"}.get(outer.daemon, outer.daemon)
         node = Node("outer", outer.label, daemon, f"{outer.rel}:{outer.line}",
                     _outer_items(model, outer))
-        source = next((s for s in script_sources(model) if s.rel == outer.rel), None)
+        source = sources.get(outer.rel)
         if source is not None and outer.command is not None:
             node.items += _lost_lines(source, outer.command)
         for project in model.compose:
