@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -126,3 +127,27 @@ def resolved_project(ctx: "Context", project: ComposeProject) -> ComposeProject:
         return project
     return ctx.project_model.compose_resolved.get(
         project.file, lambda: refine(project, ctx.env, max(ctx.timeout, 10.0), ctx.project_model.root))
+
+
+def resolved_projects(ctx: "Context", projects: list[ComposeProject], workers: int = 4) -> list[ComposeProject]:
+    """resolved_project of each, in order, with up to `workers` `docker compose config` children at once
+    (each a CLI start that waits on nothing of ours: one after the other, 9 files took 2 s here). The
+    helpers are daemon threads, as the checks are: a stuck child cannot keep the tool from exiting."""
+    todo = iter(projects)
+    lock = threading.Lock()
+
+    def warm() -> None:
+        while True:
+            with lock:
+                project = next(todo, None)
+            if project is None:
+                return
+            try:
+                resolved_project(ctx, project)
+            except Exception:  # asked again below, in the caller's thread, where it is reported
+                pass
+
+    if not ctx.static:
+        for _ in range(min(workers, len(projects)) - 1):
+            threading.Thread(target=warm, name="compose-config", daemon=True).start()
+    return [resolved_project(ctx, p) for p in projects]

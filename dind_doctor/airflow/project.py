@@ -82,9 +82,10 @@ def airflow_services(ctx: "Context") -> list[AirflowService]:
 
 def compose_models(ctx: "Context") -> list[tuple["ComposeProject", "ComposeProject"]]:
     """Every readable compose project: as read, and refined by `docker compose config` (real names)."""
-    from ..compose_cli import resolved_project
+    from ..compose_cli import resolved_projects
 
-    return [(p, resolved_project(ctx, p)) for p in ctx.project_model.compose if not p.error]
+    projects = [p for p in ctx.project_model.compose if not p.error]
+    return list(zip(projects, resolved_projects(ctx, projects)))
 
 
 def dag_calls(ctx: "Context") -> Iterator[tuple[DagFile, DockerCall]]:
