@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..labels import RUN_ID, Owner, is_dead, selector
-from .errors import daemon_reason, is_not_found
+from .errors import daemon_reason, is_conflict, is_not_found
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -115,7 +115,9 @@ def _remove(kind: str, item: Any, name_of: Callable[[Any], str], remove: Callabl
         remove(item)
         report.removed.append(f"{kind} {name_of(item)}")
     except Exception as exc:
-        if not is_not_found(exc):  # already gone is fine; anything else is reported
+        # Already gone is fine, and so is a container that another cleanup (a concurrent run sweeping the
+        # same dead run) is removing at this moment; anything else is reported.
+        if not (is_not_found(exc) or (kind == "container" and is_conflict(exc))):
             report.problems.append(f"{kind} {name_of(item)}: {daemon_reason(exc)}")
 
 

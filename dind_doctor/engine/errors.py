@@ -54,6 +54,12 @@ def is_not_found(exc: BaseException) -> bool:
     return isinstance(exc, NotFound) or status_code(exc) == 404
 
 
+def is_conflict(exc: BaseException) -> bool:
+    """409: for a forced container removal, the daemon is already removing it (another cleanup sweeping
+    the same dead run, or the container's own auto-remove)."""
+    return status_code(exc) == 409
+
+
 def _chain(exc: BaseException) -> list[BaseException]:
     """`exc` and every exception under it: docker-py and requests wrap the OS error in args, __cause__,
     __context__ and urllib3's `reason`."""
