@@ -8,8 +8,8 @@ from dind_doctor.engine.errors import EngineUnavailable, ProbeError
 
 
 class AirflowVolumeContent(Check):
-    """Compares each code volume of the DAGs (and of compose services that build their image) with the
-    folder it should mirror, on the daemon in use.
+    """Compares each code volume the DAGs mount with the folder it should mirror, on the daemon in use
+    (a volume only compose services use is named-volume-visibility's: `up` fills it from the image).
 
     The (volume, folder) pairs are those `dind-doctor sync-volume` uses: the folder the module's Dockerfile
     copies to the mount path (`COPY app/ .` under `WORKDIR /home/app`), else the folder a hand-made sync
@@ -33,9 +33,11 @@ class AirflowVolumeContent(Check):
     def run(self, ctx: Context) -> list[Finding]:
         from dind_doctor.airflow.volume_pairs import volume_pairs
 
-        pairs = volume_pairs(ctx)
+        # Only the volumes a DAG mounts: a compose service's volume is created AND filled from the image by
+        # `docker compose up` (named-volume-visibility judges it); `sync-volume` still syncs every pair.
+        pairs = [pair for pair in volume_pairs(ctx) if pair.mounted_by_a_dag]
         if not pairs:
-            return [self.finding(Status.SKIP, "no code volume: no DAG or built compose service mounts a named volume")]
+            return [self.finding(Status.SKIP, "no code volume: no DAG mounts a named volume")]
         findings = []
         for pair in pairs:
             try:

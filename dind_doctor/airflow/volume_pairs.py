@@ -30,6 +30,11 @@ class VolumePair:
     used_by: tuple[str, ...]  # "dags/x.py:17", "compose.yaml service s"
     image: str | None = None  # the image that already holds the code, when known
 
+    @property
+    def mounted_by_a_dag(self) -> bool:
+        """A DAG's Mount uses it (not only a compose service, whose `up` fills it from the image)."""
+        return any(" service " not in user for user in self.used_by)
+
 
 def _image_builds(ctx: "Context") -> dict[str, tuple[str, str]]:
     """image ref (normalized) -> (Dockerfile, build context) of the compose service that builds it."""

@@ -99,3 +99,14 @@ def test_whole_check_is_fast_on_a_small_project(docker_client, tmp_path):
     doctor("check", "backtick-continuation", "line-endings", "--project", str(project), "--format", "json")
     static = time.monotonic() - started
     assert static < 3.0, f"the static project checks took {static:.2f} s"
+
+
+def test_seed_compose_volume_is_not_a_dag_volume(docker_client, tmp_path):
+    # The seed has no DAG: its compose volume is created AND filled from the image by `docker compose up`
+    # (named-volume-visibility judges it); airflow-volume-content once failed it as "created EMPTY".
+    project = shutil.copytree(SEED, tmp_path / "seed")
+    proc = doctor("check", "airflow-volume-content", "--project", str(project), "--format", "json")
+    report = json.loads(proc.stdout)
+    assert [(f["status"], f["summary"]) for f in report["findings"]] == \
+        [("skip", "no code volume: no DAG mounts a named volume")]
+    assert proc.returncode == 0
