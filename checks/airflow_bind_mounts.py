@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import posixpath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Status, same_fix
+
+if TYPE_CHECKING:
+    from dind_doctor.airflow.dags import DagFile, DockerCall, MountSpec
 
 AIRFLOW_HOME = "/opt/airflow"
 PASS_IN = ("Pass the HOST path in: `HOST_PROJECT_DIR: ${PWD}` (or the folder) in the Airflow services' "
@@ -65,7 +68,8 @@ class AirflowBindMounts(Check):
         worker, mounts = worker_mounts(ctx)
         return [self._one(dag, call, mount, worker, mounts) for dag, call, mount in binds]
 
-    def _one(self, dag, call, mount, worker: str, mounts: list[dict[str, Any]]) -> Finding:
+    def _one(self, dag: DagFile, call: DockerCall, mount: MountSpec, worker: str,
+             mounts: list[dict[str, Any]]) -> Finding:
         from dind_doctor.airflow.project import at, where
         from dind_doctor.nesting import daemon_path
         from dind_doctor.project.host_paths import is_windows_absolute

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.masking import mask_url
 from dind_doctor.model import Finding, Location, Status, same_fix
+
+if TYPE_CHECKING:
+    from dind_doctor.airflow.project import AirflowService
 
 TCP = re.compile(r"tcp://(?P<host>\[[^\]]+\]|[^:/\s]+)(?::(?P<port>\d+))?")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]", "host.docker.internal", "gateway.docker.internal")
@@ -100,7 +103,7 @@ class AirflowDaemonAccess(Check):
                    "exposes the API to every container.", location=location,
             evidence={"url": url, "where": where}, fixes=same_fix(SAFER))
 
-    def _compose(self, ctx: Context, services) -> list[Finding]:
+    def _compose(self, ctx: Context, services: list[AirflowService]) -> list[Finding]:
         from dind_doctor.airflow.project import SOCKET_TARGETS, dotenv_value
 
         findings: list[Finding] = []
@@ -131,7 +134,7 @@ class AirflowDaemonAccess(Check):
                     findings.append(finding)
         return findings
 
-    def _socket(self, ctx: Context, service) -> list[Finding]:
+    def _socket(self, ctx: Context, service: AirflowService) -> list[Finding]:
         cf = service.compose
         uid, gid = user_ids(service.user, dict(ctx.env))
         location = Location(cf.rel, cf.line_of("services", service.name, "user") or service.line)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dind_doctor.check import Check
 from dind_doctor.context import Context
-from dind_doctor.model import Finding, Status, fixes
+from dind_doctor.model import Finding, Fix, Status, fixes
 
 
 
@@ -99,7 +99,7 @@ class AirflowModuleImage(Check):
             return None
 
     @staticmethod
-    def _build_fix(by: list[str], image: str):
+    def _build_fix(by: list[str], image: str) -> tuple[Fix, ...]:
         if by and " service " in by[0]:
             compose_file, _, rest = by[0].partition(" service ")
             service = rest.split(" ", 1)[0]

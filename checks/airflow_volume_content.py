@@ -1,10 +1,15 @@
 """airflow-volume-content: each code volume a DAG mounts, on the daemon, against the module's source folder."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Location, Status, same_fix
 from dind_doctor.engine.errors import EngineUnavailable, ProbeError
+
+if TYPE_CHECKING:
+    from dind_doctor.airflow.volume_pairs import VolumePair
 
 
 class AirflowVolumeContent(Check):
@@ -47,7 +52,7 @@ class AirflowVolumeContent(Check):
                                              evidence={"volume": pair.volume}))
         return findings
 
-    def _one(self, ctx: Context, pair) -> list[Finding]:
+    def _one(self, ctx: Context, pair: VolumePair) -> list[Finding]:
         from dind_doctor.airflow.volume_state import no_volume_needed, volume_state
 
         state = volume_state(ctx, pair)

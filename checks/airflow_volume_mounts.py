@@ -1,9 +1,14 @@
 """airflow-volume-mounts: each volume a DAG mounts, against the volumes the compose projects really create."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Status, same_fix
+
+if TYPE_CHECKING:
+    from dind_doctor.airflow.dags import DagFile, DockerCall, MountSpec
 
 
 class AirflowVolumeMounts(Check):
@@ -36,7 +41,7 @@ class AirflowVolumeMounts(Check):
             return [self.finding(Status.SKIP, "no DAG mounts a named volume")]
         return [self._one(ctx, dag, call, mount) for dag, call, mount in mounts]
 
-    def _one(self, ctx: Context, dag, call, mount) -> Finding:
+    def _one(self, ctx: Context, dag: DagFile, call: DockerCall, mount: MountSpec) -> Finding:
         from dind_doctor.airflow.project import at, compose_models, dotenv_keys, project_name_from_folder, where
 
         source = mount.arg("source")

@@ -1,11 +1,18 @@
 """airflow-worker-endpoint: from inside a running Airflow worker, as its user, the daemon DockerOperator uses answers."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.masking import mask_url
 from dind_doctor.model import Finding, Location, Status, same_fix
 from dind_doctor.engine.errors import ProbeError, daemon_reason
+
+if TYPE_CHECKING:
+    from docker.models.containers import Container
+
+    from dind_doctor.project.compose_model import ComposeProject
 
 PREFERENCE = ("worker", "scheduler", "triggerer", "webserver")
 
@@ -56,7 +63,7 @@ class AirflowWorkerEndpoint(Check):
         return findings
 
     @staticmethod
-    def _running(ctx: Context, project: str, services: set[str]):
+    def _running(ctx: Context, project: str, services: set[str]) -> Container | None:
         try:
             found = ctx.docker().containers.list(filters={"label": f"com.docker.compose.project={project}",
                                                           "status": "running"})
@@ -68,7 +75,7 @@ class AirflowWorkerEndpoint(Check):
                                     default=len(PREFERENCE)))
         return ours[0] if ours else None
 
-    def _ping(self, container, urls: list[str], cf) -> list[Finding]:
+    def _ping(self, container: Container, urls: list[str], cf: ComposeProject) -> list[Finding]:
         from dind_doctor.airflow.worker_ping import SCRIPT, parse
 
         service = container.labels.get("com.docker.compose.service", container.name)

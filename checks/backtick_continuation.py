@@ -7,7 +7,7 @@ from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Location, Status, same_fix
 from dind_doctor.evidence_shapes import command_shape
-from dind_doctor.project.files import visible
+from dind_doctor.project.files import FileText, visible
 from dind_doctor.project.fixers import FixError, delete_spans, write_with_backup
 from dind_doctor.project.ps_continuations import Continuation, continuation_problems
 from dind_doctor.project.pstokens import Source, TokenBudgetExceeded
@@ -162,7 +162,7 @@ class BacktickContinuation(Check):
                             evidence={"line": shown, "runs": command,
                                       **({"then runs alone": orphan} if orphan else {})})
 
-    def _apply(self, ctx: Context, content, spans: list[tuple[int, int]]) -> Finding:
+    def _apply(self, ctx: Context, content: FileText, spans: list[tuple[int, int]]) -> Finding:
         new = reencode(content, delete_spans(content.text, spans))
         where = Location(content.rel)
         if new is None:

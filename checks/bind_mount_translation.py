@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import posixpath
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dind_doctor.check import Check
 from dind_doctor.context import Context
-from dind_doctor.model import Finding, Level, Location, Status, fixes
+from dind_doctor.model import Finding, Fix, Level, Location, Status, fixes
 from dind_doctor.engine.errors import ProbeError
 from dind_doctor.engine.probes import run_probe
 
 if TYPE_CHECKING:
-    from dind_doctor.project.compose_model import ComposeProject
+    from dind_doctor.nesting import NestingReport
+    from dind_doctor.project.compose_model import ComposeProject, Service, ServiceMount
 
 VAR = "HOST_PROJECT_DIR"
 
@@ -22,7 +23,7 @@ def _has_bind(project: "ComposeProject") -> bool:
     return any(m.kind == "bind" for s in project.services.values() for m in s.mounts)
 
 
-def host_dir_fixes(compose_dir_host: str | None, rel: str, target: str):
+def host_dir_fixes(compose_dir_host: str | None, rel: str, target: str) -> tuple[Fix, ...]:
     """The two fixes, written for each shell: pass the host path in, or use a named volume."""
     compose_line = f"      - ${{{VAR}}}/{rel}:{target}" if rel != "." else f"      - ${{{VAR}}}:{target}"
     named = (f"2) Or use a named volume instead of the bind (compose file: `- code:{target}` and a top-level "
@@ -86,7 +87,8 @@ class BindMountTranslation(Check):
                         findings.append(self._one(ctx, report, model, service, mount))
         return findings
 
-    def _one(self, ctx, report, model, service, mount) -> Finding:
+    def _one(self, ctx: Context, report: NestingReport, model: ComposeProject, service: Service,
+             mount: ServiceMount) -> Finding:
         from dind_doctor.levels.translate import translate
 
         where = f"{service.name}: {mount.raw_source or mount.source}:{mount.target}"
@@ -121,7 +123,8 @@ class BindMountTranslation(Check):
             evidence=evidence, location=location,
             fixes=host_dir_fixes(compose_dir.daemon_path, rel, mount.target))
 
-    def _probe(self, ctx, where, mount, evidence, location) -> Finding:
+    def _probe(self, ctx: Context, where: str, mount: ServiceMount, evidence: dict[str, Any],
+               location: Location) -> Finding:
         """A passed-in host path: a labelled probe proves the daemon sees it (a --mount never creates it)."""
         from docker.types import Mount
 

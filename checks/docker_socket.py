@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Any
+from typing import Any, Callable
 
 from dind_doctor.check import Check
 from dind_doctor.context import Context
@@ -31,7 +31,7 @@ MOUNT_SOCKET = fixes(
 )
 
 
-def _lookup(get, number: int) -> str:
+def _lookup(get: Callable[[], str], number: int) -> str:
     """A user or group name, or the number itself when unknown (or on Windows, where pwd/grp are None)."""
     try:
         return get()

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from dind_doctor.check import Check
 from dind_doctor.context import Context
-from dind_doctor.model import Finding, Location, Status, fixes
+from dind_doctor.model import Finding, Fix, Location, Status, fixes
 from dind_doctor.project import gitattributes
 from dind_doctor.project.file_names import is_compose_name, is_dockerfile_name, is_env_name
 from dind_doctor.evidence_shapes import command_shape, line_shape
-from dind_doctor.project.files import FileText, project_files
+from dind_doctor.project.files import FileText, ProjectFiles, project_files
 from dind_doctor.project.fixers import FixError, append_fixes, append_with_backup, to_lf, to_utf8, write_with_backup
 
 GITATTRIBUTES_HEADER = "# dind-doctor: files used inside Linux containers keep LF line endings"
@@ -66,7 +66,7 @@ def quoted_line(line: str, kind: str, bom: bool) -> str:
     return line_shape(("\ufeff" if bom else "") + line.rstrip("\n"))
 
 
-def manual_fix(rel: str, what: str):
+def manual_fix(rel: str, what: str) -> tuple[Fix, ...]:
     quoted = "'" + rel.replace("'", "''") + "'"
     sed = {"crlf": f"sed -i 's/\\r$//' '{rel}'",
            "bom": f"sed -i '1s/^\\xEF\\xBB\\xBF//' '{rel}'",
@@ -177,7 +177,7 @@ class LineEndings(Check):
             detail=" ".join(p[2] for p in problems), evidence=evidence,
             fixes=manual_fix(c.rel, problems[0][0]))]
 
-    def _apply(self, ctx: Context, c: FileText, problems) -> Finding:
+    def _apply(self, ctx: Context, c: FileText, problems: list[tuple[str, str, str]]) -> Finding:
         # UTF-16 is decoded and re-encoded; anything else is edited as bytes, so that a file that is not
         # valid UTF-8 keeps every other byte.
         new = to_lf(to_utf8(c.text)) if c.utf16 else to_lf(c.raw[3:] if c.bom else c.raw)
@@ -189,7 +189,7 @@ class LineEndings(Check):
                                        "UTF-8 with LF", location=Location(c.rel), evidence={"backup": backup})
 
     # -- .gitattributes -----------------------------------------------------------------------
-    def _gitattributes(self, ctx: Context, files, targets: list[FileText]) -> list[Finding]:
+    def _gitattributes(self, ctx: Context, files: ProjectFiles, targets: list[FileText]) -> list[Finding]:
         inner = [p for p in files.paths if p.name == ".gitattributes"]
 
         def read(path: Path) -> str | None:

@@ -2,11 +2,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Level, Location, Status, same_fix
 from dind_doctor.engine.errors import EngineUnavailable, ProbeError
+
+if TYPE_CHECKING:
+    from dind_doctor.engine.staleness import Assessment
+    from dind_doctor.engine.volumes import VolumeInfo
+    from dind_doctor.model import Fix
+    from dind_doctor.project.compose_model import ComposeProject, Service, ServiceMount
 
 
 def where(ctx: Context) -> str:
@@ -80,7 +87,7 @@ class NamedVolumeVisibility(Check):
         return findings
 
     # -- one volume ------------------------------------------------------------------------------------
-    def _volume(self, ctx: Context, model, key: str, real: str) -> list[Finding]:
+    def _volume(self, ctx: Context, model: ComposeProject, key: str, real: str) -> list[Finding]:
         from dind_doctor.engine import volumes
 
         location = Location(str(model.file))
@@ -102,7 +109,8 @@ class NamedVolumeVisibility(Check):
         service, mount = candidates[0]
         return self._content(ctx, model, real, service, mount, info, evidence, location)
 
-    def _absent(self, ctx, model, key, real, evidence, location) -> Finding:
+    def _absent(self, ctx: Context, model: ComposeProject, key: str, real: str, evidence: dict[str, Any],
+                location: Location) -> Finding:
         from dind_doctor.engine import volumes
 
         if key in model.external:
@@ -122,7 +130,8 @@ class NamedVolumeVisibility(Check):
                             detail="The next `docker compose up` creates it and fills it ONCE from the image.",
                             evidence=evidence, location=location)
 
-    def _content(self, ctx, model, real, service, mount, info, evidence, location) -> list[Finding]:
+    def _content(self, ctx: Context, model: ComposeProject, real: str, service: Service, mount: ServiceMount,
+                 info: VolumeInfo, evidence: dict[str, Any], location: Location) -> list[Finding]:
         from dind_doctor.engine import manifest, staleness, volumes
 
         volume_m = volumes.volume_manifest(ctx, real)
@@ -155,7 +164,7 @@ class NamedVolumeVisibility(Check):
             findings.append(self._dotfiles(real, source, result.missing_dotfiles, evidence, location))
         return findings
 
-    def _fixes(self, model, real, source):
+    def _fixes(self, model: ComposeProject, real: str, source: Path | None) -> tuple[Fix, ...]:
         folder = str(source) if source else "<folder>"
         return same_fix(
             f"docker compose -f \"{model.file}\" down -v   (removes ALL named volumes of project {model.name})\n"
@@ -163,17 +172,21 @@ class NamedVolumeVisibility(Check):
             f"dind-doctor sync-volume {real} \"{folder}\"   (copy the folder in, dotfiles included)\n"
             "Lasting fix: drop the named volume on the code folder; the image already holds the code.")
 
-    def _verdict(self, ctx, model, real, service, mount, source, result, evidence, location) -> Finding:
+    def _verdict(self, ctx: Context, model: ComposeProject, real: str, service: Service, mount: ServiceMount,
+                 source: Path | None, result: Assessment, evidence: dict[str, Any], location: Location) -> Finding:
         at = f"{service.name}:{mount.target}"
         if result.verdict == "stale":
             against = "the image" if result.vs_image is not None and not result.vs_image.clean else "the source folder"
             diff = result.vs_image if against == "the image" else result.vs_source
+            assert diff is not None  # staleness.assess says stale only against a diff it made
             return self.finding(
                 Status.FAIL, f"stale volume {real}: your last build is not what runs ({at})",
                 detail=f"The volume differs from {against}: {diff.summary()}. It was filled once, when it was "
                        f"empty, and hides {service.image}'s {mount.target} ever since.",
                 evidence=evidence, location=location, fixes=self._fixes(model, real, source))
         if result.verdict == "differs-from-source":
+            # assess compared a source manifest, so there is a source folder and a diff against it
+            assert source is not None and result.vs_source is not None
             return self.finding(
                 Status.WARN, f"volume {real} matches the image, but both are older than {source.name}/",
                 detail=f"{result.vs_source.summary()}. Rebuild: `docker compose -f \"{model.file}\" build`, "
@@ -191,7 +204,8 @@ class NamedVolumeVisibility(Check):
         return self.finding(Status.OK, f"volume {real} holds what the image and {source.name + '/' if source else 'the source'} hold ({at})",
                             evidence=evidence, location=location)
 
-    def _dotfiles(self, real, source, missing, evidence, location) -> Finding:
+    def _dotfiles(self, real: str, source: Path | None, missing: tuple[str, ...], evidence: dict[str, Any],
+                  location: Location) -> Finding:
         env_like = [p for p in missing if p.rsplit("/", 1)[-1].startswith(".env")]
         folder = str(source) if source else "<folder>"
         return self.finding(

@@ -6,7 +6,7 @@ import json
 import socket
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from dind_doctor.check import Check
 from dind_doctor.context import Context
@@ -79,7 +79,7 @@ def is_loopback(address: str) -> bool:
         return address == "localhost"
 
 
-def desktop_settings_files(platform: str, env) -> list[Path]:
+def desktop_settings_files(platform: str, env: Mapping[str, str]) -> list[Path]:
     if platform == "win32" and env.get("APPDATA"):
         base = Path(env["APPDATA"]) / "Docker"
     elif platform == "darwin":
@@ -89,7 +89,7 @@ def desktop_settings_files(platform: str, env) -> list[Path]:
     return [base / "settings-store.json", base / "settings.json"]  # 4.35+ first, then the older name
 
 
-def desktop_exposes_2375(platform: str, env) -> tuple[bool | None, str | None]:
+def desktop_exposes_2375(platform: str, env: Mapping[str, str]) -> tuple[bool | None, str | None]:
     for path in desktop_settings_files(platform, env):
         try:
             data = json.loads(path.read_bytes().decode("utf-8-sig"))

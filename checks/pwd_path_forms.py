@@ -8,8 +8,8 @@ from pathlib import Path
 
 from dind_doctor.check import Check, Option
 from dind_doctor.context import Context
-from dind_doctor.model import Finding, Level, Location, Status, fixes, same_fix
-from dind_doctor.project.files import project_files
+from dind_doctor.model import Finding, Fix, Level, Location, Status, fixes, same_fix
+from dind_doctor.project.files import ProjectFiles, project_files
 from dind_doctor.project.host_paths import has_drive
 from dind_doctor.project.current_folder import NOT_CMD, folder_refs
 from dind_doctor.project.docker_commands import MountArg
@@ -129,7 +129,7 @@ class PwdPathForms(Check):
         block = " (in a Markdown code block)" if source.markdown else ""
         refs = folder_refs(dialect)
 
-        def add(status, summary, detail, fix):
+        def add(status: Status, summary: str, detail: str, fix: tuple[Fix, ...]) -> None:
             out.append(self.finding(status, summary + block, detail=detail, location=where,
                                     evidence={"argument": f"{arg.flag} {arg.text}", "shell": dialect}, fixes=fix))
 
@@ -222,7 +222,8 @@ class PwdPathForms(Check):
                    f"double-quoted strings and here-strings alike, and a parse error stops the WHOLE script{more}.",
             fixes=fixes(powershell=fix))
 
-    def _relative(self, source, dialect, arg, src, where, hard, block) -> list[Finding]:
+    def _relative(self, source: ScriptSource, dialect: str, arg: MountArg, src: str, where: Location, hard: Status,
+                  block: str) -> list[Finding]:
         if not src or folder_refs(dialect).search(src) or src[0] in "$%~/\\" or has_drive(src):
             return []
         evidence = {"argument": f"{arg.flag} {arg.text}", "shell": dialect}
@@ -242,7 +243,8 @@ class PwdPathForms(Check):
         return []
 
     # -- live ---------------------------------------------------------------------------------------
-    def _live_all(self, ctx: Context, files, live) -> list[Finding]:
+    def _live_all(self, ctx: Context, files: ProjectFiles,
+                  live: list[tuple[ScriptSource, MountArg, str]]) -> list[Finding]:
         if not live:
             return []
         out: list[Finding] = []
@@ -270,7 +272,7 @@ class PwdPathForms(Check):
             out.append(self._probe(ctx, files, host_dir, where))
         return out
 
-    def _probe(self, ctx: Context, files, host_dir: Path, where: Location) -> Finding:
+    def _probe(self, ctx: Context, files: ProjectFiles, host_dir: Path, where: Location) -> Finding:
         from docker.types import Mount
 
         from dind_doctor.levels.translate import translate

@@ -52,7 +52,7 @@ class Check:
         """The config file's value of one of this check's `options`, else its default."""
         return ctx.options.get(self.id, {}).get(name, self.options[name].default)
 
-    def finding(self, status: Status, summary: str, **kwargs) -> Finding:
+    def finding(self, status: Status, summary: str, **kwargs: Any) -> Finding:
         return Finding(check=self.id, status=status, summary=summary, **kwargs)
 
     @classmethod

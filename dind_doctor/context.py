@@ -56,7 +56,7 @@ class Context:
 
     # -- endpoint -------------------------------------------------------------------------------
     def _resolved(self) -> tuple[endpoint_mod.Endpoint | None, str | None]:
-        def resolve():
+        def resolve() -> tuple[endpoint_mod.Endpoint | None, str | None]:
             try:
                 return endpoint_mod.resolve(self.env, self.platform), None
             except endpoint_mod.EndpointError as exc:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from typing import Mapping
 
 DEFAULTS = {
     "DIND_DOCTOR_PROBE_IMAGE": "busybox:latest",
@@ -14,10 +15,10 @@ DEFAULTS = {
 }
 
 
-def image(variable: str, env=None) -> str:
+def image(variable: str, env: Mapping[str, str] | None = None) -> str:
     env = os.environ if env is None else env
     return env.get(variable) or DEFAULTS[variable]
 
 
-def probe_image(env=None) -> str:
+def probe_image(env: Mapping[str, str] | None = None) -> str:
     return image("DIND_DOCTOR_PROBE_IMAGE", env)

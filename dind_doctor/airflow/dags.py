@@ -14,9 +14,13 @@ import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .literals import Resolver, Value, source_of
+
+if TYPE_CHECKING:
+    from ..context import Context
+    from ..project.files import ProjectFiles
 
 OPERATORS = frozenset({"DockerOperator", "DockerSwarmOperator"})
 MOUNT_FIELDS = ("target", "source", "type", "read_only", "consistency", "propagation", "no_copy")
@@ -246,7 +250,7 @@ def _mounts(given: ast.expr | None, resolver: Resolver, aliases: _Aliases) -> li
     return specs
 
 
-def find_dags(files) -> list[DagFile]:
+def find_dags(files: ProjectFiles) -> list[DagFile]:
     """The DAG files among the project's Python files (a ProjectFiles: bounded walk, read-once cache)."""
     found = []
     for path in files.by_suffix(".py"):
@@ -259,6 +263,6 @@ def find_dags(files) -> list[DagFile]:
     return found
 
 
-def project_dags(ctx) -> list[DagFile]:
+def project_dags(ctx: Context) -> list[DagFile]:
     """The project's DAG files, read once per run (the dags part of ctx.project_model)."""
     return ctx.project_model.dags

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:
+    from ..context import Context
     from ..project.docker_commands import DockerCommand
     from ..project.scripts import ScriptSource
 
@@ -62,7 +63,7 @@ def in_sources(sources: Iterable["ScriptSource"]) -> list[HandSync]:
             for sync in in_command(source.rel, command)]
 
 
-def project_hand_syncs(ctx) -> list[HandSync]:
+def project_hand_syncs(ctx: Context) -> list[HandSync]:
     """The project's hand-made syncs in every dialect's scripts and Markdown blocks, found once per run."""
     scripts = ctx.project_model.scripts
     return ctx.memo("airflow hand syncs", lambda: in_sources(s for d in DIALECTS for s in scripts.of(d).sources))

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:
+    from ..context import Context
 
 PROVIDER = re.compile(
     r"apache[-_]airflow[-_]providers[-_]docker(?:\[[^\]]*\])?"
@@ -144,7 +147,7 @@ def is_version_source(name: str) -> bool:
         or is_dockerfile_name(name) or is_compose_name(name) or lower == ".env"
 
 
-def project_provider_version(ctx) -> ProviderVersion:
+def project_provider_version(ctx: Context) -> ProviderVersion:
     """The provider version of ctx's project, resolved once per Context."""
     from ..project.files import project_files
 

@@ -17,7 +17,8 @@ from .pipeline import static_option
 @static_option
 @shell_option
 @timeout_option
-def baseline(check_ids, project, output, static, shell, timeout):
+def baseline(check_ids: tuple[str, ...], project: Path, output: Path | None, static: bool, shell: str,
+             timeout: float) -> None:
     """Run the checks like `check` and write the fingerprints of the problems found (check id, path and a
     hash of the line's text: no line number, never the text) to a baseline file to commit. Then
     `dind-doctor check --baseline FILE` fails only on findings that are not in it."""

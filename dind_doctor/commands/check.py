@@ -29,7 +29,8 @@ from .pipeline import static_option
 @click.option("--fix", is_flag=True, help="Apply the safe local repairs (each with a backup) and report them.")
 @shell_option
 @timeout_option
-def check(check_ids, project, output_format, fail_on, strict, baseline_file, static, verbose, fix, shell, timeout):
+def check(check_ids: tuple[str, ...], project: Path, output_format: str, fail_on: str | None, strict: bool,
+          baseline_file: Path | None, static: bool, verbose: bool, fix: bool, shell: str, timeout: float) -> None:
     """Run the checks (all, or the CHECK_IDs given) and print each finding with its fix.
 
     Settings come from the command line, else from the project's config file (`.dind-doctor.toml`, or

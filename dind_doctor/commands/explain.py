@@ -6,7 +6,7 @@ import click
 
 @click.command()
 @click.argument("check_id")
-def explain(check_id):
+def explain(check_id: str) -> None:
     """Explain one check: what it inspects, why it matters, and the fixes it proposes."""
     from ..model import ALL_LEVELS
     from ..registry import LoadFailure

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -22,7 +23,7 @@ from .options import EXIT_FINDINGS, EXIT_OK, finite_seconds, outer_env_option, p
 @click.option("--wait", type=float, default=120.0, show_default=True, callback=finite_seconds(5),
               help="Seconds the whole walk may take.")
 @timeout_option
-def levels(project, output_format, extra_env, wait, timeout):
+def levels(project: Path, output_format: str, extra_env: dict[str, str], wait: float, timeout: float) -> None:
     """Walk host -> outer container -> module container for real, and show which files, volumes and
     variables each level sees: seen, missing, stale (other content than on the host) or empty, with the
     first level where each was lost and why.

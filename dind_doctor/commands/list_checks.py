@@ -5,7 +5,7 @@ import click
 
 
 @click.command("list-checks")
-def list_checks():
+def list_checks() -> None:
     """List the checks: id, title, the nesting levels they apply to, and whether they need the engine."""
     from tabulate import tabulate
 

@@ -24,7 +24,8 @@ from .options import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, project_option, timeout
 @click.option("--max-duration", type=click.FloatRange(min=1), default=8 * 3600.0, show_default=True,
               help="--watch: seconds after which the watch stops by itself.")
 @timeout_option
-def sync_volume(volume, source, project, keep_extra, check_only, watch, interval, max_duration, timeout):
+def sync_volume(volume: str | None, source: Path | None, project: Path, keep_extra: bool, check_only: bool, watch: bool,
+                interval: float, max_duration: float, timeout: float) -> None:
     """Copy the folder SOURCE into the named volume VOLUME (its real name, e.g. `hosted_<volume>` for
     compose), dotfiles such as .env included, through a labelled helper container; then read the volume
     back and compare every file's SHA-256. Exit 0 when the volume matches SOURCE, 1 otherwise.
@@ -47,7 +48,7 @@ def sync_volume(volume, source, project, keep_extra, check_only, watch, interval
     if check_only and watch:
         click.echo("--check and --watch do not go together", err=True)
         sys.exit(EXIT_USAGE)
-    if volume is not None and not check_only and not watch:
+    if volume is not None and source is not None and not check_only and not watch:  # both or neither (above)
         _one_pair(volume, source, keep_extra, timeout)
         return
     with engine_session(project, timeout) as ctx:
@@ -56,7 +57,7 @@ def sync_volume(volume, source, project, keep_extra, check_only, watch, interval
         def say(line: str) -> None:
             click.echo(mask(line))
 
-        if volume is not None:
+        if volume is not None and source is not None:
             pairs = [VolumePair(volume, "?", source.resolve(), "given on the command line", ("command line",))]
         else:
             pairs = volume_pairs(ctx)

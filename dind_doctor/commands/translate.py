@@ -14,7 +14,7 @@ from .options import EXIT_FINDINGS, EXIT_OK, timeout_option
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object: path, daemon_path, reason, mount.")
 @timeout_option
-def translate(path, as_json, timeout):
+def translate(path: Path, as_json: bool, timeout: float) -> None:
     """Print the path the Docker daemon will look up when PATH (a path where dind-doctor runs) is given
     as a bind-mount source, or say why there is none. Exit 0 with a path, 1 without.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class Attributes:
         return eol == "lf" and text is not False
 
 
-def load(project: Path, inner_files: list[Path], read) -> Attributes:
+def load(project: Path, inner_files: list[Path], read: Callable[[Path], str | None]) -> Attributes:
     """The rules of the ancestors' .gitattributes (up to the git root, when there is one) then the
     project's own, outermost first. `read(path) -> text or None`."""
     root = work_tree_root(project)

@@ -4,8 +4,10 @@ Light on purpose: importing this package must not import docker-py (`dind-doctor
 """
 from __future__ import annotations
 
+from typing import Any, Callable
 
-def run_reference(echo=None, **options) -> int:
+
+def run_reference(echo: Callable[[str], None] | None = None, **options: Any) -> int:
     """Runs the reference module (keywords: see options.Options) and returns the exit code to report:
     the module's own, 1 when run-reference itself failed, 2 for bad input, 130 when interrupted.
     `echo` receives each output line (default: click.echo)."""

@@ -24,7 +24,8 @@ import click
 @click.option("--verbose", "-v", is_flag=True, help="Stream the image builds' output too.")
 @click.option("--fault", type=click.Choice(["missing-table", "wrong-password"]), hidden=True,
               help="Make the module fail on purpose (embedded servers only): to see a failure end to end.")
-def run_reference_command(mode, env_file, project, runs, keep, force, verbose, fault):
+def run_reference_command(mode: str, env_file: Path | None, project: Path | None, runs: int, keep: bool, force: bool,
+                          verbose: bool, fault: str | None) -> None:
     """Run the user's smoke test end to end: build the outer image, start it as run_host does, run the
     unchanged `docker compose up --exit-code-from extractor_sql` inside it, and verify that validated.csv
     gained one row per run and that the module's containers exited.
