@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from dind_doctor.check import Check
 from dind_doctor.context import Context
-from dind_doctor.masking import mask_url
+from dind_doctor.secret_rules import mask_url
 from dind_doctor.model import Finding, Location, Status, same_fix
 from dind_doctor.engine.errors import ProbeError, daemon_reason
 

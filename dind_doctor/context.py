@@ -119,7 +119,7 @@ class Context:
             client.ping()
             return client
         except Exception as exc:  # docker-py wraps transport errors in many types; all mean "unusable"
-            from .masking import mask_url
+            from .secret_rules import mask_url
 
             # docker-py's words may quote the whole URL, userinfo included
             raise EngineUnavailable(mask_url(engine_unreachable(exc, ep.display))) from exc

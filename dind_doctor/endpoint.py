@@ -43,7 +43,7 @@ class Endpoint:
     @property
     def display(self) -> str:
         """The URL as it may be printed: userinfo masked (DOCKER_HOST=tcp://user:password@host:2375)."""
-        from .masking import mask_url
+        from .secret_rules import mask_url
 
         return mask_url(self.url)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .masking import MIN_LENGTH, REFERENCE, marker, mask_url
+from .secret_rules import MIN_LENGTH, REFERENCE, marker, mask_url
 
 _INVISIBLE = {"\r": "␍", " ": "·", "\t": "→"}
 

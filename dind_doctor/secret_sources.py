@@ -18,7 +18,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from .masking import Masker, is_secret_name
+from .masking import Masker
+from .secret_rules import is_secret_name
 
 if TYPE_CHECKING:
     from .airflow.dags import DagFile

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from dind_doctor.evidence_shapes import command_shape, line_shape, quoted_shape, value_shape
-from dind_doctor.masking import Masker, is_ordinary, mask_url
+from dind_doctor.masking import Masker
+from dind_doctor.secret_rules import is_ordinary, mask_url
 from dind_doctor.model import Finding, Fix, Location, Status
 from dind_doctor.runner import masked
 
@@ -172,7 +173,7 @@ def test_fixed_vocabulary_fields_are_never_masked():
 
 
 def test_secret_names():
-    from dind_doctor.masking import is_secret_name
+    from dind_doctor.secret_rules import is_secret_name
 
     assert all(is_secret_name(n) for n in ("DB_PASSWORD", "api_key", "GITHUB_TOKEN", "DB_PW", "PWD_ADMIN",
                                            "MINIO_ROOT_PASSWORD", "AWS_SECRET_ACCESS_KEY", "private_environment"))
