@@ -12,6 +12,9 @@ DEFAULTS = {
     # The servers of run-reference's embedded default (offline stand-ins: tests/images/reference-images.sh).
     "DIND_DOCTOR_POSTGRES_IMAGE": "postgres:16-alpine",
     "DIND_DOCTOR_S3_IMAGE": "minio/minio:latest",
+    # run-reference --via airflow: the version the shipped DAG is written for (offline: a stand-in with
+    # apache-airflow 2.10.3 and apache-airflow-providers-docker 4.4.5, built by build-offline-images.sh).
+    "DIND_DOCTOR_AIRFLOW_IMAGE": "apache/airflow:2.10.3",
 }
 
 

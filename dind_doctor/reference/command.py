@@ -11,6 +11,11 @@ import click
 @click.option("--mode", type=click.Choice(["dood", "dind"]), default="dood", show_default=True,
               help="dood: the host's socket mounted, as the seed's run_host does. dind: the outer container "
                    "runs its own dockerd (--privileged, or a capability workaround where it is refused).")
+@click.option("--via", type=click.Choice(["compose", "airflow"]), default="compose", show_default=True,
+              help="compose: the seed's `docker compose up` in the outer container. airflow: the same module image "
+                   "started by a real Airflow DockerOperator (`airflow tasks test`) from an Airflow container "
+                   "that reaches the daemon through the mounted socket (DIND_DOCTOR_AIRFLOW_IMAGE, default "
+                   "apache/airflow:2.10.3).")
 @click.option("--env-file", type=click.Path(dir_okay=False, path_type=Path),
               help="Your real credentials (app/.env: LOGGER_SQL_URI, AWS_*). Without it, a PostgreSQL and an "
                    "S3-compatible server are started for the run on a private network.")
@@ -24,8 +29,8 @@ import click
 @click.option("--verbose", "-v", is_flag=True, help="Stream the image builds' output too.")
 @click.option("--fault", type=click.Choice(["missing-table", "wrong-password"]), hidden=True,
               help="Make the module fail on purpose (embedded servers only): to see a failure end to end.")
-def run_reference_command(mode: str, env_file: Path | None, project: Path | None, runs: int, keep: bool, force: bool,
-                          verbose: bool, fault: str | None) -> None:
+def run_reference_command(mode: str, via: str, env_file: Path | None, project: Path | None, runs: int, keep: bool,
+                          force: bool, verbose: bool, fault: str | None) -> None:
     """Run the user's smoke test end to end: build the outer image, start it as run_host does, run the
     unchanged `docker compose up --exit-code-from extractor_sql` inside it, and verify that validated.csv
     gained one row per run and that the module's containers exited.
@@ -37,5 +42,5 @@ def run_reference_command(mode: str, env_file: Path | None, project: Path | None
     """
     from . import run_reference
 
-    sys.exit(run_reference(echo=click.echo, mode=mode, env_file=env_file, project=project, runs=runs,
+    sys.exit(run_reference(echo=click.echo, mode=mode, via=via, env_file=env_file, project=project, runs=runs,
                            keep=keep, force=force, verbose=verbose, fault=fault))

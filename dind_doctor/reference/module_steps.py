@@ -53,11 +53,23 @@ def count_rows(outer: Exec, env: dict[str, str], create_bucket: bool, timeout: f
     cmd = ["docker", "compose", "run", "--rm", "--no-deps", "-T", "-e", f"CREATE_BUCKET={int(create_bucket)}",
            SERVICE, "python", "-c", COUNT_ROWS]
     code, tail = outer.run(cmd, env=env, timeout=timeout)
-    for line in reversed(tail):
+    return rows_printed(code, tail)
+
+
+def rows_printed(code: int, lines: list[str]) -> int:
+    """The count COUNT_ROWS printed (whoever started it: compose in the outer container, or the engine)."""
+    for line in reversed(lines):
         m = re.match(r"ROWS (\d+)$", line.strip())
         if m and code == 0:
             return int(m.group(1))
-    raise StageFailed("reading the output file failed:\n" + "\n".join(tail[-15:]))
+    raise StageFailed("reading the output file failed:\n" + "\n".join(lines[-15:]))
+
+
+def one_more_row(before: int, after: int) -> int:
+    """A run passes only when validated.csv gained exactly one row."""
+    if after != before + 1:
+        raise StageFailed(f"validated.csv should hold {before + 1} row(s) after the run, it holds {after}")
+    return after
 
 
 def module_containers(outer: Exec, env: dict[str, str]) -> list[dict]:

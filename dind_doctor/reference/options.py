@@ -13,6 +13,7 @@ from ..errors import UsageProblem
 __all__ = ["UsageProblem"]  # run-reference's usage errors are the tool's one UsageProblem
 
 MODES = ("dood", "dind")
+VIAS = ("compose", "airflow")  # what starts the module: the seed's compose, or an Airflow DockerOperator
 FAULTS = ("missing-table", "wrong-password")  # a module that fails on purpose: tests and demonstrations
 
 
@@ -21,6 +22,7 @@ FAULTS = ("missing-table", "wrong-password")  # a module that fails on purpose: 
 @dataclass(frozen=True)
 class Options:
     mode: str = "dood"
+    via: str = "compose"
     env_file: Path | None = None  # the user's real credentials; None: the embedded servers
     keep: bool = False
     force: bool = False
@@ -38,6 +40,8 @@ class Options:
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise UsageProblem(f"--mode must be one of {', '.join(MODES)}, not {self.mode!r}")
+        if self.via not in VIAS:
+            raise UsageProblem(f"--via must be one of {', '.join(VIAS)}, not {self.via!r}")
         if self.fault is not None and self.fault not in FAULTS:
             raise UsageProblem(f"unknown fault {self.fault!r} (known: {', '.join(FAULTS)})")
         if self.fault and self.env_file:
@@ -54,6 +58,7 @@ IMAGE_VARIABLES = {
     "postgres": "DIND_DOCTOR_POSTGRES_IMAGE",
     "s3": "DIND_DOCTOR_S3_IMAGE",
     "probe": "DIND_DOCTOR_PROBE_IMAGE",
+    "airflow": "DIND_DOCTOR_AIRFLOW_IMAGE",
 }
 
 
@@ -65,6 +70,7 @@ class Images:
     postgres: str
     s3: str
     probe: str
+    airflow: str
 
     def wanted(self, *roles: str) -> dict[str, str]:
         """{override variable: image} for these roles: what a stage pulls, and what to tell when it cannot."""

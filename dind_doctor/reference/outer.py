@@ -44,17 +44,18 @@ def call_timeout(client: Any, seconds: float) -> Iterator[None]:
         api.timeout = saved
 
 
-def build_outer_image(client: Any, *, context: str, target: str, tag: str, build_args: Mapping[str, str],
+def build_outer_image(client: Any, *, context: str, target: str | None, tag: str, build_args: Mapping[str, str],
                       labels: Mapping[str, str], timeout: float,
-                      on_line: Callable[[str], None] | None) -> None:
+                      on_line: Callable[[str], None] | None, dockerfile: str = OUTER_DOCKERFILE,
+                      what: str = "the outer image") -> None:
     tail: deque[str] = deque(maxlen=30)
     with call_timeout(client, timeout):
-        stream = client.api.build(path=context, dockerfile=OUTER_DOCKERFILE, target=target, tag=tag,
+        stream = client.api.build(path=context, dockerfile=dockerfile, target=target, tag=tag,
                                   buildargs=dict(build_args), labels=dict(labels), rm=True, forcerm=True,
                                   decode=True)
         for chunk in stream:
             if "error" in chunk:
-                raise StageFailed("building the outer image failed: " + chunk["error"].strip()
+                raise StageFailed(f"building {what} failed: " + chunk["error"].strip()
                                   + ("\n" + "\n".join(tail) if tail else ""))
             for line in chunk.get("stream", "").splitlines():
                 if line.strip():

@@ -19,7 +19,7 @@ label=(--label io.dind-doctor.image=offline-stand-in)
 
 if real_registry; then
   log "a registry is reachable: the public images are used unchanged"
-  for image in python:3.12-slim docker:dind docker:cli postgres:16-alpine minio/minio:latest; do
+  for image in python:3.12-slim docker:dind docker:cli postgres:16-alpine minio/minio:latest apache/airflow:2.10.3; do
     have_image "$image" || docker pull -q "$image" >/dev/null
   done
   exit 0
@@ -89,6 +89,28 @@ EOF
   docker build -q "${label[@]}" -t "$DIND_IMAGE" "$ctx" >/dev/null
 fi
 
+# An apache/airflow:2.10.3 stand-in for `run-reference --via airflow`: Airflow and the Docker provider from
+# PyPI (pip inside a container built on the Python stand-in, whose PIP_CERT points at the proxy's CA),
+# pinned to the versions the shipped DAG is written for. Its `airflow` user (uid 50000, gid 0) is the
+# official image's, so the run adds the socket's group exactly as a user's worker needs it.
+AIRFLOW_IMAGE=dind-doctor/airflow:2.10.3-offline
+if ! have_image "$AIRFLOW_IMAGE"; then
+  log "building $AIRFLOW_IMAGE (pip install apache-airflow, a few minutes)"
+  ctx="$work/airflow-context"
+  rm -rf "$ctx" && mkdir -p "$ctx"
+  cat >"$ctx/Dockerfile" <<EOF
+FROM $PYTHON_IMAGE
+RUN pip install --no-cache-dir -q "apache-airflow==2.10.3" "apache-airflow-providers-docker==4.4.5" \\
+      --constraint "https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt" \\
+    || pip install --no-cache-dir -q "apache-airflow==2.10.3" "apache-airflow-providers-docker==4.4.5"
+RUN useradd --uid 50000 --gid 0 --home-dir /opt/airflow --create-home airflow
+ENV AIRFLOW_HOME=/opt/airflow AIRFLOW__CORE__LOAD_EXAMPLES=False
+USER 50000
+WORKDIR /opt/airflow
+EOF
+  docker build -q "${label[@]}" -t "$AIRFLOW_IMAGE" "$ctx" >/dev/null
+fi
+
 # Images of the reference run (PostgreSQL, S3).
 reference_exports="$(PYTHON_IMAGE="$PYTHON_IMAGE" WORK="$work" bash "$here/reference-images.sh")"
 
@@ -96,4 +118,5 @@ echo "export DIND_DOCTOR_PROBE_IMAGE=$PROBE_IMAGE"
 echo "export DIND_DOCTOR_PYTHON_IMAGE=$PYTHON_IMAGE"
 echo "export DIND_DOCTOR_DIND_IMAGE=$DIND_IMAGE"
 echo "export DIND_DOCTOR_DOCKER_CLI_IMAGE=$DIND_IMAGE"
+echo "export DIND_DOCTOR_AIRFLOW_IMAGE=$AIRFLOW_IMAGE"
 echo "$reference_exports"

@@ -24,6 +24,7 @@ OFFLINE = {
     "DIND_DOCTOR_DOCKER_CLI_IMAGE": "dind-doctor/docker:dind-offline",
     "DIND_DOCTOR_POSTGRES_IMAGE": "dind-doctor/postgres:15-bookworm",
     "DIND_DOCTOR_S3_IMAGE": "dind-doctor/s3:moto",
+    "DIND_DOCTOR_AIRFLOW_IMAGE": "dind-doctor/airflow:2.10.3-offline",
 }
 
 _skip_reason: list[str] = []

@@ -37,10 +37,12 @@ def test_images_default_to_public_ones_and_honour_overrides():
     env = {"DIND_DOCTOR_POSTGRES_IMAGE": "pg:x", "DIND_DOCTOR_S3_IMAGE": "s3:y", "DIND_DOCTOR_PYTHON_IMAGE": "py:z"}
     images = images_from_env(env)
     assert (images.postgres, images.s3, images.python) == ("pg:x", "s3:y", "py:z")
+    assert images_from_env({}).airflow == "apache/airflow:2.10.3"  # the version the shipped DAG is written for
+    assert images_from_env({"DIND_DOCTOR_AIRFLOW_IMAGE": "af:1"}).airflow == "af:1"
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"mode": "podman"}, "--mode"), ({"fault": "nope"}, "unknown fault"), ({"runs": 0}, "--runs"),
+    ({"mode": "podman"}, "--mode"), ({"via": "cron"}, "--via"), ({"fault": "nope"}, "unknown fault"), ({"runs": 0}, "--runs"),
     ({"fault": "missing-table", "env_file": "x.env"}, "embedded"),
 ])
 def test_bad_options_are_usage_problems(kwargs, message):
@@ -126,3 +128,14 @@ def test_timeline_records_each_stage():
     assert [s.outcome for s in timeline.stages] == ["ok", "failed"]
     assert lines[0] == "==> one" and lines[1].startswith("    ok in") and lines[1].endswith(": fine")
     assert timeline.summary()[-1].lstrip().startswith("total")
+
+
+def test_the_shipped_dag_follows_the_recommended_pattern():
+    """The DAG the airflow path ships: the airflow-* preflight checks' own rules, read in the file."""
+    from dind_doctor.reference.airflow_run import shipped_dag
+    from dind_doctor.reference.project import shipped_module
+
+    text = shipped_dag(shipped_module()).read_text(encoding="utf-8")
+    assert 'auto_remove="success"' in text and "mount_tmp_dir=False" in text
+    assert "private_environment=" in text
+    assert "Mount(" not in text and "env_file" not in text.split('"""', 2)[2]  # no volume, no .env at parse
