@@ -46,6 +46,9 @@ class SetupDesign(Check):
     - `DOCKER_HOST=tcp://...:2375` written in a compose `environment:`, a Dockerfile `ENV` or a script's
       `-e`: the API without TLS, root on the daemon's host for whoever reaches the port (the live port-2375
       check looks at listeners).
+    - A daemon a compose service exposes without TLS: `dockerd -H tcp://...:2375` in its `command:`, or
+      docker:dind with `DOCKER_TLS_CERTDIR` empty (it then listens on 2375 instead of 2376 with TLS): warn,
+      and fail when the service publishes 2375 on every interface.
     """
 
     id = "setup-design"
@@ -63,6 +66,7 @@ class SetupDesign(Check):
                 findings.extend(self._engine(ctx, outer))
                 findings.extend(self._wrong_host_binds(ctx, outer))
         findings.extend(self._tcp_2375(ctx))
+        findings.extend(self._exposed_daemons(ctx))
         if not findings:
             kinds = ", ".join(sorted({o.daemon if not o.dood else "host socket" for o in outers})) or "none"
             findings.append(self.finding(Status.OK, "no Docker-out-of-Docker design risk in the project's files",
@@ -182,6 +186,48 @@ class SetupDesign(Check):
         plain = ((rel, line, plain_tcp(value)) for rel, line, value in found)
         return [self._tcp_finding(rel, line, f"tcp://{hp[0]}:{hp[1]}") for rel, line, hp in plain if hp]
 
+    def _exposed_daemons(self, ctx: Context) -> list[Finding]:
+        """A daemon a compose service starts that listens on TCP without TLS: `dockerd -H tcp://...` in its
+        `command:`, or docker:dind with `DOCKER_TLS_CERTDIR` empty (its entry point then listens on
+        tcp://0.0.0.0:2375 instead of 2376 with TLS)."""
+        from dind_doctor.checks.airflow_daemon_access import plain_tcp
+
+        findings = []
+        for project in ctx.project_model.compose:
+            for name in project.services:
+                spec = raw_service(project, name)
+                command = spec.get("command")
+                text = " ".join(map(str, command)) if isinstance(command, list) else str(command or "")
+                if "--tls" not in text:  # --tlsverify, --tlscert...: the daemon asks for TLS
+                    for url in _DAEMON_TCP.findall(text):
+                        hp = plain_tcp(url)
+                        if hp:
+                            findings.append(self._exposed(project, name, ("command",),
+                                                          f"dockerd -H tcp://{hp[0]}:{hp[1]}", spec))
+                if "dind" in str(spec.get("image") or "").lower():
+                    for key, value, index in _environment(spec):
+                        if key == "DOCKER_TLS_CERTDIR" and not value.strip().strip("\"'"):
+                            findings.append(self._exposed(
+                                project, name, ("environment", key if index is None else index),
+                                "docker:dind with DOCKER_TLS_CERTDIR empty (tcp://0.0.0.0:2375)", spec))
+        return findings
+
+    def _exposed(self, project: Any, name: str, keys: tuple[Any, ...], what: str, spec: dict[str, Any]) -> Finding:
+        published = _published_2375(spec)
+        status = Status.FAIL if published == "all interfaces" else Status.WARN
+        return self.finding(
+            status, f"service {name}: {what}: a Docker API without TLS"
+                    + (f", published on {published}" if published else ""),
+            location=Location(project.rel, project.line_of("services", name, *keys)),
+            detail="Whoever reaches that port is root on the daemon's host: no password, no certificate. "
+                   + ("Published on every interface, it is reachable from the network." if status is Status.FAIL
+                      else "Only containers on its network reach it today; one `ports:` line away from the LAN."),
+            evidence={"service": name, "listens": what, "published": published or "no"},
+            fixes=same_fix("Keep TLS: leave DOCKER_TLS_CERTDIR at docker:dind's default (/certs), share the client "
+                           "certificates through a volume and connect with DOCKER_HOST=tcp://<service>:2376, "
+                           "DOCKER_TLS_VERIFY=1, DOCKER_CERT_PATH=/certs/client; or share the daemon's socket "
+                           "through a volume instead of TCP. Never publish 2375."))
+
     def _tcp_finding(self, rel: str, line: int | None, shown: str) -> Finding:
         return self.finding(
             Status.WARN, f"DOCKER_HOST={shown} is written here: the Docker API without TLS",
@@ -192,6 +238,27 @@ class SetupDesign(Check):
             fixes=same_fix("Mount the socket instead (`- /var/run/docker.sock:/var/run/docker.sock`, "
                            "DOCKER_HOST=unix:///var/run/docker.sock), or use tcp://...:2376 with "
                            "DOCKER_TLS_VERIFY=1 and client certificates."))
+
+
+# `-H tcp://...`, `--host tcp://...`, `--host=tcp://...` in a dockerd command line.
+_DAEMON_TCP = re.compile(r"(?:^|\s)(?:-H|--host)(?:=|\s+)(tcp://\S+)")
+
+
+def _published_2375(service: dict[str, Any]) -> str | None:
+    """Where a service publishes container port 2375: "all interfaces", "loopback", or None."""
+    where = None
+    for entry in service.get("ports") or ():
+        if isinstance(entry, dict):
+            target, host_ip = str(entry.get("target", "")), str(entry.get("host_ip", ""))
+        else:
+            parts = str(entry).split("/")[0].rsplit(":", 2)
+            target = parts[-1]
+            host_ip = parts[0] if len(parts) == 3 else ""
+        if target == "2375":
+            if host_ip.strip("[]") not in ("127.0.0.1", "::1", "localhost"):
+                return "all interfaces"
+            where = "loopback"
+    return where
 
 
 def _environment(service: dict[str, Any]) -> Iterable[tuple[str, str, int | None]]:

@@ -115,3 +115,33 @@ def test_an_airflow_services_docker_host_is_left_to_airflow_daemon_access(tmp_pa
     project = _write(tmp_path, {"docker-compose.yml": "services:\n  airflow-worker:\n    image: apache/airflow:2.9.3\n"
                                                       "    environment:\n      DOCKER_HOST: tcp://host.docker.internal:2375\n"})
     assert [f.status.value for f in run_check(SetupDesign, project, shell="bash")] == ["ok"]
+
+
+def test_a_daemon_exposed_without_tls_is_flagged_where_it_is_written(tmp_path: Path):
+    # Issue 10: "a daemon exposed without TLS: flagged where it is written (file and line)".
+    project = _write(tmp_path, {"docker-compose.yml": (
+        "services:\n"
+        "  dind:\n"                                   # 2
+        "    image: docker:27-dind\n"
+        "    environment:\n"
+        "      DOCKER_TLS_CERTDIR: \"\"\n"            # 5: the entry point then listens on 2375, no TLS
+        "    ports:\n"
+        "      - \"2375:2375\"\n"                     # every interface: a fail
+        "  raw:\n"
+        "    image: docker:27-dind\n"
+        "    command: [\"dockerd\", \"-H\", \"tcp://0.0.0.0:2375\"]\n"   # 10
+        "    ports: [\"127.0.0.1:2375:2375\"]\n"
+        "  tls:\n"
+        "    image: docker:27-dind\n"
+        "    command: dockerd --host=tcp://0.0.0.0:2376 --tlsverify\n"
+        "  certs:\n"
+        "    image: docker:27-dind\n"
+        "    environment: [DOCKER_TLS_CERTDIR=/certs]\n")})
+    found = {(f.location.path, f.location.line): (f.status.value, f.summary) for f in run_check(SetupDesign, project)
+             if "without TLS" in f.summary}
+    assert found == {
+        ("docker-compose.yml", 5): ("fail", "service dind: docker:dind with DOCKER_TLS_CERTDIR empty "
+                                            "(tcp://0.0.0.0:2375): a Docker API without TLS, published on all interfaces"),
+        ("docker-compose.yml", 10): ("warn", "service raw: dockerd -H tcp://0.0.0.0:2375: a Docker API without TLS, "
+                                             "published on loopback"),
+    }
