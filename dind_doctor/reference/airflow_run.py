@@ -49,7 +49,7 @@ def _tar(files: Mapping[str, bytes]) -> bytes:
 
 
 def start_airflow(client: Any, *, resources: Any, image: str, name: str, labels: Mapping[str, str],
-                  worker_env: Mapping[str, str], dag: bytes, timeout: float) -> tuple[str, str]:
+                  worker_env: Mapping[str, str], dag: bytes, dag_file: str, timeout: float) -> tuple[str, str]:
     """Starts the Airflow container (idle: commands run in it with exec) and puts the DAG in its DAG
     folder. Returns (container id, how it reaches the daemon)."""
     gid = socket_gid()
@@ -66,7 +66,7 @@ def start_airflow(client: Any, *, resources: Any, image: str, name: str, labels:
             volumes={SOCKET: {"bind": SOCKET, "mode": "rw"}})
         container.start()
         container.exec_run(["mkdir", "-p", f"{AIRFLOW_HOME}/dags"], user="50000:0")
-        if not container.put_archive(f"{AIRFLOW_HOME}/dags", _tar({DAG_FILE: dag})):
+        if not container.put_archive(f"{AIRFLOW_HOME}/dags", _tar({dag_file: dag})):
             raise StageFailed("copying the DAG into the Airflow container failed")
     return container.id, f"socket {SOCKET} mounted, group {gid} added (user 50000)"
 
@@ -82,8 +82,9 @@ def migrate(af: Exec, timeout: float) -> None:
     af.check(["airflow", "db", "migrate"], "`airflow db migrate`", timeout=timeout)
 
 
-def run_task(af: Exec, timeout: float, on_line: Callable[[str], None] | None) -> tuple[int, list[str]]:
-    return af.run(["airflow", "tasks", "test", DAG_ID, TASK_ID, LOGICAL_DATE], timeout=timeout, on_line=on_line)
+def run_task(af: Exec, dag_id: str, task_id: str, timeout: float,
+             on_line: Callable[[str], None] | None) -> tuple[int, list[str]]:
+    return af.run(["airflow", "tasks", "test", dag_id, task_id, LOGICAL_DATE], timeout=timeout, on_line=on_line)
 
 
 def module_exit_code(client: Any, container_name: str) -> int | None:
@@ -146,14 +147,17 @@ def programme(run: Any, client: Any, creds: Any, module_env: Mapping[str, str]) 
                                     note=lambda text: setattr(st, "note", text))
             network = servers.network
     module_name = f"extractor_sql_dag-{run.ctx.run_id}"
+    user = run.user_dag  # --dag: the user's file, already checked by the preflight (or --force)
+    dag_file, dag_text = (user.name, user.text) if user else (DAG_FILE, shipped_dag(work.project).read_bytes())
+    dag_id, task_id = (user.dag_id, user.task_id) if user else (DAG_ID, TASK_ID)
     worker_env = {**module_env, "MODULE_IMAGE": module_tag, "MODULE_CONTAINER_NAME": module_name,
                   "MODULE_NETWORK": network or "bridge"}
     with timeline.stage("start the Airflow container") as st:
         cid, how = start_airflow(client, resources=run.ctx.resources, image=images.airflow,
                                  name=f"{run.prefix}-airflow", labels=run.labels, worker_env=worker_env,
-                                 dag=shipped_dag(work.project).read_bytes(), timeout=o.call_timeout + 30)
+                                 dag=dag_text, dag_file=dag_file, timeout=o.call_timeout + 30)
         af = Exec(client, cid, run.mask, AIRFLOW_HOME)
-        st.note = f"{images.airflow}; {how}; DAG {DAG_FILE}"
+        st.note = f"{images.airflow}; {how}; DAG {dag_file}"
     with timeline.stage("airflow db migrate (SQLite)") as st:
         migrate(af, o.build_timeout)
         st.note = f"Airflow {airflow_version(af)}"
@@ -163,9 +167,9 @@ def programme(run: Any, client: Any, creds: Any, module_env: Mapping[str, str]) 
                           timeout=180)
         st.note = f"{rows} row(s)"
     for attempt in range(1, o.runs + 1):
-        with timeline.stage(f"airflow tasks test {DAG_ID} {TASK_ID} (run {attempt})") as st:
+        with timeline.stage(f"airflow tasks test {dag_id} {task_id} (run {attempt})") as st:
             run.ctx.resources.register("container", module_name, by_child=True)
-            task_code, tail = run_task(af, o.module_timeout, run.stream(True))
+            task_code, tail = run_task(af, dag_id, task_id, o.module_timeout, run.stream(True))
             run.ctx.resources.settled("container", module_name)
             st.note = f"task exit code {task_code}"
         with timeline.stage(f"verify run {attempt}") as st:
@@ -174,7 +178,7 @@ def programme(run: Any, client: Any, creds: Any, module_env: Mapping[str, str]) 
                 code = module_code if module_code not in (None, 0) else task_code
                 st.note = "the task failed; the module container " + (
                     f"exited with {module_code} (kept by auto_remove='success')" if module_code is not None
-                    else "is gone")
+                    else "is gone (or never started)")
                 run.echo(f"run-reference: the Airflow task failed, exit code {code} (its output is above)")
                 return int(code or 1)
             after = count_rows(client, resources=run.ctx.resources, image=module_tag,

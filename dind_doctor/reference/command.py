@@ -24,13 +24,17 @@ import click
                    "It is copied: your folder is never written.")
 @click.option("--runs", type=click.IntRange(min=1), default=1, show_default=True,
               help="How many times to run `docker compose up` (the seed ran it twice); each run must add a row.")
+@click.option("--dag", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --via airflow: run your own DAG file instead of the shipped one; the airflow-* checks "
+                   "read it first and a failing one stops the run (unless --force: then Airflow's own error).")
+@click.option("--task", help="With --dag: the id of the task to run (`airflow tasks test DAG TASK`).")
 @click.option("--keep", is_flag=True, help="Keep what the run created, and print how to remove it.")
 @click.option("--force", is_flag=True, help="Run even when a preflight check fails.")
 @click.option("--verbose", "-v", is_flag=True, help="Stream the image builds' output too.")
 @click.option("--fault", type=click.Choice(["missing-table", "wrong-password"]), hidden=True,
               help="Make the module fail on purpose (embedded servers only): to see a failure end to end.")
-def run_reference_command(mode: str, via: str, env_file: Path | None, project: Path | None, runs: int, keep: bool,
-                          force: bool, verbose: bool, fault: str | None) -> None:
+def run_reference_command(mode: str, via: str, env_file: Path | None, project: Path | None, runs: int, dag: Path | None,
+                          task: str | None, keep: bool, force: bool, verbose: bool, fault: str | None) -> None:
     """Run the user's smoke test end to end: build the outer image, start it as run_host does, run the
     unchanged `docker compose up --exit-code-from extractor_sql` inside it, and verify that validated.csv
     gained one row per run and that the module's containers exited.
@@ -42,5 +46,5 @@ def run_reference_command(mode: str, via: str, env_file: Path | None, project: P
     """
     from . import run_reference
 
-    sys.exit(run_reference(echo=click.echo, mode=mode, via=via, env_file=env_file, project=project, runs=runs,
+    sys.exit(run_reference(echo=click.echo, mode=mode, via=via, env_file=env_file, project=project, runs=runs, dag=dag, task=task,
                            keep=keep, force=force, verbose=verbose, fault=fault))

@@ -36,6 +36,8 @@ class Options:
     pull_timeout: float = 1200.0  # one image pull (docker:dind is a few hundred MB)
     pull_idle_timeout: float = 120.0  # a pull that sends no progress for this long is stuck
     module_timeout: float = 600.0  # one `docker compose up`
+    dag: Path | None = None  # --via airflow: the user's own DAG file instead of the shipped one
+    task: str | None = None  # the task of `dag` to run
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -46,6 +48,12 @@ class Options:
             raise UsageProblem(f"unknown fault {self.fault!r} (known: {', '.join(FAULTS)})")
         if self.fault and self.env_file:
             raise UsageProblem("a fault can only be injected into the embedded servers, not with --env-file")
+        if self.dag is not None and self.via != "airflow":
+            raise UsageProblem("--dag runs a DAG in Airflow: give --via airflow with it")
+        if (self.dag is None) != (self.task is None):
+            raise UsageProblem("--dag and --task go together: the DAG file, and the id of its task to run")
+        if self.task is not None and not self.task.strip():
+            raise UsageProblem("--task is empty")
         if self.runs < 1:
             raise UsageProblem("--runs must be at least 1")
 

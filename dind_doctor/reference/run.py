@@ -16,6 +16,7 @@ from .preflight import preflight
 from .run_host import run_host
 from .servers import Credentials, module_env, start_servers
 from .timeline import StageFailed, Timeline
+from .user_dag import UserDag, place_user_dag, read_user_dag
 
 COMPONENT = "run-reference"
 EXIT_FAILED, EXIT_USAGE = 1, 2
@@ -45,6 +46,7 @@ def run(options: Options, echo: Callable[[str], None]) -> int:
         user_env = _read_env_file(options.env_file) if options.env_file else None
         source = proj.module_source(options.project)
         compose_file = proj.module_compose_file(source)
+        user_dag = read_user_dag(options.dag, options.task or "") if options.dag is not None else None
     except UsageProblem as exc:  # before the run's Context: masked with the environment's values
         import os
 
@@ -53,16 +55,17 @@ def run(options: Options, echo: Callable[[str], None]) -> int:
         echo(environment_masker(os.environ)(f"run-reference: {exc}"))
         return EXIT_USAGE
     with sigterm_as_interrupt():  # a CI runner's SIGTERM cleans up like Ctrl-C does
-        return _Run(options, images, recipe, user_env, source, compose_file, echo).execute()
+        return _Run(options, images, recipe, user_env, source, compose_file, echo, user_dag).execute()
 
 
 class _Run:
     def __init__(self, options: Options, images: Images, recipe: Any, user_env: dict | None, source: Path,
-                 compose_file: str, echo: Callable[[str], None]) -> None:
+                 compose_file: str, echo: Callable[[str], None], user_dag: UserDag | None = None) -> None:
         from ..session import make_context
 
         self.o, self.images, self.recipe, self.user_env = options, images, recipe, user_env
         self.compose_file = compose_file
+        self.user_dag = user_dag
         # One Context for the whole run: its run id labels everything the run creates (the preflight's
         # probes too), and its Docker client is the run's only one.
         self.ctx = make_context(source, "auto", options.call_timeout)
@@ -161,6 +164,8 @@ class _Run:
         with self.timeline.stage("prepare the module copy") as st:
             self.work = proj.make_work_copy(self.ctx.project, self.compose_file)
             st.note = str(self.work.project)
+            if self.user_dag is not None:  # the checks and Airflow see the user's DAG, not the shipped one
+                st.note += f"; DAG {place_user_dag(self.work.project, self.user_dag)}"
         creds = None
         if self.user_env is not None and o.env_file is not None:
             self.mask.add_env(self.user_env)
