@@ -43,7 +43,7 @@ class LazyGroup(click.Group):
         userinfo, credential shapes): a command masks what it knows of its project first, this is the
         net for the rest (an option's value, a config file's line, a daemon's answer). Ctrl-C or SIGTERM:
         the command's `finally` blocks have removed what the run created by now; exit 130."""
-        from .interrupts import EXIT_INTERRUPTED
+        from .interrupts import EXIT_INTERRUPTED, interrupted_by
 
         try:
             return super().invoke(ctx)
@@ -54,6 +54,11 @@ class LazyGroup(click.Group):
 
             exc.message = environment_masker(os.environ)(exc.message)
             raise
+        except Exception as exc:  # an interrupt wrapped by Python's machinery is still an interrupt
+            if not interrupted_by(exc):
+                raise
+            click.echo("dind-doctor: interrupted; what this run created was removed", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
         except KeyboardInterrupt:
             click.echo("dind-doctor: interrupted; what this run created was removed", err=True)
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None

@@ -15,6 +15,20 @@ EXIT_INTERRUPTED = 130
 _SIGNALS = tuple(s for s in (getattr(signal, "SIGINT", None), getattr(signal, "SIGTERM", None)) if s is not None)
 
 
+def interrupted_by(exc: BaseException) -> bool:
+    """Is `exc` a Ctrl-C or SIGTERM in disguise? An interrupt raised inside Python's own machinery comes out
+    wrapped: in a class body being built by a lazy import, dataclasses turn it into `RuntimeError: Error
+    calling __set_name__` (seen in CI: SIGTERM during `levels`' first probe)."""
+    seen: set[int] = set()
+    item: BaseException | None = exc
+    while item is not None and id(item) not in seen:
+        if isinstance(item, KeyboardInterrupt):
+            return True
+        seen.add(id(item))
+        item = item.__cause__ or item.__context__
+    return False
+
+
 def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
