@@ -2,12 +2,15 @@
 
     pip install compose-lint            # the reference linter (optional: a PyYAML parse stands in)
     eval "$(bash tests/images/build-offline-images.sh)"   # or: export DIND_DOCTOR_PROBE_IMAGE=busybox
-    python bench/speed.py [--runs 5] [--run-reference] [--compose-lint PATH] [--doctor PATH]
+    git clone https://github.com/40tude/fraud_detection_2 /tmp/fd2   # the user's public repository (optional)
+    python bench/speed.py [--runs 5] [--run-reference] [--compose-lint PATH] [--doctor PATH] [--user-repo /tmp/fd2]
 
 Rows (whole-process wall time and user+system CPU time, medians of --runs after one warm-up; peak RSS of
 the process tree over the runs, from os.wait4):
   static seed   check --static on tests/fixtures/seed_project  vs  compose-lint on its compose files
   static repo   check --static on this repository's root       vs  compose-lint on its compose files
+  static user   (with --user-repo) check --static on the user's public repository (issue 15's first row:
+                863 files, 22 compose files, 51 PowerShell scripts)  vs  compose-lint on its compose files
   check engine  check on the seed project                       vs  docker run --rm <probe image> true
   --help        dind-doctor --help                              vs  python -c pass
   run-reference (with --run-reference; slow) dood, warm caches, no reference
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -32,7 +36,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "fixtures" / "seed_project"
-COMPOSE_NAMES = ("compose.yml", "compose.yaml", "docker-compose.yml", "docker-compose.yaml")
+# compose.yml and its variants (docker-compose-test.yml, compose.prod.yaml): the files a user lints
+COMPOSE_NAME = re.compile(r"(docker-)?compose([.-][^/]*)?\.ya?ml")
 
 
 @dataclass
@@ -68,8 +73,11 @@ def compose_files(folder: Path) -> list[str]:
         listed = subprocess.run(["git", "-C", str(folder), "ls-files", "-z"], capture_output=True,
                                 timeout=30, check=True).stdout.decode().split("\0")
     except (OSError, subprocess.SubprocessError):
-        listed = [str(p.relative_to(folder)) for p in folder.rglob("*")]
-    return sorted(str(folder / f) for f in listed if f and Path(f).name in COMPOSE_NAMES)
+        listed = []
+    found = sorted(str(folder / f) for f in listed if f and COMPOSE_NAME.fullmatch(Path(f).name))
+    if not found:  # not a repository, or a snapshot whose index is not the tree: what is on disk
+        found = sorted(str(p) for p in folder.rglob("*") if COMPOSE_NAME.fullmatch(p.name) and ".git" not in p.parts)
+    return found
 
 
 def lint_reference(files: list[str], compose_lint: str | None) -> tuple[list[str], str]:
@@ -103,6 +111,7 @@ def main() -> None:
                         help="the compose-lint executable (default: from PATH)")
     parser.add_argument("--doctor", help="the dind-doctor executable to time (default: beside this Python)")
     parser.add_argument("--run-reference", action="store_true", help="also time run-reference (slow)")
+    parser.add_argument("--user-repo", type=Path, help="a checkout of github.com/40tude/fraud_detection_2")
     args = parser.parse_args()
     doctor = doctor_command(args.doctor)
     probe = os.environ.get("DIND_DOCTOR_PROBE_IMAGE", "busybox")
@@ -111,7 +120,10 @@ def main() -> None:
           f"{load:.1f} at start; {' '.join(doctor)}; median of {args.runs} after a warm-up; ratio = dind-doctor / reference")
     print(f"{'row':<14} {'dind-doctor: wall, CPU, peak RSS':<35}  {'reference: wall, CPU, RSS':<26}  "
           "ratio (wall, CPU)")
-    for name, folder in (("static seed", SEED), ("static repo", ROOT)):
+    static_rows = [("static seed", SEED), ("static repo", ROOT)]
+    if args.user_repo:
+        static_rows.append(("static user", args.user_repo.resolve()))
+    for name, folder in static_rows:
         ref_cmd, ref_name = lint_reference(compose_files(folder), args.compose_lint)
         ours = measure([*doctor, "check", "--static", "--project", str(folder)], args.runs)
         row(name, ours, measure(ref_cmd, args.runs), ref_name)
