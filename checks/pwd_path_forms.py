@@ -2,20 +2,19 @@
 from __future__ import annotations
 
 import re
-import secrets
-import shutil
-from pathlib import Path
 
 from dind_doctor.check import Check, Option
 from dind_doctor.context import Context
-from dind_doctor.model import Finding, Fix, Level, Location, Status, fixes, same_fix
-from dind_doctor.project.files import ProjectFiles, project_files
+from dind_doctor.model import Finding, Fix, Location, Status, fixes, same_fix
+from dind_doctor.project.files import project_files
 from dind_doctor.project.host_paths import has_drive
 from dind_doctor.project.current_folder import NOT_CMD, folder_refs
 from dind_doctor.project.docker_commands import MountArg
 from dind_doctor.project.ps_arguments import drive_errors
 from dind_doctor.project.pstokens import Source, TokenBudgetExceeded
 from dind_doctor.project.scripts import ScriptSource
+
+from .pwd_path_probe import live_findings
 
 # about_Providers / Get-Location: at a UNC or provider-qualified location `$PWD` renders as
 # `Microsoft.PowerShell.Core\FileSystem::\\server\share`, which docker cannot read.
@@ -31,9 +30,6 @@ CMD_VARIABLE = re.compile(r"%~[a-z]*[0-9]|%[0-9]|%[A-Za-z_][^%\s]*%", re.I)
 # A bash continuation in a .bat/.cmd: ` \` ending a line whose next line starts like a continued argument.
 BASH_CONTINUATION = re.compile(r"[ \t]\\[ \t]*\r?\n[ \t]*(?=-|\"|[A-Za-z0-9_./]+[:=])")
 MSYS_MENTION = re.compile(r"MSYS_NO_PATHCONV|MSYS2_ARG_CONV_EXCL")
-SENTINEL_DIR = "/dind-doctor-probe"
-
-
 HOST_PATH_FLAGS = ("-v", "--volume", "--mount")
 
 
@@ -111,7 +107,7 @@ class PwdPathForms(Check):
                     broken = any(f.status is Status.FAIL for f in static) or source.rel in parse_failed
                     if not source.markdown and not broken and folder_refs(dialect).search(src):
                         live.append((source, arg, folder_refs(dialect).sub("", src, count=1)))
-        findings.extend(self._live_all(ctx, files, live))
+        findings.extend(live_findings(self, ctx, files, live))
         if not findings:
             if not n_args:
                 return [self.finding(Status.SKIP, "no `docker -v`/`--mount` in the project's scripts")]
@@ -241,89 +237,3 @@ class PwdPathForms(Check):
                 detail=f"docker answers `\"{src}\" includes invalid characters for a local volume name`.",
                 fixes=same_fix(f"Write ./{src} or, better, {QUOTED_FORM[dialect]}"))]
         return []
-
-    # -- live ---------------------------------------------------------------------------------------
-    def _live_all(self, ctx: Context, files: ProjectFiles,
-                  live: list[tuple[ScriptSource, MountArg, str]]) -> list[Finding]:
-        if not live:
-            return []
-        out: list[Finding] = []
-        seen: set[Path] = set()
-        for source, arg, rest in live:
-            rest = rest.replace("\\", "/").lstrip("/")
-            candidates = [ctx.project, source.path.parent, source.path.parent.parent]
-            found = next((c / rest for c in candidates if (c / rest).is_dir()), None)
-            where = Location(source.rel, arg.line, arg.column)
-            if found is None:
-                out.append(self.finding(
-                    Status.WARN, f"`{arg.value}` mounts a folder `{rest}` that exists neither in the project nor "
-                                 "next to the script", location=where,
-                    detail="Run from another folder, the daemon creates an EMPTY folder at that path and mounts it: "
-                           "the container sees nothing. Check the spelling and the folder you run the script from."))
-                continue
-            host_dir = found.resolve()
-            if host_dir in seen or len(seen) >= self.option(ctx, "live-probes"):
-                continue
-            seen.add(host_dir)
-            if ctx.engine_error:
-                out.append(self.finding(Status.SKIP, f"live mount probe of {files.rel(found)} skipped: "
-                                                     f"{ctx.engine_error}", location=where))
-                continue
-            out.append(self._probe(ctx, files, host_dir, where))
-        return out
-
-    def _probe(self, ctx: Context, files: ProjectFiles, host_dir: Path, where: Location) -> Finding:
-        from docker.types import Mount
-
-        from dind_doctor.levels.translate import translate
-        from dind_doctor.engine.errors import ProbeError
-        from dind_doctor.engine.probes import run_probe
-
-        report = ctx.nesting()
-        shown = files.rel(host_dir)
-        t = translate(str(host_dir), report)
-        if t.daemon_path is None and report.level is Level.DOOD:
-            return self.finding(
-                Status.FAIL, f"{shown} exists only inside this container: the daemon cannot mount it",
-                location=where, evidence={"path here": str(host_dir), "mount": str(t.mount or "none"),
-                                          "why": t.reason},
-                detail="This container drives the host's daemon, which resolves bind sources on the HOST. "
-                       "Mount the folder into this container from the host first, or use a named volume.")
-        # Elsewhere (a dind sidecar, a remote or unknown daemon) the probe tries the path as it is here.
-        daemon_dir = t.daemon_path or str(host_dir)
-        token = secrets.token_hex(8)
-        evidence = {"host folder": str(host_dir), "daemon path": daemon_dir, "level": report.level.value}
-        # The probe must see the file through the bind mount, so it is written in the folder: in a
-        # sub-folder of this run, registered before it exists, which the run's cleanup removes too.
-        folder: Path | None = None
-        try:
-            folder = ctx.resources.sub_folder(host_dir)
-            (folder / "sentinel").write_text(token, encoding="ascii")
-        except (OSError, ProbeError) as exc:
-            if folder is not None:
-                shutil.rmtree(folder, ignore_errors=True)
-            return self.finding(Status.SKIP, f"live mount probe of {shown} skipped: cannot write a sentinel "
-                                             f"({getattr(exc, 'strerror', None) or exc})", location=where,
-                                evidence=evidence)
-        try:
-            result = run_probe(ctx, ["cat", f"{SENTINEL_DIR}/{folder.name}/sentinel"], component="pwd-probe",
-                               mounts=[Mount(SENTINEL_DIR, daemon_dir, type="bind", read_only=True)])
-        except ProbeError as exc:
-            reason = str(exc)
-            if "does not exist" in reason:
-                return self.finding(Status.FAIL, f"the daemon has no folder {daemon_dir}: {shown} was resolved on "
-                                                 "another host", location=where, evidence=evidence, detail=reason)
-            return self.finding(Status.SKIP, f"live mount probe of {shown} could not run: {reason}",
-                                location=where, evidence=evidence)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        if result.exit_code == 0 and result.output.strip() == token:
-            return self.finding(Status.OK, f"a probe container mounting {shown} sees this folder (daemon path "
-                                           f"{daemon_dir})", location=where, evidence=evidence)
-        return self.finding(
-            Status.FAIL, f"a probe container mounting {shown} sees an empty or different folder", location=where,
-            evidence={**evidence, "probe": result.output.strip()[:120]},
-            detail="The daemon mounted a folder of the same name on ITS host: the path was resolved on another "
-                   "host (a container driving the host's daemon, a remote daemon), Docker Desktop does not share "
-                   "that drive (Settings > Resources > File sharing), or the path has a typo.",
-            fixes=same_fix("Mount the folder from the machine the daemon runs on, or use a named volume."))

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from .dockerfile_model import Dockerfile, parse_dockerfile
+from .dockerfile_model import Dockerfile
+from .dockerfile_reader import parse_dockerfile
 from .files import ProjectFiles
 
 

@@ -12,10 +12,11 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .command_words import Command, Word
 from .current_folder import expand
 from .mount_spec import MountSpec, parse_flag
 from .pstokens import Token
-from .shell_words import Command, Word, commands
+from .shell_words import commands
 
 DOCKER_WORDS = frozenset({"docker", "docker.exe"})
 COMPOSE_WORDS = frozenset({"docker-compose", "docker-compose.exe"})

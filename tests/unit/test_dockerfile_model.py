@@ -1,6 +1,6 @@
-"""Contract table of the ONE Dockerfile reader (project/dockerfile_model), including every input on which
-the two readers it replaces (project/dockerfiles.py and levels/dockerfile.py) disagreed (issue 9), and
-issue 8's `COPY --chown` JSON form and heredoc inputs through the env-file check."""
+"""Contract table of the ONE Dockerfile reader (project/dockerfile_reader, into project/dockerfile_model),
+including every input on which the two readers it replaces (project/dockerfiles.py and levels/dockerfile.py)
+disagreed (issue 9), and issue 8's `COPY --chown` JSON form and heredoc inputs through the env-file check."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,7 +10,7 @@ from test_project_support import run_check, summary
 
 from dind_doctor.checks.env_file import EnvFile
 from dind_doctor.project.build_context import Dockerfiles, source_folder
-from dind_doctor.project.dockerfile_model import parse_dockerfile
+from dind_doctor.project.dockerfile_reader import parse_dockerfile
 from dind_doctor.project.files import ProjectFiles
 
 

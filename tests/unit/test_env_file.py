@@ -12,7 +12,7 @@ from test_project_support import HOSTED, SEED, TRAPS, copy_tree, run_check, summ
 from dind_doctor.checks.env_file import EnvFile
 from dind_doctor.model import Status
 from dind_doctor.project.build_context import DockerIgnore, copied_files
-from dind_doctor.project.dockerfile_model import parse_dockerfile
+from dind_doctor.project.dockerfile_reader import parse_dockerfile
 from dind_doctor.evidence_shapes import value_shape
 from dind_doctor.project.dotenv_lint import lint
 

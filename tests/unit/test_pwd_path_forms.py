@@ -92,6 +92,7 @@ def test_seed_and_hosted():
 def test_a_folder_of_this_container_only_cannot_be_mounted_by_the_hosts_daemon(tmp_path: Path):
     from test_project_support import make_ctx
 
+    from dind_doctor.checks.pwd_path_probe import probe_folder
     from dind_doctor.model import Level, Location
     from dind_doctor.nesting import NestingReport
     from dind_doctor.project.files import ProjectFiles
@@ -100,6 +101,6 @@ def test_a_folder_of_this_container_only_cannot_be_mounted_by_the_hosts_daemon(t
     report = NestingReport(Level.DOOD, True, "abc", True, False,
                            mounts=({"Type": "volume", "Name": "data", "Destination": str(tmp_path)},))
     ctx.nesting = lambda: report
-    fail = PwdPathForms()._probe(ctx, ProjectFiles(tmp_path), tmp_path, Location("run.ps1", 1))
+    fail = probe_folder(PwdPathForms(), ctx, ProjectFiles(tmp_path), tmp_path, Location("run.ps1", 1))
     assert fail.status is Status.FAIL and "exists only inside this container" in fail.summary
     assert "inside the volume data" in fail.evidence["why"]

@@ -12,7 +12,7 @@ from dind_doctor.engine import manifest, staleness
 from dind_doctor.engine.sync import tar_folder
 from dind_doctor.engine.volumes import parse_time
 from dind_doctor.project.build_context import source_folder
-from dind_doctor.project.dockerfile_model import parse_dockerfile
+from dind_doctor.project.dockerfile_reader import parse_dockerfile
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed_project" / "hosted"
 
