@@ -24,7 +24,15 @@ if TYPE_CHECKING:
 
 OPERATORS = frozenset({"DockerOperator", "DockerSwarmOperator"})
 MOUNT_FIELDS = ("target", "source", "type", "read_only", "consistency", "propagation", "no_copy")
-MARKERS = re.compile(r"DockerOperator|DockerSwarmOperator|task\.docker|docker_task")
+MARKERS = ("DockerOperator", "DockerSwarmOperator", "task.docker", "docker_task")  # `in`: 10x a regex search
+# Python's comments and string literals (any prefix, triple-quoted or not, escapes honoured), matched
+# from the start so that a quote or `#` inside one never starts another: what is left is code.
+NOT_CODE = re.compile("|".join((
+    r"#[^\n]*",
+    # Unrolled loops (a run of ordinary characters, then an escape or a lone quote): linear, no backtracking.
+    r'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""', r"'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''",
+    r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"', r"'[^'\\\n]*(?:\\.[^'\\\n]*)*'",  # after the triple forms
+)), re.DOTALL)
 PY2_HINTS = re.compile(r"^\s*(print\s+[\"'\w]|exec\s+[\"']|except\s+[\w.]+\s*,\s*\w+\s*:)", re.MULTILINE)
 
 
@@ -76,8 +84,14 @@ class DagFile:
 
 
 def mentions_docker(text: str) -> bool:
-    """The cheap filter run before parsing: the file names one of the operators or decorators."""
-    return MARKERS.search(text) is not None
+    """The cheap filter run before parsing: the file names one of the operators or decorators in its
+    code. A name met only in comments, docstrings or strings (a module about DAGs, a test holding a DAG
+    as text) starts no container: such a file is not parsed (ast.parse and the walks after it are most of
+    the cost of a Python-heavy project)."""
+    if not any(marker in text for marker in MARKERS):
+        return False
+    code = NOT_CODE.sub(" ", text)
+    return any(marker in code for marker in MARKERS)
 
 
 class _Aliases:

@@ -207,3 +207,30 @@ def test_a_dag_file_is_walked_once(monkeypatch):
         [HEADER, 'IMG = "i"'] + [f"DockerOperator(task_id='t{i}', image=IMG)" for i in range(50)]))
     assert len(dag.calls) == 50 and all(c.args["image"].value == "i" for c in dag.calls)
     assert walks == ["Module"]
+
+
+# (source, is read as a DAG): the operator names count only in code, never in comments or strings.
+CODE_ONLY_ROWS = [
+    ('"""Checks each DockerOperator(...) call."""\nimport os\n', False),
+    ("# a DockerOperator would go here\nx = 1\n", False),
+    ("SOURCE = 'from x import DockerOperator\\nDockerOperator(task_id=\"t\")'\n", False),
+    ("SOURCE = '''@task.docker\n    def f(): ...'''\n", False),
+    ('s = "a # b"; t = "\\"" \nDockerOperator(task_id="t")\n', True),  # a `#` or an escaped quote in a string
+    ("s = '''it's \"\"\" inside'''\nDockerOperator(task_id='t')\n", True),  # the other quote inside a triple
+    ("r = r'C:\\\\'\n@task.docker(image='i')\ndef f(): ...\n", True),
+    ("from airflow.decorators import docker_task\n", True),
+    (HEADER + "DockerOperator(task_id='t')  # DockerOperator\n", True),
+]
+
+
+@pytest.mark.parametrize("source,is_dag", CODE_ONLY_ROWS)
+def test_operator_names_count_only_in_code(source, is_dag, monkeypatch):
+    """A module that only talks about DockerOperator (a docstring, a test holding a DAG as text) is not
+    parsed: ast.parse and the walks after it were most of the run on a Python-heavy project."""
+    parsed: list[str] = []
+    real_parse = ast.parse
+    monkeypatch.setattr(ast, "parse", lambda text, filename="<unknown>": parsed.append(filename)
+                        or real_parse(text, filename=filename))
+    dag = read_dag(Path("m.py"), "m.py", source)
+    assert (dag is not None) is is_dag
+    assert parsed == (["m.py"] if is_dag else [])
