@@ -1,14 +1,15 @@
 """Finds checks through the entry-point group `dind_doctor.checks`; built-ins are registered there too.
 
-Discovery (which entry points exist) and loading (importing them) are separate, so that a plugin that
-fails to import becomes a named failure instead of a traceback.
+Discovery (which entry points exist, entry_points.py: read without importlib.metadata) and loading
+(importing them) are separate, so that a plugin that fails to import becomes a named failure instead of a
+traceback.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib.metadata import EntryPoint, entry_points
 
 from .check import Check
+from .entry_points import EntryPoint, entry_points
 
 GROUP = "dind_doctor.checks"
 
@@ -21,24 +22,19 @@ class LoadFailure:
 
 
 def discover() -> list[EntryPoint]:
-    found = {ep.name: ep for ep in entry_points(group=GROUP)}
+    found = {ep.name: ep for ep in entry_points(GROUP)}
     return [found[name] for name in sorted(found)]
-
-
-def _package(ep: EntryPoint) -> str:
-    dist = getattr(ep, "dist", None)
-    return getattr(dist, "name", None) or ep.value.split(":")[0].split(".")[0]
 
 
 def load(ep: EntryPoint) -> type[Check] | LoadFailure:
     try:
         obj = ep.load()
     except Exception as exc:  # any import-time failure of a plugin: report it, never crash
-        return LoadFailure(ep.name, _package(ep), f"{type(exc).__name__}: {exc}")
+        return LoadFailure(ep.name, ep.package, f"{type(exc).__name__}: {exc}")
     if not (isinstance(obj, type) and issubclass(obj, Check)):
-        return LoadFailure(ep.name, _package(ep), f"{ep.value} is not a dind_doctor.check.Check subclass")
+        return LoadFailure(ep.name, ep.package, f"{ep.value} is not a dind_doctor.check.Check subclass")
     if getattr(obj, "id", None) != ep.name:
-        return LoadFailure(ep.name, _package(ep),
+        return LoadFailure(ep.name, ep.package,
                            f"entry point name {ep.name!r} differs from the check id {getattr(obj, 'id', None)!r}")
     return obj
 
