@@ -4,12 +4,13 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING, Any
 
-from dind_doctor.check import Check
+from dind_doctor.airflow.check_bases import DagMountCheck
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Status, same_fix
 
 if TYPE_CHECKING:
     from dind_doctor.airflow.dags import DagFile, DockerCall, MountSpec
+    from dind_doctor.airflow.literals import Value
 
 AIRFLOW_HOME = "/opt/airflow"
 PASS_IN = ("Pass the HOST path in: `HOST_PROJECT_DIR: ${PWD}` (or the folder) in the Airflow services' "
@@ -34,7 +35,7 @@ def worker_mounts(ctx: Context) -> tuple[str, list[dict[str, Any]]]:
     return f"{service.compose.rel} service {service.name}", mounts
 
 
-class AirflowBindMounts(Check):
+class AirflowBindMounts(DagMountCheck):
     """Tells where the daemon will look up each `Mount(type="bind", source=...)` of the DAGs.
 
     DockerOperator hands the source path to the daemon, which looks it up on ITS host, never in the Airflow
@@ -57,32 +58,26 @@ class AirflowBindMounts(Check):
 
     id = "airflow-bind-mounts"
     title = "Bind sources of the DAGs' Mounts as the daemon will look them up"
-    project_check = True
+    kind = "bind"
+    none_found = "no DAG bind-mounts a path"
 
-    def run(self, ctx: Context) -> list[Finding]:
-        from dind_doctor.airflow.project import dag_mounts
+    def unread_source(self, dag: DagFile, call: DockerCall, mount: MountSpec, source: Value | None) -> Finding:
+        from dind_doctor.airflow.project import at, where
 
-        binds = dag_mounts(ctx, "bind")
-        if not binds:
-            return [self.finding(Status.SKIP, "no DAG bind-mounts a path")]
-        worker, mounts = worker_mounts(ctx)
-        return [self._one(dag, call, mount, worker, mounts) for dag, call, mount in binds]
+        if source is not None and source.env_var:
+            return self.finding(Status.OK, f"{where(call)}: bind source from {source.env_var}: a host path passed in",
+                                location=at(dag, source))
+        return super().unread_source(dag, call, mount, source)
 
-    def _one(self, dag: DagFile, call: DockerCall, mount: MountSpec, worker: str,
-             mounts: list[dict[str, Any]]) -> Finding:
+    def mount(self, ctx: Context, dag: DagFile, call: DockerCall, mount: MountSpec, source: Value,
+              path: str) -> Finding:
         from dind_doctor.airflow.project import at, where
         from dind_doctor.nesting import daemon_path
         from dind_doctor.project.host_paths import is_windows_absolute
 
-        source = mount.arg("source")
+        # The worker's mounts, read once per run for every bind of every DAG.
+        worker, mounts = ctx.memo("airflow worker mounts", lambda: worker_mounts(ctx))
         who = where(call)
-        if source is None or not source.literal or not isinstance(source.value, str):
-            if source is not None and source.env_var:
-                return self.finding(Status.OK, f"{who}: bind source from {source.env_var}: a host path passed in",
-                                    location=at(dag, source))
-            return self.finding(Status.SKIP, f"{who}: bind source {source.describe() if source else 'missing'}",
-                                location=at(dag, source or mount))
-        path = source.value
         location = at(dag, source)
         evidence = {"source": path, "worker": worker or "no Airflow service in the compose files"}
         if is_windows_absolute(path):

@@ -103,7 +103,7 @@ class AirflowDaemonAccess(Check):
                    "exposes the API to every container.", location=location,
             evidence={"url": url, "where": where}, fixes=same_fix(SAFER))
 
-    def _compose(self, ctx: Context, services: list[AirflowService]) -> list[Finding]:
+    def _compose(self, ctx: Context, services: tuple[AirflowService, ...]) -> list[Finding]:
         from dind_doctor.airflow.project import SOCKET_TARGETS, dotenv_value
 
         findings: list[Finding] = []

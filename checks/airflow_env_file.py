@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from dind_doctor.check import Check
+from dind_doctor.airflow.check_bases import ContainerTaskCheck
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Status, same_fix
+
+if TYPE_CHECKING:
+    from dind_doctor.airflow.dags import DagFile, DockerCall
 
 
 def looks_like_path(value: str) -> bool:
@@ -31,7 +35,7 @@ def working_forms(rel: str, line: int, path: str) -> str:
             "(never shown in the UI).")
 
 
-class AirflowEnvFile(Check):
+class AirflowEnvFile(ContainerTaskCheck):
     """Checks what DockerOperator's `env_file` argument will really hold.
 
     `env_file` is a templated field and `.env` is in the operator's `template_ext`: a value ending in
@@ -54,36 +58,31 @@ class AirflowEnvFile(Check):
 
     id = "airflow-env-file"
     title = "DockerOperator env_file: content or template name, not a path"
-    project_check = True
 
-    def run(self, ctx: Context) -> list[Finding]:
-        from dind_doctor.airflow.project import at, dag_calls, where
+    def task(self, ctx: Context, dag: DagFile, call: DockerCall) -> Finding | None:
+        from dind_doctor.airflow.project import at, where
 
-        calls = list(dag_calls(ctx))
-        if not calls:
-            return [self.finding(Status.SKIP, "no DockerOperator or @task.docker in the project")]
-        findings = []
-        for dag, call in calls:
-            value = call.arg("env_file")
-            if value is None:
-                continue
-            if value.literal and isinstance(value.value, str) and looks_like_path(value.value):
-                template = value.value.lower().endswith(".env")
-                effect = (f"Airflow takes {value.value!r} as a Jinja template name: jinja2.exceptions."
-                          "TemplateNotFound at run time, the file is never read from that path" if template
-                          else f"Airflow parses {value.value!r} as .env CONTENT: no `=`, so no variable at all")
-                findings.append(self.finding(
-                    Status.FAIL if template else Status.WARN, f"{where(call)}: env_file is a path: {effect}",
-                    location=at(dag, value), evidence={"env_file": value.text},
-                    fixes=same_fix(working_forms(dag.rel, value.line, value.value))))
-            elif not value.literal and "dotenv_values(" in value.text:
-                findings.append(self.finding(
-                    Status.WARN, f"{where(call)}: env_file={value.text} reads the file when the DAG is parsed, "
-                                 "on the scheduler and every worker, and gives a dict where env_file takes text",
-                    detail="The .env must then exist in every Airflow container (hence a code volume mounted on "
-                           "all of them), and its values end up in the DAG's parse-time state.",
-                    location=at(dag, value), evidence={"env_file": value.text},
-                    fixes=same_fix(working_forms(dag.rel, value.line, read_path(value.text)))))
-        if not findings:
-            findings.append(self.finding(Status.OK, f"no env_file path in {len(calls)} container task(s)"))
-        return findings
+        value = call.arg("env_file")
+        if value is None:
+            return None
+        if value.literal and isinstance(value.value, str) and looks_like_path(value.value):
+            template = value.value.lower().endswith(".env")
+            effect = (f"Airflow takes {value.value!r} as a Jinja template name: jinja2.exceptions."
+                      "TemplateNotFound at run time, the file is never read from that path" if template
+                      else f"Airflow parses {value.value!r} as .env CONTENT: no `=`, so no variable at all")
+            return self.finding(
+                Status.FAIL if template else Status.WARN, f"{where(call)}: env_file is a path: {effect}",
+                location=at(dag, value), evidence={"env_file": value.text},
+                fixes=same_fix(working_forms(dag.rel, value.line, value.value)))
+        if not value.literal and "dotenv_values(" in value.text:
+            return self.finding(
+                Status.WARN, f"{where(call)}: env_file={value.text} reads the file when the DAG is parsed, "
+                             "on the scheduler and every worker, and gives a dict where env_file takes text",
+                detail="The .env must then exist in every Airflow container (hence a code volume mounted on "
+                       "all of them), and its values end up in the DAG's parse-time state.",
+                location=at(dag, value), evidence={"env_file": value.text},
+                fixes=same_fix(working_forms(dag.rel, value.line, read_path(value.text))))
+        return None
+
+    def all_well(self, ctx: Context, tasks: int) -> Finding:
+        return self.finding(Status.OK, f"no env_file path in {tasks} container task(s)")

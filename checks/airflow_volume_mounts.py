@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dind_doctor.check import Check
+from dind_doctor.airflow.check_bases import DagMountCheck
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Status, same_fix
 
 if TYPE_CHECKING:
     from dind_doctor.airflow.dags import DagFile, DockerCall, MountSpec
+    from dind_doctor.airflow.literals import Value
 
 
-class AirflowVolumeMounts(Check):
+class AirflowVolumeMounts(DagMountCheck):
     """Checks every `Mount(source=NAME, type="volume")` of the DAGs against the compose projects' volumes.
 
     Compose names a project volume `<project>_<key>` unless the volume sets `name:`; the project name is
@@ -31,25 +32,13 @@ class AirflowVolumeMounts(Check):
 
     id = "airflow-volume-mounts"
     title = "Volumes the DAGs mount vs the compose projects' real volume names"
-    project_check = True
+    kind = "volume"
+    none_found = "no DAG mounts a named volume"
 
-    def run(self, ctx: Context) -> list[Finding]:
-        from dind_doctor.airflow.project import dag_mounts
-
-        mounts = dag_mounts(ctx, "volume")
-        if not mounts:
-            return [self.finding(Status.SKIP, "no DAG mounts a named volume")]
-        return [self._one(ctx, dag, call, mount) for dag, call, mount in mounts]
-
-    def _one(self, ctx: Context, dag: DagFile, call: DockerCall, mount: MountSpec) -> Finding:
+    def mount(self, ctx: Context, dag: DagFile, call: DockerCall, mount: MountSpec, source: Value,
+              name: str) -> Finding:
         from dind_doctor.airflow.project import at, compose_models, dotenv_keys, project_name_from_folder, where
 
-        source = mount.arg("source")
-        if source is None or not source.literal or not isinstance(source.value, str):
-            return self.finding(Status.SKIP, f"{where(call)}: volume source "
-                                             f"{source.describe() if source else 'missing'}: not checked",
-                                location=at(dag, source or mount))
-        name = source.value
         location = at(dag, source)
         near = None
         for cf, model in compose_models(ctx):

@@ -70,14 +70,18 @@ def is_airflow_service(name: str, spec: Mapping[str, Any]) -> bool:
         any(str(k).startswith("AIRFLOW__") for k in keys)
 
 
-def airflow_services(ctx: "Context") -> list[AirflowService]:
-    found = []
-    for project in ctx.project_model.compose:
-        services = project.raw.get("services") if not project.error else None
-        for name, spec in services.items() if isinstance(services, Mapping) else ():
-            if isinstance(spec, Mapping) and is_airflow_service(str(name), spec):
-                found.append(AirflowService(project, str(name), spec))
-    return found
+def airflow_services(ctx: "Context") -> tuple[AirflowService, ...]:
+    """The compose services that run Airflow, read once per run for every airflow-* check."""
+    def build() -> tuple[AirflowService, ...]:
+        found = []
+        for project in ctx.project_model.compose:
+            services = project.raw.get("services") if not project.error else None
+            for name, spec in services.items() if isinstance(services, Mapping) else ():
+                if isinstance(spec, Mapping) and is_airflow_service(str(name), spec):
+                    found.append(AirflowService(project, str(name), spec))
+        return tuple(found)
+
+    return ctx.memo("airflow services", build)
 
 
 def compose_models(ctx: "Context") -> list[tuple["ComposeProject", "ComposeProject"]]:
