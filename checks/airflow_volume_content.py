@@ -36,11 +36,13 @@ class AirflowVolumeContent(Check):
     time_limit = 90.0
 
     def run(self, ctx: Context) -> list[Finding]:
+        from dind_doctor.airflow.project import dag_mounts
         from dind_doctor.airflow.volume_pairs import volume_pairs
 
         # Only the volumes a DAG mounts: a compose service's volume is created AND filled from the image by
         # `docker compose up` (named-volume-visibility judges it); `sync-volume` still syncs every pair.
-        pairs = [pair for pair in volume_pairs(ctx) if pair.mounted_by_a_dag]
+        # No DAG mounting a volume settles it without the compose model (no `docker compose config` child).
+        pairs = [pair for pair in volume_pairs(ctx) if pair.mounted_by_a_dag] if dag_mounts(ctx, "volume") else []
         if not pairs:
             return [self.finding(Status.SKIP, "no code volume: no DAG mounts a named volume")]
         findings = []

@@ -60,6 +60,11 @@ class NamedVolumeVisibility(Check):
     needs_engine = True
     time_limit = 60.0
 
+    def warm(self, ctx: Context) -> None:
+        from dind_doctor.compose_cli import resolved_projects
+
+        resolved_projects(ctx, [p for p in ctx.project_model.compose if not p.error and p.volumes])
+
     def run(self, ctx: Context) -> list[Finding]:
         from dind_doctor.compose_cli import resolved_project
 

@@ -1,14 +1,36 @@
 """nesting-level: host, DooD, DinD or remote — and the privileged-mode traps of each."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Level, Status, fixes, same_fix
 from dind_doctor.dind_workaround import cli_flags
 from dind_doctor.engine.errors import ImageUnavailable, ProbeError
-from dind_doctor.engine.probes import run_probe
+from dind_doctor.engine.probes import ProbeResult, run_probe
+
+if TYPE_CHECKING:
+    from dind_doctor.nesting import NestingReport
 
 DIND_WORKAROUND = cli_flags("dind-storage")
+
+
+def _settled(report: NestingReport) -> bool:
+    """A DooD container that runs privileged itself: the daemon it drives does start privileged containers."""
+    return report.level is Level.DOOD and bool(report.privileged)
+
+
+def privileged_outcome(ctx: Context) -> ProbeResult | ProbeError:
+    """The privileged probe's result or the reason it could not run, once per run: started early by the
+    warm hook (its container starting while the project checks run), read by the check."""
+    def probe() -> ProbeResult | ProbeError:
+        try:  # no network: `true` needs none, and a bridge endpoint is most of a start's cost
+            return run_probe(ctx, ["true"], privileged=True, network_mode="none")
+        except ProbeError as exc:
+            return exc
+
+    return ctx.memo("privileged probe", probe)
 
 
 class NestingLevel(Check):
@@ -26,7 +48,9 @@ class NestingLevel(Check):
     only widens what a compromised container can do to the host. Drop it. Some engines refuse privileged
     containers altogether (rootless engines, microVMs, hosts whose capability bounding set lacks
     CAP_SYS_RESOURCE: "unable to apply caps: operation not permitted"); true DinD still runs there with
-    the capability list printed in the fix. The check starts one labelled privileged probe to find out.
+    the capability list printed in the fix. The check starts one labelled privileged probe to find out
+    (no network, started while the project checks run), except in a DooD container that itself runs
+    privileged on the daemon: that settles it.
     """
 
     id = "nesting-level"
@@ -48,16 +72,23 @@ class NestingLevel(Check):
         if report.level is Level.CONTAINER:
             findings[0] = self.finding(Status.WARN, f"level unknown: {report.reason}", evidence=evidence)
         if not ctx.engine_error:
-            findings.extend(self._privileged_probe(ctx))
+            findings.extend(self._privileged_probe(ctx, report))
         return findings
 
-    def _privileged_probe(self, ctx: Context) -> list[Finding]:
-        try:
-            result = run_probe(ctx, ["true"], privileged=True)
-        except ImageUnavailable as exc:
-            return [self.finding(Status.SKIP, f"privileged mode not probed: {exc}")]
-        except ProbeError as exc:
-            reason = str(exc)
+    def warm(self, ctx: Context) -> None:
+        if not _settled(ctx.nesting()):
+            privileged_outcome(ctx)
+
+    def _privileged_probe(self, ctx: Context, report: NestingReport) -> list[Finding]:
+        if _settled(report):
+            return [self.finding(Status.OK, "privileged containers can start on this engine",
+                                 evidence={"probe": "not run: this container itself runs privileged on the same "
+                                                    "daemon (HostConfig.Privileged)"})]
+        result = privileged_outcome(ctx)
+        if isinstance(result, ImageUnavailable):
+            return [self.finding(Status.SKIP, f"privileged mode not probed: {result}")]
+        if isinstance(result, ProbeError):
+            reason = str(result)
             return [self.finding(
                 Status.WARN, "privileged containers cannot start on this engine",
                 detail=f"The daemon said: {reason}. `docker run --privileged` (the seed's run_host.ps1, "

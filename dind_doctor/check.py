@@ -48,6 +48,11 @@ class Check:
     def run(self, ctx: "Context") -> Iterable[Finding]:
         raise NotImplementedError
 
+    def warm(self, ctx: "Context") -> None:
+        """Start the slow engine work `run` will ask for (a probe, a `docker compose config`), through the
+        same memoized helpers, before the checks run (engine/early.py). Called on a thread of its own, only
+        when the engine answers and the check applies at this level; by default nothing."""
+
     def option(self, ctx: "Context", name: str) -> Any:
         """The config file's value of one of this check's `options`, else its default."""
         return ctx.options.get(self.id, {}).get(name, self.options[name].default)

@@ -61,6 +61,9 @@ def crash_finding(check: Check, exc: Exception, verbose: bool) -> Finding:
 
 
 def run_checks(ctx: "Context", items: Sequence[type[Check] | LoadFailure]) -> list[Finding]:
+    from .engine.early import start_engine_work
+
+    start_engine_work(ctx, items)  # the daemon starts probes while the project checks run
     results: dict[int, list[Finding]] = {}
     threads: list[tuple[int, threading.Thread, Check]] = []
 

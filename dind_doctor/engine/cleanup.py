@@ -223,8 +223,10 @@ def cleanup_run(ctx: "Context", *, projects: Iterable[str] = (), images: bool = 
                           projects=list(projects) + resources.registered["project"], images=images)
         report.removed += done.removed
         report.problems += done.problems
-        if sweep:
-            swept, problems = sweep_dead_runs(client)
+        if sweep:  # started early (engine/early.py) when the run had engine work: its result, or the call
+            from .early import SWEEP_KEY
+
+            swept, problems = ctx.memo(SWEEP_KEY, lambda: sweep_dead_runs(client))
             report.swept += swept
             report.problems += problems
     return report

@@ -27,3 +27,16 @@ def test_unknown_container_level_warns():
     report = NestingReport(Level.CONTAINER, True, None, False, None, reason="no daemon answers")
     [finding] = NestingLevel().run(ctx_with(report))
     assert finding.status is Status.WARN and "level unknown" in finding.summary
+
+
+def test_a_privileged_dood_container_settles_the_privileged_probe():
+    report = NestingReport(Level.DOOD, True, "c" * 64, True, True, reason="in a container...")
+
+    def no_probe(key, build):
+        raise AssertionError(f"{key}: the report settles it, no container is started")
+
+    ctx = SimpleNamespace(nesting=lambda: report, engine_error=None, memo=no_probe)
+    findings = NestingLevel().run(ctx)
+    assert [f.status for f in findings] == [Status.OK, Status.WARN, Status.OK]
+    assert findings[2].evidence["probe"].startswith("not run: this container itself runs privileged")
+    NestingLevel().warm(ctx)  # starts nothing either
