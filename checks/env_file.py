@@ -40,9 +40,11 @@ class EnvFile(Check):
     `.dockerignore` excluding it, puts the credentials in a layer that anyone with the image can read. Note
     that `.env` in .dockerignore only matches the context's top level: write `**/.env`.
 
-    With an engine, a labelled probe container is started by `docker compose` with the same env_file and
-    reports, for each needed key, whether it arrives, non-empty and without a CR, and whether its value
-    equals what python-dotenv reads (compared by hash inside the probe; nothing is printed).
+    With an engine, the live probe reads what `docker compose` passes to the service's container (the
+    project's `docker compose config`, compose's own reading of the env_file, shared with the volume
+    checks): for each needed key, whether it arrives, non-empty and without a CR, and whether its value
+    equals what python-dotenv reads (compared by hash; nothing is printed). A key the service's
+    `environment:` or a later env_file sets is not judged against this file.
 
     Fix: create the file from `.env.example`, correct the lines named, `git rm --cached` a tracked `.env`,
     and add `**/.env` to `.dockerignore` (`dind-doctor check --fix` does that one, with a backup).
@@ -52,6 +54,11 @@ class EnvFile(Check):
     title = "env_file credentials reach the module, and nowhere else"
     project_check = True
     time_limit = 60.0
+
+    def warm(self, ctx: Context) -> None:
+        from dind_doctor.compose_cli import resolved_projects
+
+        resolved_projects(ctx, [p for p in ctx.project_model.compose if not p.error and p.env_files])
 
     def run(self, ctx: Context) -> list[Finding]:
         files = ctx.project_model.files

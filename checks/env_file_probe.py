@@ -1,17 +1,14 @@
-"""env-file, part 4: the live probe. A labelled container started by `docker compose run` with the same
-env_file reports, for each needed key, whether it arrives, non-empty and without a CR, and whether its
-value equals what python-dotenv reads (compared by hash inside the probe; no value is ever printed)."""
+"""env-file, part 4: the live probe. For each needed key, what `docker compose` passes to the service's
+container: whether it arrives, non-empty and without a CR, and whether its value equals what python-dotenv
+reads. Read from the project's own `docker compose config` (compose's reading of the env_file, interpolated
+from the shell and the project's `.env` as `up` does), the one child the volume checks share, as hashes:
+no value is ever kept or printed. No container is needed: the daemon hands a container the environment
+compose resolved, unchanged."""
 from __future__ import annotations
 
-import json
-import shutil
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
-from dind_doctor import subprocesses
-from dind_doctor.engine.errors import ProbeError
-from dind_doctor.evidence_shapes import quoted_shape
 from dind_doctor.model import Finding, Location, Status
 from dind_doctor.project.dotenv_lint import digest
 from dind_doctor.project.files import ProjectFiles
@@ -21,67 +18,29 @@ from .env_file_content import Parsed
 if TYPE_CHECKING:
     from dind_doctor.check import Check
     from dind_doctor.context import Context
+    from dind_doctor.project.compose_model import ComposeProject, Service
 
-PROBE_COMPONENT = "env-probe"  # the created-by label of the live probe's containers
-# The probe script runs in the probe container: for each key it prints whether it is set, empty, holds a
-# CR, and the sha256 of its value (compared in Python, never shown). `$$` is compose's escape for `$`.
-PROBE_SCRIPT = ('for k in "$$@"; do eval "s=\\$${$$k+x}"; if [ -z "$$s" ]; then echo "$$k MISSING"; continue; fi; '
-                'eval "v=\\$$$$k"; [ -z "$$v" ] && echo "$$k EMPTY"; '
-                'case "$$v" in *"$$(printf \'\\r\')"*) echo "$$k CR";; esac; '
-                'printf %s "$$v" | sha256sum | sed "s/ .*//;s/^/$$k HASH /"; done')
+PROBE = "docker compose config (the environment compose passes to the container, compared by hash)"
 
 
 @dataclass(frozen=True)
 class Seen:
-    """What the probe container reported, per key."""
+    """What compose passes, per key."""
 
     marks: dict[str, set[str]]  # key -> {"MISSING", "EMPTY", "CR", "HASH"}
     hashes: dict[str, str]
 
     @classmethod
-    def parse(cls, output: str, keys: list[str]) -> "Seen":
+    def from_passed(cls, passed: dict[str, tuple[str, bool]], keys: list[str]) -> "Seen":
         marks: dict[str, set[str]] = {k: set() for k in keys}
         hashes: dict[str, str] = {}
-        for line in output.splitlines():
-            parts = line.split(" ", 2)
-            if len(parts) >= 2 and parts[0] in marks:
-                marks[parts[0]].add(parts[1])
-                if parts[1] == "HASH" and len(parts) == 3:
-                    hashes[parts[0]] = parts[2].strip()
+        for key in keys:
+            if key not in passed:
+                marks[key].add("MISSING")
+                continue
+            hashes[key], cr = passed[key]
+            marks[key] |= {"HASH"} | ({"EMPTY"} if hashes[key] == digest("") else set()) | ({"CR"} if cr else set())
         return cls(marks, hashes)
-
-
-def probe_compose(image: str, labels: Mapping[str, str], env_file: Path, keys: list[str]) -> str:
-    """The probe's compose file (JSON is YAML): one service, no network, no pull, this run's labels."""
-    return json.dumps({"services": {"probe": {
-        "image": image, "pull_policy": "never", "network_mode": "none", "labels": dict(labels),
-        "env_file": [str(env_file)], "entrypoint": ["sh", "-c", PROBE_SCRIPT, "probe", *keys]}}})
-
-
-def run_probe_compose(ctx: "Context", docker: str, spec_text: str) -> subprocesses.Completed:
-    """`docker compose run` of the probe, bounded (the plugin dies with the CLI on a timeout). The compose
-    project is named after the run and registered, the spec lives in a registered temp folder outside the
-    project, and the child is registered too: the run's cleanup kills it on Ctrl-C/SIGTERM, whichever
-    thread waits for it, and removes what it created."""
-    resources = ctx.resources
-    try:
-        project = resources.register("project", f"dind-doctor-{ctx.run_id}")
-        name = resources.register("container", resources.name(PROBE_COMPONENT), by_child=True)
-        tmp = resources.temp_dir("env-probe")
-    except (OSError, ProbeError) as exc:
-        raise subprocesses.ChildFailed(str(exc)) from None
-    try:
-        spec = tmp / "compose.yaml"
-        spec.write_text(spec_text, encoding="utf-8")
-        done = subprocesses.run([docker, "compose", "-p", project, "-f", str(spec), "run", "--rm", "-T",
-                                 "--no-deps", "--name", name, "probe"], timeout=max(ctx.timeout * 4, 20),
-                                env=ctx.env, track=resources.track_process)
-        resources.settled("container", name)  # compose has exited: its container is gone, or labelled
-        return done
-    except ProbeError as exc:  # RunClosed: the run is cleaning up
-        raise subprocesses.ChildFailed(str(exc)) from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def verdict(check: "Check", seen: Seen, parsed: Parsed, keys: list[str], rel: str, evidence: dict) -> Finding:
@@ -95,8 +54,8 @@ def verdict(check: "Check", seen: Seen, parsed: Parsed, keys: list[str], rel: st
                  f"ending in CR: {', '.join(cr)}" if cr else ""]
         return check.finding(Status.FAIL, "through compose: " + "; ".join(p for p in parts if p),
                              location=Location(rel), evidence=evidence,
-                             detail="A container started by `docker compose` with this env_file did not receive "
-                                    "these keys as the module needs them.")
+                             detail="`docker compose` does not pass these keys from this env_file to the "
+                                    "container as the module needs them.")
     if differ:
         return check.finding(Status.WARN, f"compose passes {', '.join(differ)} with a value different from "
                                           "what python-dotenv reads", location=Location(rel), evidence=evidence,
@@ -107,36 +66,52 @@ def verdict(check: "Check", seen: Seen, parsed: Parsed, keys: list[str], rel: st
                          evidence=evidence)
 
 
-def probe_one(check: "Check", ctx: "Context", files: ProjectFiles, docker: str, image: str,
-              labels: Mapping[str, str], parsed: Parsed, keys: list[str]) -> Finding:
+def judged_keys(service: "Service", parsed: Parsed, keys: list[str], checked: dict) -> list[str]:
+    """The keys whose value in `service` comes from this env_file: not those its `environment:` sets, nor
+    those a later env_file of the service sets (or may set: one that could not be read)."""
+    refs = [r.path for r in service.env_files]
+    later = refs[refs.index(parsed.ref.path) + 1:] if parsed.ref.path in refs else []
+    shadowing = [checked.get(p) for p in later if p != parsed.ref.path]
+    return [k for k in keys if k not in service.env_keys
+            and not any(other is None or k in other.values for other in shadowing)]
+
+
+def probe_one(check: "Check", ctx: "Context", files: ProjectFiles, parsed: Parsed, keys: list[str],
+              checked: dict) -> Finding:
+    from dind_doctor.compose_cli import RESOLVED_BY, resolved_project
+
     rel = files.rel(parsed.ref.path)
-    try:
-        proc = run_probe_compose(ctx, docker, probe_compose(image, labels, parsed.ref.path, keys))
-    except subprocesses.ChildFailed as exc:
-        return check.finding(Status.SKIP, f"live env_file probe skipped: {exc}", location=Location(rel))
-    output = proc.stdout.decode("utf-8", "replace")
-    if proc.returncode != 0 and "HASH" not in output and "MISSING" not in output:
-        # compose's parse errors quote the offending line (`variable name "MIIE..."`): its shape only.
-        return check.finding(Status.SKIP, f"live env_file probe could not run: {quoted_shape(proc.first_error_line())}",
-                             location=Location(rel))
-    evidence = {"service": parsed.ref.service, "keys checked": len(keys), "probe": f"docker compose run ({image})"}
-    return verdict(check, Seen.parse(output, keys), parsed, keys, rel, evidence)
+    users: list[tuple["ComposeProject", "Service"]] = [
+        (p, s) for p in ctx.project_model.compose if not p.error
+        for s in p.services.values() if any(r.path == parsed.ref.path for r in s.env_files)]
+    reasons = []
+    for project, service in users:
+        model = resolved_project(ctx, project)
+        if model.resolved_by != RESOLVED_BY:
+            reasons.append(model.notes[-1] if model.notes else "`docker compose config` gave no model")
+            continue
+        passed = model.passed_env.get(service.name)
+        if passed is None:  # compose left the service out: a profile not enabled
+            reasons.append(f"`docker compose config` lists no service {service.name} (a profile not enabled?)")
+            continue
+        judged = judged_keys(service, parsed, keys, checked)
+        if not judged:
+            return check.finding(Status.SKIP, f"live env_file probe: service {service.name} sets every needed key "
+                                              "elsewhere (`environment:` or a later env_file)", location=Location(rel))
+        evidence = {"service": service.name, "keys checked": len(judged), "probe": PROBE}
+        if len(judged) < len(keys):
+            evidence["not judged"] = (f"{len(keys) - len(judged)} key(s) the service's `environment:` or a later "
+                                      "env_file sets")
+        return verdict(check, Seen.from_passed(dict(passed), judged), parsed, judged, rel, evidence)
+    reason = reasons[0] if reasons else "no compose service uses it"
+    return check.finding(Status.SKIP, f"live env_file probe could not run: {reason}", location=Location(rel))
 
 
 def live_findings(check: "Check", ctx: "Context", files: ProjectFiles, checked: list[Parsed]) -> list[Finding]:
-    docker = shutil.which("docker", path=ctx.env.get("PATH"))
-    if docker is None:
-        return [check.finding(Status.SKIP, "live env_file probe skipped: no docker CLI (compose reads env_file on "
-                                           "the client side)")]
-    from dind_doctor import images
-    from dind_doctor.labels import labels
-
+    by_path = {parsed.ref.path: parsed for parsed in checked}
     out = []
-    image = images.probe_image(ctx.env)
-    # A probe container `compose run --rm` left behind (one that timed out) goes with the run's cleanup.
     for parsed in checked:
         keys = [k for k in parsed.needed if k and k.replace("_", "").isalnum() and not k[0].isdigit()]
         if keys:
-            out.append(probe_one(check, ctx, files, docker, image, labels(PROBE_COMPONENT, ctx.run_id),
-                                 parsed, keys))
+            out.append(probe_one(check, ctx, files, parsed, keys, by_path))
     return out

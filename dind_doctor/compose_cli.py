@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from .context import Context
 
 
+RESOLVED_BY = "docker compose config"  # ComposeProject.resolved_by of a model compose refined
+
+
 class ComposeConfigFailed(DindDoctorError):
     """`docker compose config` did not give a model; the message says why (never with file content)."""
 
@@ -59,10 +62,25 @@ def compose_config(project: ComposeProject, env: Mapping[str, str], timeout: flo
         spec = spec if isinstance(spec, dict) else {}
         build: dict[str, Any] = spec["build"] if isinstance(spec.get("build"), dict) else {}
         services[str(sname)] = {"image": spec.get("image"), "volumes": spec.get("volumes") or [],
-                                "build": {k: v for k, v in build.items() if k in ("context", "dockerfile")}}
+                                "build": {k: v for k, v in build.items() if k in ("context", "dockerfile")},
+                                "env": _passed_env(spec.get("environment"))}
     volumes: dict[str, Any] = data["volumes"] if isinstance(data.get("volumes"), dict) else {}
     return {"name": data.get("name"), "services": services,
             "volumes": {str(k): {"name": (v or {}).get("name")} for k, v in volumes.items()}}
+
+
+def _passed_env(environment: Any) -> dict[str, tuple[str, bool]]:
+    """key -> (sha256, holds a CR) of each value compose passes to the container; a key it leaves unset
+    (`KEY` alone, not in the environment) is absent. compose prints `$` as `$$` (its output stays loadable):
+    the container receives one. The values go no further than this function."""
+    from .project.dotenv_lint import digest
+
+    out = {}
+    for key, value in (environment.items() if isinstance(environment, dict) else ()):
+        if value is not None:
+            text = str(value).replace("$$", "$")
+            out[str(key)] = (digest(text), "\r" in text)
+    return out
 
 
 def _mounts(service: Service, resolved: list[Any]) -> tuple[ServiceMount, ...]:
@@ -106,8 +124,9 @@ def merge_resolved(project: ComposeProject, resolved: Mapping[str, Any]) -> Comp
         services[sname] = dataclasses.replace(service, image=rspec.get("image") or service.image,
                                               mounts=_mounts(service, rspec.get("volumes") or []),
                                               build=_build(service, rspec.get("build") or {}))
+    passed_env = {s: r.get("env") or {} for s, r in (resolved.get("services") or {}).items()}
     return dataclasses.replace(project, name=name, volumes=volumes or dict(project.volumes), services=services,
-                               resolved_by="docker compose config")
+                               resolved_by=RESOLVED_BY, passed_env=passed_env)
 
 
 def refine(project: ComposeProject, env: Mapping[str, str], timeout: float,

@@ -153,6 +153,9 @@ class ComposeProject:
     # source of `environment:` literals. Nothing else reads values from here.
     raw_services: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False, compare=False)
     node: Any = field(default=None, repr=False, compare=False)  # the main file's YAML nodes (line numbers)
+    # From `docker compose config` only: service -> key -> (sha256 of the value compose passes to the
+    # container, whether it holds a CR). A hash, never a value: the env_file probe compares it.
+    passed_env: Mapping[str, Mapping[str, tuple[str, bool]]] = field(default_factory=dict, repr=False, compare=False)
 
     def line_of(self, *keys: Any) -> int | None:
         """1-based line of `keys` in the main file (`"services", name, "user"`), None when absent."""

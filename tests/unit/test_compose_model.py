@@ -265,3 +265,17 @@ def test_extends_problems(tmp_path: Path):
     problems = project_of(tmp_path).problems
     assert {p.kind for p in problems} == {"extends"}
     assert {p.origin.line for p in problems} == {3, 5, 7, 9}  # the loop c -> d -> c is named from both ends
+
+
+def test_passed_env_keeps_hashes_only_and_undoes_compose_dollar_escape(tmp_path):
+    from dind_doctor.compose_cli import _passed_env
+    from dind_doctor.project.dotenv_lint import digest
+
+    # `docker compose config` prints `$` as `$$`; a key it leaves unset is absent; null is unset too.
+    passed = _passed_env({"A": "pa$$word", "B": "", "C": "x\r", "D": None, "E": 5})
+    assert passed == {"A": (digest("pa$word"), False), "B": (digest(""), False), "C": (digest("x\r"), True),
+                      "E": (digest("5"), False)}
+    assert "pa$word" not in repr(passed)
+    write(tmp_path, {"compose.yaml": "services:\n  m:\n    image: i\n    env_file: .env\n"})
+    merged = merge_resolved(project_of(tmp_path), {"services": {"m": {"env": passed}}})
+    assert merged.passed_env == {"m": passed}
