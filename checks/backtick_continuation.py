@@ -10,6 +10,7 @@ from dind_doctor.evidence_shapes import command_shape
 from dind_doctor.project.files import FileText, visible
 from dind_doctor.project.fixers import FixError, delete_spans, write_with_backup
 from dind_doctor.project.ps_continuations import Continuation, continuation_problems
+from dind_doctor.project.ps_pipelines import LeadingPipe, leading_pipes, target
 from dind_doctor.project.pstokens import Source, TokenBudgetExceeded
 from dind_doctor.project.scripts import ScriptSource, reencode
 
@@ -50,6 +51,30 @@ FIX = {
     "comment-line": "Move the comment after line {line} above the command.",
     "stop-parsing": "Line {line}: keep the `--%` part on one line (or drop `--%` and continue with a backtick).",
 }
+
+# about_Pipelines, "Intrinsic line continuation"; PowerShell's LineContinuance.Tests.ps1 for the edges.
+PIPE_SOURCE = ("about_Pipelines: \"PowerShell 7 adds support for continuation of pipelines with the pipeline "
+               "character at the beginning of a line\". ")
+NO_51 = ("Windows PowerShell 5.1 has no such rule: there the `|` starts an empty pipe element (\"An empty pipe element "
+         "is not allowed\", EmptyPipeElement), a parse error, and a parse error stops the WHOLE script: no line of "
+         "it runs, not even those before.")
+EMPTY_PIPE = {
+    "after-blank": "line {line} starts with `|` after a blank line: an empty pipe element, the script does not parse "
+                   "(in PowerShell 7 too)",
+    "empty": "line {line} starts with `|` with no command to pipe from or into: an empty pipe element, the script "
+             "does not parse",
+}
+EMPTY_PIPE_WHY = ("PowerShell 7 joins a line that starts with `|` to the pipeline above only when code or comment "
+                  "lines precede it, never across a blank (or whitespace-only) line, and only when a command follows "
+                  "the `|` (PowerShell's own LineContinuance.Tests.ps1, \"Lines starting with a pipe that do not "
+                  "parse\"). ")
+# The orphan of a broken continuation that starts with `|`: PowerShell 7 pipes into it, 5.1 does not parse.
+PIPED_ORPHAN = ("which starts with `|`, receives its output in PowerShell 7 (about_Pipelines); Windows PowerShell "
+                "5.1 does not parse the script at all (EmptyPipeElement)")
+
+
+def _starts_pipe(line: str) -> bool:
+    return line.startswith("|") and not line.startswith("||")  # `||` is PowerShell 7's chain operator
 
 
 def _whitespace_words(ws: str) -> str:
@@ -115,6 +140,8 @@ class BacktickContinuation(Check):
                     fixable[source.file].append((start + source.offset, end + source.offset))
                     continue
                 findings.append(self._problem_finding(source, problem))
+            # a leading `|` after a broken continuation: that finding covers it, and its fix makes the `|` parse
+            findings += self._pipe_findings(source, {problem.line for problem in problems})
         for content, spans in fixable.items():
             findings.append(self._apply(ctx, content, spans))
         if not findings:
@@ -143,9 +170,12 @@ class BacktickContinuation(Check):
                       "continues into nothing (a parse error in some hosts, a lost line when text is appended).")
             fix = "Remove the final backtick, or add the line it was meant to continue into."
         else:
-            then = (f"then runs line {p.line + 1} on its own as a new command: `{orphan}`"
-                    + (" (\"The term '" + orphan.split()[0] + "' is not recognized...\")"
-                       if orphan.startswith("-") else "")) if orphan else "and nothing follows"
+            if _starts_pipe(orphan):  # PowerShell 7 reads it as the rest of the pipeline, 5.1 not at all
+                then = f"and the next line, `{orphan}`, " + PIPED_ORPHAN
+            else:
+                then = (f"then runs line {p.line + 1} on its own as a new command: `{orphan}`"
+                        + (" (\"The term '" + orphan.split()[0] + "' is not recognized...\")"
+                           if orphan.startswith("-") else "")) if orphan else "and nothing follows"
             detail = f"Line {p.line} as written: {shown}\n{MEANING[p.kind]} {runs}, {then}."
             fix = (f"Delete the {_whitespace_words(ws)} after the backtick at line {p.line}, column {p.column}, so "
                    "that it is the last character (or run `dind-doctor check backtick-continuation --fix`)."
@@ -160,7 +190,52 @@ class BacktickContinuation(Check):
         return self.finding(status, summary + where, detail=detail,
                             location=Location(source.rel, p.line, p.column), fixes=same_fix(fix),
                             evidence={"line": shown, "runs": command,
-                                      **({"then runs alone": orphan} if orphan else {})})
+                                      **({("piped into, PowerShell 7" if _starts_pipe(orphan) else "then runs alone"):
+                                          orphan} if orphan else {})})
+
+    def _pipe_findings(self, source: ScriptSource, reported: set[int]) -> list[Finding]:
+        """Lines that start with `|`: an empty pipe element everywhere (one finding each), or PowerShell 7+'s
+        continuation, which 5.1 does not parse (one finding per file: one parse error stops the whole
+        script), left alone where the script requires PowerShell 7."""
+        pipes = [p for p in leading_pipes(source.text, source.first_line, source.tokens)
+                 if p.previous_line not in reported]
+        if not pipes:
+            return []
+        hard = Status.WARN if source.markdown else Status.FAIL
+        where = " (a powershell block in Markdown)" if source.markdown else ""
+        src = Source(source.text, source.first_line)
+        out = [self._empty_pipe(source.rel, src, p, hard, where) for p in pipes if p.kind != "continues"]
+        continues = [p for p in pipes if p.kind == "continues"]
+        declared = target(source.tokens, src)
+        if not continues or declared.leading_pipe:
+            return out
+        first, n = continues[0], len(continues)
+        more = f" ({n} lines start with `|`)" if n > 1 else ""
+        said = (f"The script declares `{declared.text}` (line {declared.line}): it says it runs there."
+                if declared.leading_pipe is False else "Nothing in the script says which PowerShell runs it "
+                                                       "(no `#Requires -Version 7`).")
+        fix = (f"End line {first.previous_line} with ` |` and start line {first.line} without it "
+               f"(`{command_shape(first.previous)} |`): every PowerShell reads that"
+               + (", and so for each such line." if n > 1 else ".")
+               + ("" if source.markdown or declared.leading_pipe is False else
+                  " Or, for PowerShell 7 only, say so: `#Requires -Version 7` at the top of the script."))
+        out.append(self.finding(
+            hard if declared.leading_pipe is False else Status.WARN,
+            f"line {first.line} starts with `|`: one pipeline with line {first.previous_line} in PowerShell 7+, a "
+            f"parse error in Windows PowerShell 5.1 that stops the whole script{more}" + where,
+            location=Location(source.rel, first.line, first.column), fixes=same_fix(fix),
+            detail=PIPE_SOURCE + NO_51 + " " + said,
+            evidence={"line": command_shape(src.line_text(first.line).strip()),
+                      "continues": command_shape(first.previous), "lines": n}))
+        return out
+
+    def _empty_pipe(self, rel: str, src: Source, p: LeadingPipe, status: Status, where: str) -> Finding:
+        fix = (f"Delete the blank line(s) before line {p.line}; better, end line {p.previous_line} with ` |` and "
+               f"start line {p.line} without it (every PowerShell reads that)." if p.kind == "after-blank" else
+               f"Remove the `|` at line {p.line}, or write the command it pipes from or into next to it.")
+        return self.finding(status, EMPTY_PIPE[p.kind].format(line=p.line) + where,
+                            location=Location(rel, p.line, p.column), fixes=same_fix(fix),
+                            detail=EMPTY_PIPE_WHY + NO_51, evidence={"line": command_shape(src.line_text(p.line).strip())})
 
     def _apply(self, ctx: Context, content: FileText, spans: list[tuple[int, int]]) -> Finding:
         new = reencode(content, delete_spans(content.text, spans))

@@ -11,6 +11,7 @@ from dind_doctor.project.host_paths import has_drive
 from dind_doctor.project.current_folder import NOT_CMD, folder_refs
 from dind_doctor.project.docker_commands import MountArg
 from dind_doctor.project.ps_arguments import drive_errors
+from dind_doctor.project.ps_pipelines import parses_nowhere
 from dind_doctor.project.pstokens import Source, TokenBudgetExceeded
 from dind_doctor.project.scripts import ScriptSource
 
@@ -97,6 +98,9 @@ class PwdPathForms(Check):
                     if stop is not None:
                         parse_failed.add(source.rel)
                         findings.append(stop)
+                # a line starting with `|` that no PowerShell parses (backtick-continuation says where): no
+                # line of the script runs, so none is probed live; one that only 5.1 rejects runs in PowerShell 7
+                never_runs = dialect == "powershell" and parses_nowhere(source.text, source.first_line, source.tokens)
                 msys_aware = bool(MSYS_MENTION.search(source.text))
                 for arg in args:
                     n_args += 1
@@ -104,7 +108,7 @@ class PwdPathForms(Check):
                     static = self._static(source, dialect, arg, src, target, gitbash and not msys_aware)
                     findings.extend(static)
                     # it would not run as written (nor would any line of a script that does not parse)
-                    broken = any(f.status is Status.FAIL for f in static) or source.rel in parse_failed
+                    broken = any(f.status is Status.FAIL for f in static) or source.rel in parse_failed or never_runs
                     if not source.markdown and not broken and folder_refs(dialect).search(src):
                         live.append((source, arg, folder_refs(dialect).sub("", src, count=1)))
         findings.extend(live_findings(self, ctx, files, live))
