@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
+from .dag_definitions import dag_defaults, spread_entries
 from .literals import Resolver, Value, source_of
 
 if TYPE_CHECKING:
@@ -160,7 +161,7 @@ def find_calls(tree: ast.Module) -> Iterable[DockerCall]:
     resolver = Resolver(tree, nodes)
     decorated = {id(deco): node.name for node in nodes
                  if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) for deco in node.decorator_list}
-    defaults = _dag_defaults(nodes, resolver)
+    defaults = dag_defaults(nodes, resolver)
     for node in nodes:
         if isinstance(node, ast.Call):
             kind = aliases.operator(node.func)
@@ -175,36 +176,6 @@ def find_calls(tree: ast.Module) -> Iterable[DockerCall]:
                     yield DockerCall("@task.docker", node.name, deco.lineno, deco.col_offset + 1, {})
 
 
-def _dag_call(node: ast.expr) -> ast.Call | None:
-    """`DAG(...)` / `models.DAG(...)` / `dag(...)` (the decorator), else None."""
-    if isinstance(node, ast.Call):
-        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-        if name in ("DAG", "dag"):
-            return node
-    return None
-
-
-def _dag_defaults(nodes: Sequence[ast.AST], resolver: Resolver) -> dict[int, list[tuple[str, ast.expr]]]:
-    """Call node id -> the `default_args` of the DAG it is written in (`with DAG(default_args=...)` body,
-    `@dag(default_args=...)` function): Airflow applies them to every operator argument left out."""
-    scopes: dict[int, list[tuple[str, ast.expr]]] = {}
-    for node in nodes:  # breadth first (ast.walk's order): an inner DAG's scope is written after (over) an outer one
-        if isinstance(node, (ast.With, ast.AsyncWith)):
-            calls = [_dag_call(item.context_expr) for item in node.items]
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            calls = [_dag_call(deco) for deco in node.decorator_list]
-        else:
-            continue
-        for call in calls:
-            given = next((kw.value for kw in call.keywords if kw.arg == "default_args"), None) if call else None
-            entries = _spread_entries(given, resolver) if given is not None else None
-            if entries:
-                for statement in node.body:
-                    for inner in ast.walk(statement):
-                        scopes[id(inner)] = entries
-    return scopes
-
-
 def _call(kind: str, node: ast.Call, at: ast.expr, aliases: _Aliases, resolver: Resolver,
           fallback: str, defaults: list[tuple[str, ast.expr]]) -> DockerCall:
     args: dict[str, Value] = {}
@@ -214,7 +185,7 @@ def _call(kind: str, node: ast.Call, at: ast.expr, aliases: _Aliases, resolver: 
         if kw.arg is not None:
             nodes[kw.arg] = kw.value
             continue
-        entries = _spread_entries(kw.value, resolver)  # **kwargs: merged when it is a dict written out
+        entries = spread_entries(kw.value, resolver)  # **kwargs: merged when it is a dict written out
         if entries is None:
             spread = resolver.value(kw.value)
             unresolved.append(f"**{spread.text} ({spread.reason or 'not a dict literal'})")
@@ -229,20 +200,6 @@ def _call(kind: str, node: ast.Call, at: ast.expr, aliases: _Aliases, resolver: 
     task_id = args.get("task_id")
     name = task_id.value if task_id is not None and task_id.literal and isinstance(task_id.value, str) else fallback
     return DockerCall(kind, name, at.lineno, at.col_offset + 1, args, tuple(mounts), tuple(unresolved))
-
-
-def _spread_entries(node: ast.expr, resolver: Resolver) -> list[tuple[str, ast.expr]] | None:
-    """The (key, expression) pairs of a dict written out (`{...}` or `dict(...)`), directly or through a
-    name bound once; None when it is anything else."""
-    if isinstance(node, ast.Name):
-        node = resolver.binding(node.id) or node
-    if isinstance(node, ast.Dict) and all(isinstance(k, ast.Constant) and isinstance(k.value, str)
-                                          for k in node.keys):
-        return [(k.value, v) for k, v in zip(node.keys, node.values)]  # type: ignore[union-attr]
-    if isinstance(node, ast.Call) and source_of(node.func) == "dict" and not node.args \
-            and all(kw.arg is not None for kw in node.keywords):
-        return [(str(kw.arg), kw.value) for kw in node.keywords]
-    return None
 
 
 def _mounts(given: ast.expr | None, resolver: Resolver, aliases: _Aliases) -> list[MountSpec]:

@@ -2,11 +2,11 @@
 
 The file is read once, as the user named it (a regular file in its own folder: a link out of that folder, a
 FIFO or a device is refused), and that text is what both the preflight's airflow-* checks and the Airflow
-container see. Its dag_id is read with `ast`, never by importing it (importing runs the user's code here).
+container see. Its dag_id is read with `ast` by the DAG reader (airflow/dag_definitions.dag_ids), never by importing it
+(importing runs the user's code here).
 """
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,39 +25,9 @@ class UserDag:
     task_id: str
 
 
-def _literal(node: ast.expr | None) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-
-
-def _callee(node: ast.expr) -> str:
-    return node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
-
-
-def dag_ids(source: str) -> list[str]:
-    """The dag_ids written in `source`: `DAG("id")`, `DAG(dag_id="id")`, and `@dag` functions (their
-    dag_id, else their name). An empty list when the file does not parse or names none literally."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return []
-    found: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and _callee(node.func) == "DAG":
-            given = next((k.value for k in node.keywords if k.arg == "dag_id"), node.args[0] if node.args else None)
-            if (value := _literal(given)) is not None:
-                found.append(value)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for deco in node.decorator_list:
-                call = deco if isinstance(deco, ast.Call) else None
-                if _callee(call.func if call else deco) != "dag":
-                    continue
-                given = next((k.value for k in call.keywords if k.arg == "dag_id"), None) if call else None
-                found.append(_literal(given) or node.name)
-    return list(dict.fromkeys(found))
-
-
 def read_user_dag(path: Path, task_id: str) -> UserDag:
     """The DAG file the user named, or UsageProblem saying why it cannot be run."""
+    from ..airflow.dag_definitions import dag_ids
     from ..project.files import read_file
 
     if path.suffix != ".py":

@@ -192,6 +192,24 @@ def test_default_args_of_the_enclosing_dag_fill_what_the_call_leaves_out():
     assert calls["outside"].args.keys() == {"task_id", "image"}
 
 
+
+def test_the_dags_that_give_default_args_are_the_dags_whose_ids_are_read():
+    """One reading of DAG definitions (airflow/dag_definitions): the DAGs whose default_args reach their
+    tasks are the DAGs run-reference --dag names by id, written any of the ways Airflow accepts."""
+    from dind_doctor.airflow.dag_definitions import dag_ids
+
+    source = ("from airflow import DAG, models\nfrom airflow.decorators import dag\n" + HEADER +
+              "with models.DAG('a', default_args={'auto_remove': True}):\n"
+              "    DockerOperator(task_id='in_a', image='i')\n"
+              "@dag(dag_id=NAMES.b, default_args={'auto_remove': 'never'})\n"
+              "def b():\n    DockerOperator(task_id='in_b', image='i')\n"
+              "@dag\ndef c():\n    pass\n"
+              "DAG(dag_id='a')\n")
+    calls = {c.name: c for c in read_dag(Path("d.py"), "d.py", source).calls}
+    assert calls["in_a"].arg("auto_remove").value is True and calls["in_b"].arg("auto_remove").value == "never"
+    assert sorted(dag_ids(source)) == ["a", "b", "c"]  # once each; a dag_id not written literally: the function name
+    assert dag_ids("x = " + "[" * 5000 + "]" * 5000 + "\n") == []  # too deep to parse: no id, no traceback
+
 def test_a_dag_file_is_walked_once(monkeypatch):
     """The alias, binding, decorator, default_args and call passes share one ast.walk of the module
     (each walk visits every node: five walks were five times the work on a large file)."""

@@ -8,7 +8,8 @@ import pytest
 
 from dind_doctor.reference import run_reference
 from dind_doctor.reference.options import Options, UsageProblem
-from dind_doctor.reference.user_dag import dag_ids, place_user_dag, read_user_dag
+from dind_doctor.airflow.dag_definitions import dag_ids
+from dind_doctor.reference.user_dag import place_user_dag, read_user_dag
 
 DAG = 'from airflow import DAG\nwith DAG(dag_id="mine", schedule=None):\n    pass\n'
 
