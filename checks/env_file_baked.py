@@ -39,10 +39,11 @@ def build_pairs(ctx: "Context", files: ProjectFiles) -> dict[Path, Path]:
 
 
 def baked_findings(check: "Check", ctx: "Context", files: ProjectFiles) -> list[Finding]:
-    secrets = [p for p in files.paths if is_secret_env(p)]
+    # What an image bakes in is what .dockerignore leaves in the context: a .env in a folder git ignores too.
+    secrets = [p for p in files.paths + files.ignored_paths if is_secret_env(p)]
     if not secrets:
         return []
-    walked = set(files.paths)
+    walked = files.walked
     findings: list[Finding] = []
     to_ignore: dict[Path, set[str]] = {}
 

@@ -30,7 +30,8 @@ class ProjectFilesCheck(Check):
     not read (each check that asked says so; this check lists those it saw). The walk looks at names first, so compose files,
     Dockerfiles, scripts and `.env` files anywhere in the tree come before data; it skips `.git`,
     `node_modules`, virtual environments and caches, and keeps at most 5,000 files: when it stops early,
-    this check says how many files were left out and where.
+    this check says how many files were left out and where. In a git checkout, a folder git ignores whole
+    (a stale build/, a data folder) is not checked as the project's source: this check names those folders.
 
     Fix: point `--project` at the folder that holds the compose file and scripts (not at a data folder), or
     move data out of it; replace a link out of the project by the file itself.
@@ -57,6 +58,27 @@ class ProjectFilesCheck(Check):
         if not out:
             out.append(self.finding(Status.OK, f"{len(files.paths)} file(s) walked, every one readable; none of "
                                                f"the files that matter is larger than {MAX_BYTES // 1048576} MiB"))
+        return out + self._git_scope(files)
+
+    def _git_scope(self, files: ProjectFiles) -> list[Finding]:
+        """What .gitignore took out of the walk, said (an `ok`: not a problem, but never silent)."""
+        out = []
+        if files.ignored is not None:
+            trees = files.ignored
+            shown = ", ".join(f"{name}/" for name in trees.folders) + (", ..." if trees.count > len(trees.folders)
+                                                                        else "")
+            out.append(self.finding(
+                Status.OK, f"{trees.count} folder(s) git ignores were not checked as the project's source: {shown}",
+                detail="A folder .gitignore excludes whole is build output, downloads or data: its files are not "
+                       "checked (a stale build/ copy would be reported twice). Its .env files, Dockerfiles, compose "
+                       "files and scripts are still looked at for what an image bakes in (.dockerignore decides "
+                       "that, not .gitignore) and for masking, and a file a compose file or script names is read "
+                       "wherever it is." + (" The read budget ran out inside them: not all were seen."
+                                            if trees.partial else ""),
+                evidence={"folders": trees.count, "files in them": trees.files_seen,
+                          "kept by name": len(trees.kept)}))
+        if files.git_note:
+            out.append(self.finding(Status.OK, f"every folder was walked: {files.git_note}"))
         return out
 
     def _special(self, files: ProjectFiles, path: Path, kind: str) -> Finding | None:

@@ -148,9 +148,9 @@ def feed_project(masker: Masker, model: "ProjectModel") -> None:
     from .project.scripts import SUFFIXES
 
     files = model.files
-    walked = set(files.paths)
+    walked = files.walked  # with the .env files of the folders git ignores: their values are masked too
     # direnv's .envrc holds `export KEY=value` lines, the same values under another name.
-    env_files = {p for p in files.paths if is_env_name(p.name) or p.name == ".envrc"}
+    env_files = {p for p in walked if is_env_name(p.name) or p.name == ".envrc"}
     for c in model.compose:
         if c.error:
             continue

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .safe_open import REFUSALS, Refusal, classify, open_regular, printable, read_bounded, real_root
-from .walk import MAX_ENTRIES, MAX_FILES, Special, WalkStop, walk
+from .walk import MAX_ENTRIES, MAX_FILES, IgnoredTrees, Special, WalkStop, walk
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -134,10 +134,15 @@ def read_file(path: Path, rel: str, limit: int = MAX_BYTES, root: Path | None = 
 
 def rel_to(root: Path, path: Path) -> str:
     """`path` relative to `root`, with forward slashes, printable (see safe_open.printable)."""
-    try:
-        return printable(Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix() or ".")
-    except ValueError:
+    # String work, not PurePath.relative_to: called once per file read (a tenth of a run's reads in pathlib).
+    full, base = os.path.abspath(path), os.path.abspath(root)
+    if os.path.normcase(full) == os.path.normcase(base):
+        return "."
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if not os.path.normcase(full).startswith(os.path.normcase(prefix)):  # Windows: case-insensitive
         return printable(str(path))
+    rel = full[len(prefix):]
+    return printable(rel.replace(os.sep, "/") if os.sep != "/" else rel)
 
 
 def read_project_file(root: Path, path: Path, limit: int = MAX_BYTES) -> FileText:
@@ -180,16 +185,31 @@ class ProjectFiles:
     stop: WalkStop | None = None  # set when the walk did not cover the whole tree
     max_total_bytes: int = MAX_TOTAL_BYTES
     over_budget: list[Path] = field(default_factory=list)  # not read: the run's read budget was spent
+    git_scope: bool = True  # skip the folders git ignores whole (git_ignored.py); False: walk them all
+    ignored: IgnoredTrees | None = None  # the folders git ignores whole (None: none), their tier-0 files
+    git_note: str | None = None  # why .gitignore could not be applied (git missing, failed)
 
     def __post_init__(self) -> None:
+        from .git_ignored import NOTHING, ignored_folders
+
         self._cache: dict[Path, FileText] = {}
         self._lock = threading.Lock()
         self._root_real = real_root(self.root)
-        done = walk(self.root, self.max_files, self.max_entries)
+        asked = ignored_folders(self.root) if self.git_scope else NOTHING
+        done = walk(self.root, self.max_files, self.max_entries, asked.folders)
         self.paths, self.special, self.stop = done.paths, done.special, done.stop
+        self.ignored, self.git_note = done.ignored, asked.note
         self._seen_regular = done.regular  # walked entries that were regular files, not links
+        # The project's files and, name only, those of the folders git ignores that matter (.env, ...).
+        self.walked = frozenset(self.paths).union(self.ignored.kept if self.ignored else ())
         self.reads = 0  # files opened for reading, for the tests that bound the work
         self.bytes_read = 0
+
+    @property
+    def ignored_paths(self) -> list[Path]:
+        """The files that matter (.env, Dockerfiles, compose files, scripts) in folders git ignores whole:
+        not checked as the project's source, still looked at for what an image bakes in and for masking."""
+        return self.ignored.kept if self.ignored else []
 
     @property
     def truncated_walk(self) -> bool:

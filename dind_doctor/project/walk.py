@@ -7,7 +7,9 @@ requirements, Python; tier 2: the rest) and the MAX_FILES kept are the best rank
 the tree: a data folder of 95,000 files can no longer push the compose file out. Memory stays bounded:
 at most MAX_FILES paths are kept, the rest only counted (per top-level folder, to say where they were).
 Symlinks are not followed; one that leads out of the project, and FIFOs, sockets and devices, are kept
-aside (`special`) to be reported, never read.
+aside (`special`) to be reported, never read. Folders git ignores whole (`ignored`, from git_ignored.py)
+are walked last, name only, for the files that matter there (IgnoredTrees): they are not the project's
+source, but what `COPY . .` bakes into an image is what `.dockerignore`, not `.gitignore`, leaves out.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ MAX_FILES = 5000
 MAX_ENTRIES = 300_000  # directory entries looked at, files and folders: past it the walk stops
 MAX_DEPTH = 12
 MAX_SPECIAL = 200  # symlinks out of the project and non-regular files kept for the report
+MAX_IGNORED_KEPT = 1000  # tier-0 files (.env, Dockerfiles, ...) kept from the folders git ignores
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox", ".mypy_cache",
     ".pytest_cache", ".ruff_cache", ".hypothesis", "site-packages", ".idea", ".vscode", ".terraform", ".eggs",
@@ -87,15 +90,29 @@ class WalkStop:
 
 
 @dataclass
+class IgnoredTrees:
+    """The folders git ignores whole: not the project's source (not in Walk.paths), walked name only."""
+
+    folders: list[str]  # relative, forward slashes, in walk order (the first ones, for the report)
+    count: int  # folders skipped
+    files_seen: int = 0
+    kept: list[Path] = field(default_factory=list)  # their tier-0 files: .env, Dockerfiles, compose, scripts
+    partial: bool = False  # the entry budget ran out inside them: not all their files were seen
+
+
+@dataclass
 class Walk:
     paths: list[Path]  # best ranked first
     special: list[Special]
     stop: WalkStop | None  # None: the whole tree was seen and every file kept
     entries_seen: int
     regular: frozenset[Path] = frozenset()  # the kept paths that were regular files (not links) when walked
+    ignored: IgnoredTrees | None = None  # None: git ignores no folder here (or was not asked)
 
 
-def walk(root: Path, max_files: int = MAX_FILES, max_entries: int = MAX_ENTRIES) -> Walk:
+def walk(root: Path, max_files: int = MAX_FILES, max_entries: int = MAX_ENTRIES,
+         ignored: frozenset[str] = frozenset()) -> Walk:
+    """`ignored`: absolute paths of the folders git ignores whole, walked last (see IgnoredTrees)."""
     root_real = os.path.realpath(root)
     tiers: list[list[Path]] = [[], [], []]
     counts = [0, 0, 0]  # len(tiers[rank]), kept in step: the hot loop does no sums
@@ -105,6 +122,7 @@ def walk(root: Path, max_files: int = MAX_FILES, max_entries: int = MAX_ENTRIES)
     seen = files_seen = too_deep = 0
     stopped_at: str | None = None
     queue: list[tuple[str, int, str]] = [(os.fspath(root), 0, ".")]  # folder, depth, its top-level folder
+    later: list[tuple[str, int]] = []  # folders git ignores: walked after the project's own
     head = 0
     while head < len(queue):
         folder, depth, top = queue[head]
@@ -125,6 +143,9 @@ def walk(root: Path, max_files: int = MAX_FILES, max_entries: int = MAX_ENTRIES)
                         continue
                     if depth >= MAX_DEPTH:
                         too_deep += 1
+                        continue
+                    if ignored and entry.path in ignored:
+                        later.append((entry.path, depth + 1))
                         continue
                     queue.append((entry.path, depth + 1, entry.name if depth == 0 else top))
                     continue
@@ -163,7 +184,52 @@ def walk(root: Path, max_files: int = MAX_FILES, max_entries: int = MAX_ENTRIES)
     if dropped or stopped_at or too_deep:
         stop = WalkStop(seen, files_seen, len(paths), sum(dropped.values()), dropped.most_common(3),
                         stopped_at, too_deep)
-    return Walk(paths, special, stop, seen, frozenset(regular))
+    trees = None
+    if later:
+        trees = IgnoredTrees([_rel(root, folder) for folder, _ in later[:5]], len(later))
+        if stopped_at is None:
+            seen = _walk_ignored(root_real, later, trees, max_entries - seen, regular) + seen
+    return Walk(paths, special, stop, seen, frozenset(regular), trees)
+
+
+def _walk_ignored(root_real: str, queue: list[tuple[str, int]], trees: IgnoredTrees, budget: int,
+                  regular: set[Path]) -> int:
+    """Walks the ignored folders name only, keeping their tier-0 files in `trees`; the entries seen."""
+    seen = head = 0
+    while head < len(queue):
+        folder, depth = queue[head]
+        head += 1
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        if seen + len(entries) > budget:
+            trees.partial = True
+            break
+        seen += len(entries)
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if not skipped_dir(entry) and depth < MAX_DEPTH:
+                        queue.append((entry.path, depth + 1))
+                    continue
+                plain = entry.is_file(follow_symlinks=False)
+                if not plain and not (entry.is_symlink() and classify(root_real, entry.path)[0] == "file"):
+                    continue  # a link out, a FIFO, a socket: never read, and not the project's either
+            except OSError:
+                continue
+            trees.files_seen += 1
+            if len(trees.kept) < MAX_IGNORED_KEPT and tier(entry.name) == 0:
+                kept = Path(entry.path)
+                trees.kept.append(kept)
+                if plain:
+                    regular.add(kept)
+    return seen
+
+
+def _rel(root: Path, path: str) -> str:
+    return os.path.relpath(path, root).replace(os.sep, "/")
 
 
 def _top(root: Path, path: str) -> str:
