@@ -47,8 +47,10 @@ def _kinds(client: Any, images: bool) -> list[_Kind]:
         ("volume", client.volumes.list, lambda v: v.name, lambda v: v.remove(force=True), client.volumes.get),
     ]
     if images:
+        # noprune: the untagged parents of a classic-builder image ARE its build cache (one per step, shared
+        # by every run, unlabelled): pruning them made the next run re-run every step (a pip install).
         kinds.append(("image", client.images.list, lambda i: i.tags[0] if i.tags else i.short_id,
-                      lambda i: client.images.remove(i.id, force=True), client.images.get))
+                      lambda i: client.images.remove(i.id, force=True, noprune=True), client.images.get))
     return kinds
 
 

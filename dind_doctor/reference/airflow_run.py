@@ -10,6 +10,7 @@ environment, so the run passes them as the Airflow container's environment, neve
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import tarfile
 from pathlib import Path
@@ -121,8 +122,7 @@ def count_rows(client: Any, *, resources: Any, image: str, name: str, labels: Ma
 
 def programme(run: Any, client: Any, creds: Any, module_env: Mapping[str, str]) -> int:
     """The airflow path of run-reference (`run` is the run's _Run: its options, timeline, labels, cleanup)."""
-    from .servers import start_servers
-
+    reads = itertools.count()
     o, work, timeline, images = run.o, run.work, run.timeline, run.images
     module_tag = f"extractor_sql_dag_img:{run.prefix}"
     dockerfile = work.project / "docker" / "Dockerfile"
@@ -130,44 +130,40 @@ def programme(run: Any, client: Any, creds: Any, module_env: Mapping[str, str]) 
         raise StageFailed(f"--via airflow builds the module image from docker/Dockerfile, and {work.project.name} "
                           "has none")
     run.pull_images("the module image and Airflow", "python", "airflow")
-    with timeline.stage("build the module image (extractor_sql_dag_img, unchanged)") as st:
+    starting = run.servers_in_background(client, creds, module_env)  # while the module image builds
+    with timeline.stage("build the module image (extractor_sql_dag_img, unchanged)", step=True) as st:
         from .outer import build_outer_image
 
-        build_outer_image(client, context=str(work.project), target=None, tag=module_tag, dockerfile="docker/Dockerfile",
-                          build_args={"PYTHON_IMAGE": images.python}, labels=run.labels, timeout=o.build_timeout,
-                          on_line=run.stream(False), what="the module image")
-        st.note = module_tag
-    network = None
-    if creds is not None:
-        run.pull_images("the servers", "postgres", "s3")
-        with timeline.stage("start PostgreSQL and S3") as st:
-            servers = start_servers(client, resources=run.ctx.resources, run_labels=run.labels, prefix=run.prefix,
-                                    postgres_image=images.postgres, s3_image=images.s3, recipe=run.recipe,
-                                    creds=creds, seed=o.fault != "missing-table",
-                                    note=lambda text: setattr(st, "note", text))
-            network = servers.network
+        cache = build_outer_image(client, context=str(work.project), target=None, tag=module_tag,
+                                  dockerfile="docker/Dockerfile", build_args={"PYTHON_IMAGE": images.python},
+                                  labels=run.labels, timeout=o.build_timeout, on_line=run.stream(False),
+                                  what="the module image")
+        st.note = f"{module_tag} ({cache})"
+    servers = run.servers_ready(starting)
+    network = servers.network if servers else None
     module_name = f"extractor_sql_dag-{run.ctx.run_id}"
     user = run.user_dag  # --dag: the user's file, already checked by the preflight (or --force)
     dag_file, dag_text = (user.name, user.text) if user else (DAG_FILE, shipped_dag(work.project).read_bytes())
     dag_id, task_id = (user.dag_id, user.task_id) if user else (DAG_ID, TASK_ID)
     worker_env = {**module_env, "MODULE_IMAGE": module_tag, "MODULE_CONTAINER_NAME": module_name,
                   "MODULE_NETWORK": network or "bridge"}
-    with timeline.stage("start the Airflow container") as st:
+    with timeline.stage("start the Airflow container", step=True) as st:
         cid, how = start_airflow(client, resources=run.ctx.resources, image=images.airflow,
                                  name=f"{run.prefix}-airflow", labels=run.labels, worker_env=worker_env,
                                  dag=dag_text, dag_file=dag_file, timeout=o.call_timeout + 30)
         af = Exec(client, cid, run.mask, AIRFLOW_HOME)
         st.note = f"{images.airflow}; {how}; DAG {dag_file}"
-    with timeline.stage("airflow db migrate (SQLite)") as st:
+    with timeline.stage("airflow db migrate (SQLite)", step=True) as st:
         migrate(af, o.build_timeout)
         st.note = f"Airflow {airflow_version(af)}"
+    reader = run.row_reader(module_env, servers, lambda create: count_rows(
+        client, resources=run.ctx.resources, image=module_tag, name=f"{run.prefix}-rows-{next(reads)}",
+        labels=run.labels, env=module_env, network=network, create_bucket=create, timeout=180))
     with timeline.stage("read validated.csv before") as st:
-        rows = count_rows(client, resources=run.ctx.resources, image=module_tag, name=f"{run.prefix}-rows-0",
-                          labels=run.labels, env=module_env, network=network, create_bucket=creds is not None,
-                          timeout=180)
-        st.note = f"{rows} row(s)"
+        rows = reader.count(create_bucket=run.bucket_pending(creds))
+        st.note = f"{rows} row(s), {reader.note}"
     for attempt in range(1, o.runs + 1):
-        with timeline.stage(f"airflow tasks test {dag_id} {task_id} (run {attempt})") as st:
+        with timeline.stage(f"airflow tasks test {dag_id} {task_id} (run {attempt})", step=True) as st:
             run.ctx.resources.register("container", module_name, by_child=True)
             task_code, tail = run_task(af, dag_id, task_id, o.module_timeout, run.stream(True))
             run.ctx.resources.settled("container", module_name)
@@ -181,9 +177,7 @@ def programme(run: Any, client: Any, creds: Any, module_env: Mapping[str, str]) 
                     else "is gone (or never started)")
                 run.echo(f"run-reference: the Airflow task failed, exit code {code} (its output is above)")
                 return int(code or 1)
-            after = count_rows(client, resources=run.ctx.resources, image=module_tag,
-                               name=f"{run.prefix}-rows-{attempt}", labels=run.labels, env=module_env,
-                               network=network, create_bucket=False, timeout=180)
+            after = reader.count(create_bucket=False)
             st.note = f"rows {rows} -> {after}; the module container exited 0 and was removed"
             rows = module_steps.one_more_row(rows, after)
     run.echo(f"run-reference: passed: {o.runs} run(s) through Airflow, validated.csv now holds {rows} row(s)")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from .outer import Exec
 from .project import DEFAULT_OUTPUT_URL, SERVICE
@@ -85,6 +86,13 @@ def module_containers(outer: Exec, env: dict[str, str]) -> list[dict]:
         elif line.startswith("{"):
             containers.append(json.loads(line))
     return containers
+
+
+def project_containers(client: Any, project: str) -> list[dict]:
+    """The same list from the engine itself (dood: the module's containers are the engine's), by compose's
+    project label: one API call instead of a `docker compose ps` started in the outer container."""
+    found = client.api.containers(all=True, filters={"label": [f"com.docker.compose.project={project}"]})
+    return [{"Name": (c.get("Names") or ["?"])[0].lstrip("/"), "State": c.get("State")} for c in found]
 
 
 def still_running(containers: list[dict]) -> list[str]:

@@ -12,6 +12,8 @@ from ..errors import UsageProblem
 
 __all__ = ["UsageProblem"]  # run-reference's usage errors are the tool's one UsageProblem
 
+COMPONENT = "run-reference"  # the component label of everything a run creates
+
 MODES = ("dood", "dind")
 VIAS = ("compose", "airflow")  # what starts the module: the seed's compose, or an Airflow DockerOperator
 FAULTS = ("missing-table", "wrong-password")  # a module that fails on purpose: tests and demonstrations

@@ -47,21 +47,25 @@ def call_timeout(client: Any, seconds: float) -> Iterator[None]:
 def build_outer_image(client: Any, *, context: str, target: str | None, tag: str, build_args: Mapping[str, str],
                       labels: Mapping[str, str], timeout: float,
                       on_line: Callable[[str], None] | None, dockerfile: str = OUTER_DOCKERFILE,
-                      what: str = "the outer image") -> None:
+                      what: str = "the outer image") -> str:
+    """Builds with the classic builder; returns how many of its steps came from the build cache."""
     tail: deque[str] = deque(maxlen=30)
-    with call_timeout(client, timeout):
-        stream = client.api.build(path=context, dockerfile=dockerfile, target=target, tag=tag,
-                                  buildargs=dict(build_args), labels=dict(labels), rm=True, forcerm=True,
-                                  decode=True)
-        for chunk in stream:
-            if "error" in chunk:
-                raise StageFailed(f"building {what} failed: " + chunk["error"].strip()
-                                  + ("\n" + "\n".join(tail) if tail else ""))
-            for line in chunk.get("stream", "").splitlines():
-                if line.strip():
-                    tail.append(line)
-                    if on_line:
-                        on_line(line)
+    steps = cached = 0
+    # The build's own timeout (not call_timeout's): the servers start on the same client meanwhile.
+    stream = client.api.build(path=context, dockerfile=dockerfile, target=target, tag=tag, timeout=timeout,
+                              buildargs=dict(build_args), labels=dict(labels), rm=True, forcerm=True, decode=True)
+    for chunk in stream:
+        if "error" in chunk:
+            raise StageFailed(f"building {what} failed: " + chunk["error"].strip()
+                              + ("\n" + "\n".join(tail) if tail else ""))
+        for line in chunk.get("stream", "").splitlines():
+            if line.strip():
+                steps += line.startswith("Step ")
+                cached += line.strip() == "---> Using cache"
+                tail.append(line)
+                if on_line:
+                    on_line(line)
+    return f"{cached} of {steps} step(s) from the build cache"
 
 
 def host_resolvers(ctx: "Context", image: str, component: str) -> list[str]:

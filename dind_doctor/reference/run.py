@@ -3,22 +3,19 @@ unchanged `docker compose up --exit-code-from extractor_sql` inside it), verifie
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from ..engine import cleanup
 from ..interrupts import EXIT_INTERRUPTED, sigterm_as_interrupt
 from ..secret_sources import project_masker
-from . import module_steps, project as proj
-from .options import Images, Options, UsageProblem, images_from_env, s3_recipe
-from .outer import Exec, build_outer_image, copy_image_to_inner_daemon, host_resolvers, start_outer, \
-    wait_for_inner_daemon
+from . import project as proj
+from .options import COMPONENT, Images, Options, UsageProblem, images_from_env, s3_recipe
 from .preflight import preflight
-from .run_host import run_host
-from .servers import Credentials, module_env, start_servers
-from .timeline import StageFailed, Timeline
+from .rows import RowReader
+from .servers import Credentials, Servers, module_env, start_servers
+from .timeline import Background, StageFailed, Timeline
 from .user_dag import UserDag, place_user_dag, read_user_dag
 
-COMPONENT = "run-reference"
 EXIT_FAILED, EXIT_USAGE = 1, 2
 
 
@@ -78,6 +75,7 @@ class _Run:
         self.labels = self.ctx.resources.labels(COMPONENT)
         self.ctx.resources.register("project", self.prefix)  # compose's own networks and volumes
         self.work: proj.WorkCopy | None = None
+        self.bucket_ready = False  # the embedded S3 server's bucket, created while the servers started
 
     # -- helpers ------------------------------------------------------------------------------------
     def stream(self, always: bool) -> Callable[[str], None] | None:
@@ -111,6 +109,37 @@ class _Run:
                 raise StageFailed(str(exc)) from None
             refs = ", ".join(dict.fromkeys(wanted.values()))
             st.note = f"{len(pulled)} pulled; now present: {refs}" if pulled else f"present: {refs}"
+
+    def servers_in_background(self, client: Any, creds: Credentials | None,
+                              env: Mapping[str, str]) -> Background | None:
+        """The embedded servers, started in a thread while the main thread builds an image (each Docker call
+        with the client's timeout; each create registered first, so Ctrl-C and SIGTERM still find them).
+        The bucket is created there too, as soon as the S3 server answers."""
+        if creds is None:
+            return None
+        self.pull_images("the servers", "postgres", "s3")
+        local = bool(self.ctx.endpoint and self.ctx.endpoint.scheme in ("unix", "npipe"))
+
+        def work(st: Any) -> Servers:
+            servers = start_servers(client, resources=self.ctx.resources, run_labels=self.labels, prefix=self.prefix,
+                                    postgres_image=self.images.postgres, s3_image=self.images.s3,
+                                    recipe=self.recipe, creds=creds, seed=self.o.fault != "missing-table",
+                                    publish_s3=local, note=lambda text: setattr(st, "note", text))
+            self.bucket_ready = RowReader(env, lambda create: 0, servers.s3_endpoint).make_bucket()
+            return servers
+
+        return self.timeline.background("start PostgreSQL and S3", work, step=True)
+
+    def servers_ready(self, starting: Background | None) -> Servers | None:
+        return self.timeline.join(starting) if starting is not None else None
+
+    def bucket_pending(self, creds: Credentials | None) -> bool:
+        """The embedded S3 server's bucket still to be created by the first read."""
+        return creds is not None and not self.bucket_ready
+
+    def row_reader(self, env: Mapping[str, str], servers: Servers | None,
+                   module_read: Callable[[bool], int]) -> RowReader:
+        return RowReader(env, module_read, servers.s3_endpoint if servers else None)
 
     def echo_removal_commands(self, intro: str) -> None:
         self.echo(intro)
@@ -158,7 +187,6 @@ class _Run:
 
     def programme(self) -> int:
         o = self.o
-        run_id = self.ctx.run_id
         # The module copy first, with the app/.env this run gives it: the preflight checks the module as it
         # will run (the shipped hosted/ has no app/.env of its own, and env-file rightly fails without one).
         with self.timeline.stage("prepare the module copy") as st:
@@ -180,88 +208,16 @@ class _Run:
                 st.note = self.preflight_on_work_copy()
         with self.timeline.stage("connect to the engine") as st:
             client = self.connect()
-            endpoint_url = self.ctx.endpoint.url if self.ctx.endpoint else ""  # connected: resolved
             st.note = self.ctx.endpoint.display if self.ctx.endpoint else ""
+        env = module_env(creds, wrong_password=o.fault == "wrong-password") if creds is not None \
+            else (self.user_env or {})
         if o.via == "airflow":
             from . import airflow_run
 
-            env = module_env(creds, wrong_password=o.fault == "wrong-password") if creds is not None \
-                else (self.user_env or {})
             return airflow_run.programme(self, client, creds, env)
+        from . import compose_run
 
-        outer_tag = f"dind-doctor/reference-outer:{run_id}"
-        # The classic builder builds every stage of Dockerfile.host up to the target (docker-cli, dind, dood),
-        # and the dind mode hands the Python image over to the inner daemon: all three, in both modes.
-        self.pull_images("the outer image", "python", "docker_cli", "dind")
-        with self.timeline.stage(f"build the outer image ({o.mode})") as st:
-            build_outer_image(client, context=str(self.work.outer_context), target=o.mode, tag=outer_tag,
-                              build_args={"PYTHON_IMAGE": self.images.python, "DIND_IMAGE": self.images.dind,
-                                          "DOCKER_CLI_IMAGE": self.images.docker_cli},
-                              labels=self.labels, timeout=o.build_timeout, on_line=self.stream(False))
-            st.note = outer_tag
-
-        servers = None
-        if creds is not None:
-            self.pull_images("the servers", "postgres", "s3")
-            with self.timeline.stage("start PostgreSQL and S3") as st:
-                servers = start_servers(client, resources=self.ctx.resources, run_labels=self.labels,
-                                        prefix=self.prefix, postgres_image=self.images.postgres, s3_image=self.images.s3,
-                                        recipe=self.recipe, creds=creds, seed=o.fault != "missing-table",
-                                        note=lambda text: setattr(st, "note", text))
-
-        dood = o.mode == "dood"
-        proj.write_override(
-            self.work, labels=self.labels, build_args={"PYTHON_IMAGE": self.images.python},
-            container_name=f"extractor_sql_dag-{run_id}" if dood else None,
-            image=f"extractor_sql_dag_img:{self.prefix}" if dood else None,
-            network=servers.network if (dood and servers) else None,
-            extra_hosts=servers.addresses if (servers and not dood) else None)
-        env = proj.compose_env(self.work, self.prefix)
-
-        with self.timeline.stage("start the outer container") as st:
-            notes: list[str] = []
-            dns = [] if dood else host_resolvers(self.ctx, outer_tag, COMPONENT)
-            cid = start_outer(client, resources=self.ctx.resources, image=outer_tag, name=f"{self.prefix}-outer",
-                              mode=o.mode, project_dir=str(self.work.project), labels=self.labels,
-                              network=None if dood else (servers.network if servers else None), dns=dns,
-                              note=notes.append)
-            for text in notes:
-                self.echo(f"    {text}")
-            outer = Exec(client, cid, self.mask, run_host(o.mode).workdir)
-            st.note = f"{self.prefix}-outer" + (" (socket mounted, not privileged)" if dood else "")
-        if not dood:
-            with self.timeline.stage("inner daemon ready, base image loaded") as st:
-                wait_for_inner_daemon(outer)
-                copied = copy_image_to_inner_daemon(client, outer, self.images.python,
-                                                    endpoint_url, o.build_timeout)
-                st.note = f"{self.images.python} {'present' if copied else 'to be pulled by the inner daemon'}"
-
-        with self.timeline.stage("docker compose build (the module image)"):
-            outer.check(module_steps.BUILD, "building the module image", env=env, timeout=o.build_timeout,
-                        on_line=self.stream(False))
-        with self.timeline.stage("read validated.csv before") as st:
-            rows = module_steps.count_rows(outer, env, create_bucket=creds is not None, timeout=180)
-            st.note = f"{rows} row(s)"
-
-        for attempt in range(1, o.runs + 1):
-            with self.timeline.stage(f"docker compose up --exit-code-from extractor_sql (run {attempt})") as st:
-                self.echo(f"    $ {' '.join(module_steps.UP)}")
-                module_code, _ = outer.run(module_steps.UP, env=env, timeout=o.module_timeout,
-                                           on_line=self.stream(True))
-                st.note = f"module exit code {module_code}"
-            with self.timeline.stage(f"verify run {attempt}") as st:
-                running = module_steps.still_running(module_steps.module_containers(outer, env))
-                if running:
-                    raise StageFailed("module containers still running: " + ", ".join(running))
-                if module_code != 0:
-                    st.note = "every module container exited; the module failed"
-                    self.echo(f"run-reference: the module exited with code {module_code} (its output is above)")
-                    return module_code
-                after = module_steps.count_rows(outer, env, create_bucket=False, timeout=180)
-                st.note = f"rows {rows} -> {after}; every module container exited"
-                rows = module_steps.one_more_row(rows, after)
-        self.echo(f"run-reference: passed: {o.runs} run(s), validated.csv now holds {rows} row(s)")
-        return 0
+        return compose_run.programme(self, client, creds, env)
 
     def finish(self, code: int) -> int:
         try:

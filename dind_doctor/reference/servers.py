@@ -41,6 +41,12 @@ class Credentials:
 class Servers:
     network: str
     addresses: Mapping[str, str]  # alias -> address on the network (used in dind mode)
+    s3_endpoint: str | None = None  # the S3 port published on the engine's loopback, for the tool's own reads
+
+
+def network_name(prefix: str) -> str:
+    """The servers' private network, named before it exists (the compose override names it up front)."""
+    return f"{prefix}-net"
 
 
 def module_env(creds: Credentials, wrong_password: bool = False) -> dict[str, str]:
@@ -88,9 +94,11 @@ def _wait_for_postgres(container: Any, password: str) -> None:
 
 def start_servers(client: Any, *, resources: "RunResources", run_labels: Mapping[str, str], prefix: str,
                   postgres_image: str, s3_image: str, recipe: S3Recipe, creds: Credentials, seed: bool,
-                  note: Callable[[str], None]) -> Servers:
+                  publish_s3: bool, note: Callable[[str], None]) -> Servers:
+    """`publish_s3`: the engine is a local socket, so a port published on its 127.0.0.1 is this machine's:
+    the tool then reads validated.csv over the S3 API instead of starting a container per read."""
     # Each name is registered before its create: Ctrl-C in the middle of one still gets it removed.
-    with resources.creating("network", f"{prefix}-net") as name:
+    with resources.creating("network", network_name(prefix)) as name:
         network = client.networks.create(name, driver="bridge", labels=dict(run_labels))
     with resources.creating("container", f"{prefix}-postgres") as name:
         postgres = client.containers.create(
@@ -103,7 +111,8 @@ def start_servers(client: Any, *, resources: "RunResources", run_labels: Mapping
     with resources.creating("container", f"{prefix}-s3") as name:
         s3 = client.containers.create(
             s3_image, name=name, labels=dict(run_labels), detach=True, environment=s3_env,
-            entrypoint=[recipe.argv[0]], command=list(recipe.argv[1:]), network=network.name)
+            entrypoint=[recipe.argv[0]], command=list(recipe.argv[1:]), network=network.name,
+            ports={f"{S3_PORT}/tcp": ("127.0.0.1", None)} if publish_s3 else None)
     for container, alias in ((postgres, POSTGRES_ALIAS), (s3, S3_ALIAS)):
         # create(network=...) gives no alias: reconnect with one, so the module finds the server by name.
         network.disconnect(container)
@@ -126,4 +135,6 @@ def start_servers(client: Any, *, resources: "RunResources", run_labels: Mapping
     for container, alias in ((postgres, POSTGRES_ALIAS), (s3, S3_ALIAS)):
         container.reload()
         addresses[alias] = container.attrs["NetworkSettings"]["Networks"][network.name]["IPAddress"]
-    return Servers(network.name, addresses)
+    published = (s3.attrs["NetworkSettings"].get("Ports") or {}).get(f"{S3_PORT}/tcp") or []
+    endpoint = next((f"http://127.0.0.1:{p['HostPort']}" for p in published if p.get("HostPort")), None)
+    return Servers(network.name, addresses, endpoint)

@@ -127,7 +127,41 @@ def test_timeline_records_each_stage():
         raise RuntimeError("boom")
     assert [s.outcome for s in timeline.stages] == ["ok", "failed"]
     assert lines[0] == "==> one" and lines[1].startswith("    ok in") and lines[1].endswith(": fine")
-    assert timeline.summary()[-1].lstrip().startswith("total")
+    summary = timeline.summary()
+    assert any(line.lstrip().startswith("total (wall time)") for line in summary)
+    assert summary[-2].lstrip().startswith("own stages") and summary[-1].lstrip().startswith("the steps themselves")
+
+
+def test_timeline_counts_own_stages_apart_from_the_steps_and_a_background_stage_once():
+    import threading
+
+    lines: list[str] = []
+    timeline = Timeline(lines.append)
+    release = threading.Event()
+    job = timeline.background("servers", lambda st: (release.wait(10), setattr(st, "note", "up"), 42)[2], step=True)
+    with timeline.stage("build", step=True):
+        release.set()
+    assert timeline.join(job) == 42
+    with timeline.stage("read"):
+        pass
+    kinds = {s.name: (s.step, s.background) for s in timeline.stages}
+    assert kinds["servers"] == (True, True) and kinds["build"] == (True, False) and kinds["read"] == (False, False)
+    assert any(line == "==> servers (in the background)" for line in lines)
+    assert any(line.startswith("    servers: ok in") and line.endswith(": up") for line in lines)
+    own = next(line for line in timeline.summary() if line.lstrip().startswith("own stages"))
+    assert float(own.split()[2]) == pytest.approx(timeline.stages[-1].seconds, abs=0.05)
+
+
+def test_a_background_stage_error_is_raised_by_join():
+    timeline = Timeline(lambda line: None)
+
+    def fail(st):
+        raise RuntimeError("server stopped")
+
+    job = timeline.background("servers", fail)
+    with pytest.raises(RuntimeError, match="server stopped"):
+        timeline.join(job)
+    assert timeline.stages[0].outcome == "failed"
 
 
 def test_the_shipped_dag_follows_the_recommended_pattern():
