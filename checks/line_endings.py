@@ -33,6 +33,13 @@ KIND_NAMES = {"script": "script", "dockerfile": "Dockerfile", "compose": "compos
 SCRIPT_NAMES = re.compile(r"^(docker-)?entrypoint([._-].*)?$", re.IGNORECASE)
 # Windows scripts and documentation: never run in a Linux container (and not read to find out).
 NOT_IN_CONTAINERS = (".ps1", ".psm1", ".bat", ".cmd", ".md", ".markdown")
+# Data, media and archives: no shebang makes them scripts, so their head is not read (a data folder of
+# thousands of files cost one open each).
+DATA_SUFFIXES = (".csv", ".tsv", ".parquet", ".avro", ".orc", ".feather", ".arrow", ".npy", ".npz", ".pkl",
+                 ".pickle", ".h5", ".hdf5", ".onnx", ".pt", ".pth", ".ckpt", ".safetensors", ".joblib", ".db",
+                 ".sqlite", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".ico", ".pdf", ".mp3", ".mp4",
+                 ".wav", ".zip", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".tar", ".whl", ".jar", ".so", ".dll",
+                 ".exe", ".pyc", ".log", ".xlsx", ".xls", ".docx", ".pptx", ".ttf", ".woff", ".woff2")
 
 
 def kind_of(path: Path, head: bytes) -> str | None:
@@ -107,7 +114,8 @@ class LineEndings(Check):
         findings: list[Finding] = []
         targets: list[tuple[FileText, str]] = []
         for path in files.paths:
-            if path.name == ".gitattributes" or path.name.lower().endswith(NOT_IN_CONTAINERS):
+            lower = path.name.lower()
+            if path.name == ".gitattributes" or lower.endswith(NOT_IN_CONTAINERS) or lower.endswith(DATA_SUFFIXES):
                 continue
             kind = kind_of(path, files.head(path))
             if kind is None:

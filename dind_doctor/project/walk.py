@@ -14,7 +14,9 @@ source, but what `COPY . .` bakes into an image is what `.dockerignore`, not `.g
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
+from operator import attrgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,20 +43,34 @@ TIER1_SUFFIXES = (".md", ".markdown", ".txt", ".in", ".py", ".yml", ".yaml", ".j
 
 def tier(name: str) -> int:
     """0 for the files dind-doctor's checks are about, 1 for those they may read, 2 for the rest."""
-    lower = name.lower()
-    if lower.endswith(TIER1_SUFFIXES) or "." not in lower:  # extension-less: maybe a shebang script
-        return 0 if _matters(name, lower) else 1
-    return 0 if _matters(name, lower) else 2
+    known = _TIERS.get(name)
+    if known is None:
+        known = _tier(name)
+        if len(_TIERS) < MAX_TIERS_CACHED:
+            _TIERS[name] = known
+    return known
 
 
+# The walk ranks every file it meets: data folders repeat the same names (row0001.csv in each shard), so
+# each name is ranked once (a cache bounded in size, filled first come).
+_TIERS: dict[str, int] = {}
+MAX_TIERS_CACHED = 20_000
+_NAME = attrgetter("name")  # the sort key of a folder's entries
 # Every name of tier 0 holds one of these (a cheap filter before the exact predicates of file_names).
-TIER0_HINTS = ("env", "docker", "compose", "containerfile", "entrypoint", ".gitattributes")
+TIER0_HINTS = re.compile(r"env|docker|compose|containerfile|entrypoint|\.gitattributes")
+
+
+def _tier(name: str) -> int:
+    lower = name.lower()
+    if _matters(name, lower):
+        return 0
+    return 1 if lower.endswith(TIER1_SUFFIXES) or "." not in lower else 2  # extension-less: maybe a shebang script
 
 
 def _matters(name: str, lower: str) -> bool:
     if lower.endswith(SCRIPT_SUFFIXES):
         return True
-    if not any(hint in lower for hint in TIER0_HINTS):
+    if TIER0_HINTS.search(lower) is None:
         return False
     return (lower in (".dockerignore", ".gitattributes")
             or lower.endswith(".dockerignore") or lower.startswith(("entrypoint", "docker-entrypoint"))
@@ -129,7 +145,7 @@ def walk(root: Path, max_files: int = MAX_FILES, max_entries: int = MAX_ENTRIES,
         head += 1
         try:
             with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                entries = sorted(it, key=_NAME)
         except OSError:  # an unreadable folder is skipped, like the files it would hold
             continue
         if seen + len(entries) > max_entries:
@@ -201,7 +217,7 @@ def _walk_ignored(root_real: str, queue: list[tuple[str, int]], trees: IgnoredTr
         head += 1
         try:
             with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                entries = sorted(it, key=_NAME)
         except OSError:
             continue
         if seen + len(entries) > budget:

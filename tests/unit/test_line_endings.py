@@ -136,3 +136,19 @@ def test_files_that_never_run_in_a_container_are_not_opened(tmp_path: Path, monk
     monkeypatch.setattr(ProjectFiles, "head", lambda self, path, n=64: heads.append(path.name) or real(self, path, n))
     (skip,) = run_check(LineEndings, tmp_path)
     assert skip.status is Status.SKIP and heads == []
+
+
+def test_a_data_folder_costs_no_open(tmp_path: Path, monkeypatch):
+    """A shebang makes any file a script, but not a data file: 500 CSV files cost 0 opens, the script 1."""
+    from dind_doctor.project.files import ProjectFiles
+
+    (tmp_path / "data").mkdir()
+    for i in range(500):
+        (tmp_path / "data" / f"row{i:03}.csv").write_text("#!/bin/sh\r\n")
+    (tmp_path / "run").write_text("#!/bin/sh\r\necho\r\n")
+    heads = []
+    real = ProjectFiles.head
+    monkeypatch.setattr(ProjectFiles, "head", lambda self, path, n=64: heads.append(path.name) or real(self, path, n))
+    findings = run_check(LineEndings, tmp_path)
+    assert heads == ["run"]
+    assert any(f.location and f.location.path == "run" and f.status is Status.FAIL for f in findings)
