@@ -17,7 +17,7 @@ def _target(root: Node, level: str, script_rel: str, service: str) -> Node:
     """The box of `level`: the outer container the run script starts, the module service; the host box
     when the static map has no such box (said in the item's note)."""
     if level == "outer":
-        found = [n for n in root.walk() if n.kind == "outer" and n.where.startswith(script_rel + ":")]
+        found = [n for n in root.walk() if n.kind == "outer" and any(w.startswith(script_rel + ":") for w in n.places)]
     elif level == "module":
         found = [n for n in root.walk() if n.kind == "module" and n.title.startswith(f"service {service} ")]
     else:

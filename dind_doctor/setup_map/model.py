@@ -7,7 +7,7 @@ that never do as lost).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,9 +43,15 @@ class Node:
     where: str = ""  # file:line that starts it
     items: list[Item] = field(default_factory=list)
     children: list["Node"] = field(default_factory=list)
+    also: list[str] = field(default_factory=list)  # other file:lines that start the very same container
 
     def walk(self) -> list["Node"]:
         return [self] + [n for c in self.children for n in c.walk()]
+
+    @property
+    def places(self) -> list[str]:
+        """Every file:line that starts this level (run_host.ps1:10 and run_host.sh:14: one run, two shells)."""
+        return ([self.where] if self.where else []) + self.also
 
 
 def _lost_lines(source: "ScriptSource", cmd: DockerCommand) -> list[Item]:
@@ -139,6 +145,19 @@ def _module_bind(project: "ComposeProject", source: str, raw: str, target: str, 
                 f"daemon mounts the HOST's {inside}: an empty folder (see setup-design)")
 
 
+def _one_box_per_run(boxes: list[tuple[Outer, Node]]) -> list[tuple[Outer, Node]]:
+    """Boxes that would be drawn alike but for the line that starts them are one run written for several
+    shells (run_host.ps1 and run_host.sh): drawn once, naming every script as a way to start it."""
+    first: dict[str, tuple[Outer, Node]] = {}
+    for outer, node in boxes:
+        key = repr(replace(node, where=""))  # the whole box: title, daemon, items and the modules under it
+        if key in first:
+            first[key][1].also.append(node.where)
+        else:
+            first[key] = (outer, node)
+    return list(first.values())
+
+
 def build_map(model: "ProjectModel") -> Node:
     """The set-up as the project's files describe it."""
     host = Node("host", f"host ({model.root.name})", "its own daemon (DOCKER_HOST, the context, or the default)")
@@ -147,6 +166,7 @@ def build_map(model: "ProjectModel") -> Node:
               if c.subcommand == "run" and not IMAGE_REF.match(c.image or "")]
     reached: set[Path] = set()
     sources = {s.rel: s for s in script_sources(model)}
+    boxes: list[tuple[Outer, Node]] = []
     for outer in outers:
         daemon = {"host": "the host's daemon, through the mounted socket (Docker-out-of-Docker)",
                   "own": "its own dockerd (Docker-in-Docker)"}.get(outer.daemon, outer.daemon)
@@ -163,7 +183,10 @@ def build_map(model: "ProjectModel") -> Node:
             node.items.append(Item("file", f"{model.files.rel(project.file)} -> {seen}/{project.file.name}",
                                    note=f"compose project `{project.name}` as seen from the outer container"))
             node.children += [_module(model, project, s, outer, seen) for s in project.services.values()]
-        if len([o for o in outers if o.daemon != "own"]) > 1:
+        boxes.append((outer, node))
+    boxes = _one_box_per_run(boxes)
+    for outer, node in boxes:
+        if len([o for o, _ in boxes if o.daemon != "own"]) > 1:
             node.items.append(Item("lines", "several outer containers", UNKNOWN, "which one runs compose is not "
                                    "known from the files"))
         host.children.append(node)

@@ -19,6 +19,7 @@ KIND_TITLE = {"host": "HOST", "outer": "OUTER CONTAINER", "module": "MODULE CONT
 def masked(node: Node, mask: Callable[[str], str]) -> Node:
     """The same map with every text through the masking boundary (before any layout: widths stay right)."""
     return replace(node, title=mask(node.title), daemon=mask(node.daemon), where=mask(node.where),
+                   also=[mask(w) for w in node.also],
                    items=[Item(i.kind, mask(i.text), i.state, mask(i.note)) for i in node.items],
                    children=[masked(c, mask) for c in node.children])
 
@@ -33,7 +34,7 @@ def _box(node: Node, depth: int, unicode: bool) -> list[str]:
     tl, h, tr, v, bl, br = tuple(BOX[unicode][:6])
     pad = " " * (INDENT * depth)
     inner = WIDTH - len(pad) - 4
-    head = f"{KIND_TITLE[node.kind]}: {node.title}" + (f"  [{node.where}]" if node.where else "")
+    head = f"{KIND_TITLE[node.kind]}: {node.title}" + (f"  [{' or '.join(node.places)}]" if node.places else "")
     body = [head, f"daemon: {node.daemon}"] + [_item_line(i, unicode) for i in node.items]
     lines = [pad + tl + h * (inner + 2) + tr]
     for text in body:
@@ -100,7 +101,7 @@ def _html_node(node: Node) -> str:
         f'<li class="{e(i.state)}"><span class="kind">{e(i.kind)}</span>'
         f'{"" if i.state == ARRIVES else e(i.state.upper()) + ": "}{e(i.text)}'
         f'{" <span class=note>(" + e(i.note) + ")</span>" if i.note else ""}</li>' for i in node.items)
-    where = f' <span class="where">{e(node.where)}</span>' if node.where else ""
+    where = f' <span class="where">{e(" or ".join(node.places))}</span>' if node.places else ""
     children = "".join(_html_node(c) for c in node.children)
     return (f'<section class="level {e(node.kind)}"><h2>{e(KIND_TITLE[node.kind])}: {e(node.title)}{where}</h2>'
             f'<p class="daemon">daemon: {e(node.daemon)}</p><ul>{items}</ul>'

@@ -111,6 +111,42 @@ def test_hosted_reference_and_html_is_standalone():
     assert "MODULE CONTAINER" in page and "service extractor_sql" in page
 
 
+
+def test_one_run_in_two_shells_is_drawn_once_naming_both_scripts():
+    """hosted/run_host.ps1 and run_host.sh (dood mode) start the very same container: one box, both named as
+    ways to start it, the module under it once; run_host.sh's dind mode is another run, drawn apart."""
+    root = _map(HOSTED)
+    outers = [c for c in root.children if c.kind == "outer"]
+    assert [[w.split(":")[0] for w in o.places] for o in outers] == [["run_host.ps1", "run_host.sh"], ["run_host.sh"]]
+    assert [o.daemon.split(" (")[0] for o in outers] == ["the host's daemon, through the mounted socket",
+                                                        "its own dockerd"]
+    modules = [n.title for n in root.walk() if n.kind == "module"]
+    assert modules == ["service extractor_sql (extractor_sql_dag_img)"] * 2  # once per run, not once per script
+    assert not any(i.text == "several outer containers" for n in root.walk() for i in n.items)  # one DooD run
+    text = terminal(root, unicode=False)
+    assert f"[{outers[0].where} or {outers[0].also[0]}]" in text and text.count("OUTER CONTAINER") == 2
+    assert f"{outers[0].where} or {outers[0].also[0]}" in html_page(root, "map")
+    # `map --live` finds the box whichever of the two scripts the walk ran
+    from dind_doctor.levels.matrix import Cell, Row
+    from dind_doctor.setup_map.live import merge_levels
+
+    for script in ("run_host.sh", "run_host.ps1"):
+        merged = merge_levels(_map(HOSTED), [Row("s", "sentinel", {"outer": Cell("seen")})], script, "extractor_sql")
+        assert [i.text for i in merged.children[0].items if i.kind == "observed"] == ["sentinel: seen"]
+
+
+def test_scripts_that_start_containers_differently_stay_apart(tmp_path: Path):
+    """Drawn once only when the whole box is the same: a broken backtick in the .ps1 (its later lines lost)
+    keeps it apart from the .sh that passes every argument."""
+    sock = "-v /var/run/docker.sock:/var/run/docker.sock"
+    project = _write(tmp_path, {"run.sh": f"docker run --rm {sock} -e A=1 o:1\n",
+                                "run.ps1": f"docker run --rm {sock} -e A=1 o:1\n",
+                                "other.ps1": f"docker run --rm {sock} -e A=1 o:1 ` \n  --name x\n"})
+    outers = [c for c in _map(project).children if c.kind == "outer"]
+    assert sorted(sorted(w.split(":")[0] for w in o.places) for o in outers) == [["other.ps1"], ["run.ps1", "run.sh"]]
+    [other] = [o for o in outers if o.where.startswith("other.ps1")]
+    assert [i.state for i in other.items if i.kind == "lines"][0] == LOST
+
 def test_live_rows_land_on_their_boxes():
     from dind_doctor.levels.matrix import Cell, Row
     from dind_doctor.setup_map.live import merge_levels
