@@ -2,7 +2,7 @@
 differently, keys listed in a `.env.example` beside it). Values are never shown: keys, lines, masks."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dind_doctor.records import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 

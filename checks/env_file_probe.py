@@ -6,7 +6,7 @@ no value is ever kept or printed. No container is needed: the daemon hands a con
 compose resolved, unchanged."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dind_doctor.records import dataclass
 from typing import TYPE_CHECKING
 
 from dind_doctor.model import Finding, Location, Status

@@ -7,7 +7,7 @@ reads the Context and returns Findings. It never prints and never exits. Its doc
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
+from .records import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping
 
 from .model import ALL_LEVELS, Finding, Level, Status

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import sys
-from dataclasses import dataclass, field
+from .records import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 

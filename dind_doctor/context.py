@@ -9,7 +9,7 @@ import os
 import sys
 import threading
 import uuid
-from dataclasses import dataclass, field
+from .records import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 

@@ -10,7 +10,7 @@ import ipaddress
 import json
 import os
 import sys
-from dataclasses import dataclass
+from .records import dataclass
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit

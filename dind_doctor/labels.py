@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import socket
-from dataclasses import dataclass
+from .records import dataclass
 from typing import Mapping
 
 CREATED_BY = "io.dind-doctor.created-by"  # value: the component, e.g. "probe", "run-reference"

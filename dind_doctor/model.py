@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from .records import dataclass, field
 from typing import Any, Mapping
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 import socket
-from dataclasses import dataclass, field
+from .records import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 

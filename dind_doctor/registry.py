@@ -6,7 +6,7 @@ traceback.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import dataclass
 
 from .check import Check
 from .entry_points import EntryPoint, entry_points

@@ -12,7 +12,7 @@ import os
 import signal
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from .records import dataclass
 from typing import IO, Callable, Mapping, Sequence
 
 from .errors import DindDoctorError

@@ -10,10 +10,11 @@ pile up. Only the files the checks read are searched, each once, line by line: l
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Iterable, Sequence
 
 from .model import Finding, Location, Status, Suppression, same_fix
+from .records import dataclass, field
 
 ID = "inline-suppression"
 TITLE = "Inline suppression comments"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from ..records import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ move on. Every name is resolved once (memoised), so a module is read in time lin
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from ..records import dataclass
 from typing import Any, Sequence
 
 MAX_DEPTH = 40  # a literal nested deeper than this is generated code: not worth resolving

@@ -8,7 +8,7 @@ checks add the daemon's view where one answers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from ..records import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 

@@ -10,7 +10,7 @@ to a 3.x.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from ..records import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:

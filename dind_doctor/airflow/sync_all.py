@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import signal
 import time
-from dataclasses import dataclass
+from ..records import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .volume_pairs import VolumePair

@@ -13,7 +13,7 @@ a script naming a folder elsewhere leads nowhere), and is looked at here only to
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from ..records import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 

@@ -6,7 +6,7 @@ never read out of the volume, nor printed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 

@@ -7,7 +7,7 @@ DOCKER_HOST's URL (a userinfo in it is masked by the masking boundary like any U
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import dataclass
 
 SCRIPT = r"""
 import os, socket, sys

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tarfile
-from dataclasses import dataclass, field
+from ..records import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Iterable, Iterator, Mapping
 

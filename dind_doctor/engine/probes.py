@@ -3,7 +3,7 @@ Ctrl-C or SIGTERM (the run's cleanup removes what a `finally` here could not rea
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from ..records import dataclass
 from typing import TYPE_CHECKING, Any, Iterator
 
 from .. import images

@@ -6,7 +6,7 @@ from the image at the mount path. That, not the timestamps, is the proof; timest
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import dataclass
 from datetime import datetime
 
 from .manifest import Diff, Manifest, compare, is_dotfile

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import tarfile
-from dataclasses import dataclass
+from ..records import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 

@@ -5,7 +5,7 @@ Pure: built from observations by walk.py, rendered here for people (a table) and
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from ..records import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:

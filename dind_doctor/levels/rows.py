@@ -5,7 +5,7 @@ One row per thing that should travel: the sentinel written for this run, the env
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import dataclass
 from typing import TYPE_CHECKING
 
 from ..engine import manifest

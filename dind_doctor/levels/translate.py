@@ -9,7 +9,7 @@ volume) and the daemon will mount an empty, freshly created folder instead.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from ..records import dataclass
 from typing import Any, Mapping
 
 from ..model import Level

@@ -14,7 +14,7 @@ import io
 import shlex
 import shutil
 import tarfile
-from dataclasses import dataclass, field
+from ..records import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 

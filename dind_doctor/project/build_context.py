@@ -9,7 +9,7 @@ depth (the classic trap). BuildKit also reads `<Dockerfile>.dockerignore` next t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from ..records import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable
 

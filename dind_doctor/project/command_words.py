@@ -2,7 +2,7 @@
 shell_words builds them (PowerShell through the tokenizer, bash and cmd through bash_cmd_splitter)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import dataclass
 
 
 @dataclass(frozen=True)

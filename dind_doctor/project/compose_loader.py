@@ -9,7 +9,7 @@ an `include:` or `extends: file:` outside the project is reported, not read.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from ..records import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 

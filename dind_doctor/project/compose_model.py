@@ -8,7 +8,7 @@ no secret. Project and volume names are computed the way compose computes them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from ..records import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 

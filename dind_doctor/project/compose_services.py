@@ -8,7 +8,7 @@ are unique by target (the nearest layer's mount replaces a base's).
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from ..records import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 

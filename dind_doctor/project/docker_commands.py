@@ -9,7 +9,7 @@ of current_folder are expanded only by `resolved_binds`, for the caller that kno
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
+from ..records import dataclass, field
 from pathlib import Path
 
 from .command_words import Command, Word

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from dataclasses import dataclass, field
+from ..records import dataclass, field
 
 from ..evidence_shapes import line_shape, value_shape
 

@@ -17,7 +17,7 @@ import codecs
 import io
 import os
 import threading
-from dataclasses import dataclass, field
+from ..records import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+from ..records import dataclass
 from pathlib import Path
 
 from .. import subprocesses

@@ -7,7 +7,7 @@ LF when its final `eol` is `lf` and `text` is not unset (`-text`, `binary`).
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+from ..records import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
 

@@ -7,7 +7,7 @@ folder); run-reference reads the shipped hosted/run_host.sh the same way.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from ..records import dataclass
 from pathlib import Path, PurePosixPath
 
 from .docker_commands import Bind, DockerCommand, is_socket, resolved_binds

@@ -10,7 +10,7 @@ volume. Pure string work: the caller interpolates variables and makes sources ab
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from ..records import dataclass
 from typing import Any, Mapping
 
 from .host_paths import is_path_like

@@ -15,7 +15,7 @@ from about_Parsing and about_Quoting_Rules; the tokens come from pstokens, the o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from ..records import dataclass
 
 from .pstokens import Token
 

@@ -12,7 +12,7 @@ passed as is and cannot continue the line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from ..records import dataclass
 
 from .pstokens import BLANK, Source, Token, tokenize
 

@@ -16,7 +16,7 @@ Windows PowerShell), first on any line, all of them applied.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from ..records import dataclass
 
 from .pstokens import Source, Token, tokenize
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from ..records import dataclass
 
 MAX_NESTING = 40
 # What separates tokens (about_Special_Characters, the tokenizer's whitespace): every Unicode space but the

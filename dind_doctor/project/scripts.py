@@ -8,7 +8,7 @@ docker commands (docker_commands) once, whichever reader asks first.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from ..records import dataclass, field
 from functools import cached_property
 from pathlib import Path
 

@@ -17,7 +17,7 @@ import os
 import re
 from collections import Counter
 from operator import attrgetter
-from dataclasses import dataclass, field
+from ..records import dataclass, field
 from pathlib import Path
 
 from .file_names import is_compose_name, is_dockerfile_name, is_env_name

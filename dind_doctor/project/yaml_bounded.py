@@ -14,7 +14,7 @@ PyYAML's C loader (libyaml) is used where it is installed: the same nodes and li
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from ..records import dataclass
 from typing import Any
 
 from ..errors import DindDoctorError

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import shlex
-from dataclasses import dataclass
+from ..records import dataclass
 from pathlib import Path
 from typing import Mapping
 

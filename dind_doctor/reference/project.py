@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from ..records import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 

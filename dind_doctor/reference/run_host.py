@@ -7,7 +7,7 @@ outer container: run-reference maps its working copy there and works in that fol
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import dataclass
 from functools import lru_cache
 from pathlib import Path
 

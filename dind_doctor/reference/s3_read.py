@@ -15,7 +15,7 @@ import hmac
 import io
 import re
 import time
-from dataclasses import dataclass
+from ..records import dataclass
 from typing import Any, Mapping
 from urllib.parse import quote, urlsplit
 

@@ -6,7 +6,7 @@ import io
 import secrets
 import tarfile
 import time
-from dataclasses import dataclass
+from ..records import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .options import S3_PORT, S3Recipe

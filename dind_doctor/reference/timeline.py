@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from ..records import dataclass, field
 from typing import Any, Callable, Iterator
 
 from ..errors import DindDoctorError

@@ -7,7 +7,7 @@ container see. Its dag_id is read with `ast` by the DAG reader (airflow/dag_defi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import dataclass
 from pathlib import Path
 
 from .options import UsageProblem

@@ -5,7 +5,7 @@ the masking boundary: a renderer never sees the raw runner output.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from ..records import dataclass, field
 from typing import Mapping, Sequence
 
 from ..model import STATUS_ORDER, Finding, Status

@@ -7,7 +7,7 @@ that never do as lost).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,7 @@ from ..project.docker_commands import DockerCommand
 from ..project.host_run import IMAGE_REF
 from ..project.ps_continuations import continuation_problems
 from ..project.setup_model import Outer, compose_seen_from, in_folder, outer_containers, script_sources
+from ..records import dataclass, field
 
 if TYPE_CHECKING:
     from ..project.compose_model import ComposeProject, Service
