@@ -10,10 +10,9 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 work="${DIND_DOCTOR_IMAGE_WORKDIR:-/var/tmp/dind-doctor-images}"
-log() { printf '[images] %s\n' "$*" >&2; }
-have_image() { docker image inspect "$1" >/dev/null 2>&1; }
-label=(--label io.dind-doctor.image=offline-stand-in)
-
+log_tag=images
+# shellcheck source=stand-in-build.sh
+. "$here/stand-in-build.sh"
 # shellcheck source=registry.sh
 . "$here/registry.sh"
 
@@ -32,50 +31,40 @@ PYTHON_IMAGE=dind-doctor/python:3.11-bookworm
 DIND_IMAGE=dind-doctor/docker:dind-offline
 
 # A tiny probe image: Debian's static busybox and its applet links. (Its wget cannot resolve names.)
-if ! have_image "$PROBE_IMAGE"; then
-  log "building $PROBE_IMAGE"
-  root="$work/busybox-root"
-  rm -rf "$root" && mkdir -p "$root/bin" "$root/tmp" "$root/etc"
-  cp /bin/busybox "$root/bin/busybox"
-  chroot "$root" /bin/busybox --install -s /bin
-  echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
-  tar -C "$root" -c . | docker import --change "LABEL io.dind-doctor.image=offline-stand-in" \
-    --change 'CMD ["sh"]' - "$PROBE_IMAGE" >/dev/null
+if needs_build "$PROBE_IMAGE" busybox-root; then
+  mkdir -p "$build_dir/bin" "$build_dir/tmp" "$build_dir/etc"
+  cp /bin/busybox "$build_dir/bin/busybox"
+  chroot "$build_dir" /bin/busybox --install -s /bin
+  echo 'root:x:0:0:root:/root:/bin/sh' >"$build_dir/etc/passwd"
+  import_stand_in "$PROBE_IMAGE" --change 'CMD ["sh"]'
 fi
 
 # A Debian + Python image standing in for python:3.12-slim (it is Python 3.11, hence its own tag).
-if ! have_image "$PYTHON_IMAGE"; then
-  log "building $PYTHON_IMAGE (debootstrap, about a minute)"
-  root="$work/python-root"
-  rm -rf "$root"
-  debootstrap --variant=minbase \
-    --include=python3,python3-pip,python-is-python3,curl,ca-certificates bookworm "$root" >"$work/debootstrap.log" 2>&1
+if needs_build "$PYTHON_IMAGE" python-root "debootstrap, about a minute"; then
+  debootstrap --variant=minbase --include=python3,python3-pip,python-is-python3,curl,ca-certificates \
+    bookworm "$build_dir" >"$work/debootstrap.log" 2>&1
   # Containers reach PyPI through this machine's TLS proxy: its CA bundle goes in, pip is pointed at it.
-  cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+  cp /etc/ssl/certs/ca-certificates.crt "$build_dir/etc/ssl/certs/ca-certificates.crt"
   # python:3.12-slim lets pip install system-wide; Debian's PEP 668 marker would refuse it.
-  rm -f "$root"/usr/lib/python3*/EXTERNALLY-MANAGED
-  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
-  tar -C "$root" -c . | docker import \
-    --change 'LABEL io.dind-doctor.image=offline-stand-in' \
+  rm -f "$build_dir"/usr/lib/python3*/EXTERNALLY-MANAGED
+  rm -rf "$build_dir"/var/cache/apt/archives/*.deb "$build_dir"/var/lib/apt/lists/*
+  import_stand_in "$PYTHON_IMAGE" \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt' \
     --change 'ENV PIP_DISABLE_PIP_VERSION_CHECK=1' \
-    --change 'CMD ["python3"]' - "$PYTHON_IMAGE" >/dev/null
-  rm -rf "$root"
+    --change 'CMD ["python3"]'
+  rm -rf "$build_dir"
 fi
 
 # A docker:dind / docker:cli stand-in: Debian's engine, this machine's static CLI and the compose plugin,
 # at the paths the official images use (so `COPY --from=<cli image> /usr/local/bin/docker` works).
-if ! have_image "$DIND_IMAGE"; then
-  log "building $DIND_IMAGE"
-  ctx="$work/dind-context"
-  rm -rf "$ctx" && mkdir -p "$ctx"
-  cp "$(command -v docker)" "$ctx/docker"
+if needs_build "$DIND_IMAGE" dind-context; then
+  cp "$(command -v docker)" "$build_dir/docker"
   compose="$(docker info --format '{{range .ClientInfo.Plugins}}{{if eq .Name "compose"}}{{.Path}}{{end}}{{end}}' 2>/dev/null || true)"
   [ -n "$compose" ] || compose="$HOME/.docker/cli-plugins/docker-compose"
-  cp "$compose" "$ctx/docker-compose"
-  cp "$here/dind-entrypoint.sh" "$ctx/dind-entrypoint.sh"
-  cat >"$ctx/Dockerfile" <<EOF
+  cp "$compose" "$build_dir/docker-compose"
+  cp "$here/dind-entrypoint.sh" "$build_dir/dind-entrypoint.sh"
+  cat >"$build_dir/Dockerfile" <<EOF
 FROM $PYTHON_IMAGE
 RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       docker.io iptables procps >/dev/null && rm -rf /var/lib/apt/lists/*
@@ -86,7 +75,7 @@ RUN chmod 0755 /usr/local/bin/docker /usr/local/libexec/docker/cli-plugins/docke
       /usr/local/bin/dockerd-entrypoint.sh
 ENTRYPOINT ["/usr/local/bin/dockerd-entrypoint.sh"]
 EOF
-  docker build -q "${label[@]}" -t "$DIND_IMAGE" "$ctx" >/dev/null
+  build_stand_in "$DIND_IMAGE"
 fi
 
 # An apache/airflow:2.10.3 stand-in for `run-reference --via airflow`: Airflow and the Docker provider from
@@ -94,11 +83,8 @@ fi
 # pinned to the versions the shipped DAG is written for. Its `airflow` user (uid 50000, gid 0) is the
 # official image's, so the run adds the socket's group exactly as a user's worker needs it.
 AIRFLOW_IMAGE=dind-doctor/airflow:2.10.3-offline
-if ! have_image "$AIRFLOW_IMAGE"; then
-  log "building $AIRFLOW_IMAGE (pip install apache-airflow, a few minutes)"
-  ctx="$work/airflow-context"
-  rm -rf "$ctx" && mkdir -p "$ctx"
-  cat >"$ctx/Dockerfile" <<EOF
+if needs_build "$AIRFLOW_IMAGE" airflow-context "pip install apache-airflow, a few minutes"; then
+  cat >"$build_dir/Dockerfile" <<EOF
 FROM $PYTHON_IMAGE
 RUN pip install --no-cache-dir -q "apache-airflow==2.10.3" "apache-airflow-providers-docker==4.4.5" \\
       --constraint "https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt" \\
@@ -108,7 +94,7 @@ ENV AIRFLOW_HOME=/opt/airflow AIRFLOW__CORE__LOAD_EXAMPLES=False
 USER 50000
 WORKDIR /opt/airflow
 EOF
-  docker build -q "${label[@]}" -t "$AIRFLOW_IMAGE" "$ctx" >/dev/null
+  build_stand_in "$AIRFLOW_IMAGE"
 fi
 
 # Images of the reference run (PostgreSQL, S3).

@@ -10,18 +10,15 @@ set -euo pipefail
 
 : "${PYTHON_IMAGE:?PYTHON_IMAGE (the Debian + Python base image) must be set}"
 work="${WORK:-/var/tmp/dind-doctor-images}"
-log() { printf '[reference-images] %s\n' "$*" >&2; }
-have_image() { docker image inspect "$1" >/dev/null 2>&1; }
-label=(--label io.dind-doctor.image=offline-stand-in)
+log_tag=reference-images
+# shellcheck source=stand-in-build.sh
+. "$(cd "$(dirname "$0")" && pwd)/stand-in-build.sh"
 
 POSTGRES_IMAGE=dind-doctor/postgres:15-bookworm
 S3_IMAGE=dind-doctor/s3:moto
 
-if ! have_image "$POSTGRES_IMAGE"; then
-  log "building $POSTGRES_IMAGE (apt-get install postgresql)"
-  ctx="$work/postgres-context"
-  rm -rf "$ctx" && mkdir -p "$ctx"
-  cat >"$ctx/docker-entrypoint.sh" <<'EOF'
+if needs_build "$POSTGRES_IMAGE" postgres-context "apt-get install postgresql"; then
+  cat >"$build_dir/docker-entrypoint.sh" <<'EOF'
 #!/bin/sh
 # Like the official postgres image: on an empty data folder, create the cluster with POSTGRES_USER as its
 # superuser (password POSTGRES_PASSWORD), create POSTGRES_DB, run /docker-entrypoint-initdb.d/*.sql, then
@@ -52,7 +49,7 @@ if [ "${1:-postgres}" = postgres ]; then
 fi
 exec "$@"
 EOF
-  cat >"$ctx/Dockerfile" <<EOF
+  cat >"$build_dir/Dockerfile" <<EOF
 FROM $PYTHON_IMAGE
 RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \\
       postgresql >/dev/null && rm -rf /var/lib/apt/lists/* && mkdir -p /docker-entrypoint-initdb.d
@@ -64,20 +61,17 @@ STOPSIGNAL SIGINT
 ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]
 CMD ["postgres"]
 EOF
-  docker build -q "${label[@]}" -t "$POSTGRES_IMAGE" "$ctx" >/dev/null
+  build_stand_in "$POSTGRES_IMAGE"
 fi
 
-if ! have_image "$S3_IMAGE"; then
-  log "building $S3_IMAGE (pip install moto[server])"
-  ctx="$work/s3-context"
-  rm -rf "$ctx" && mkdir -p "$ctx"
-  cat >"$ctx/Dockerfile" <<EOF
+if needs_build "$S3_IMAGE" s3-context "pip install moto[server]"; then
+  cat >"$build_dir/Dockerfile" <<EOF
 FROM $PYTHON_IMAGE
 RUN pip install --no-cache-dir -q "moto[server]>=5,<6"
 EXPOSE 9000
 CMD ["moto_server", "-H", "0.0.0.0", "-p", "9000"]
 EOF
-  docker build -q "${label[@]}" -t "$S3_IMAGE" "$ctx" >/dev/null
+  build_stand_in "$S3_IMAGE"
 fi
 
 echo "export DIND_DOCTOR_POSTGRES_IMAGE=$POSTGRES_IMAGE"
