@@ -12,6 +12,7 @@ from dind_doctor.project.fixers import FixError, delete_spans, write_with_backup
 from dind_doctor.project.ps_continuations import Continuation, continuation_problems
 from dind_doctor.project.ps_pipelines import LeadingPipe, leading_pipes, target
 from dind_doctor.project.pstokens import Source, TokenBudgetExceeded
+from dind_doctor.project.script_tail import stream_tail, tail_start
 from dind_doctor.project.scripts import ScriptSource, reencode
 
 WHAT = {
@@ -120,11 +121,11 @@ class BacktickContinuation(Check):
                                  detail="A .ps1 that is not text is not a script PowerShell can run; if it is a "
                                         "script, re-save it as UTF-8.")
                     for c in found.unreadable]
-        # a script larger than the read cap: its tail was not tokenised, so no `ok` may be claimed for it
-        findings += [self.finding(Status.WARN, "NOT read whole: a continuation backtick past the first MiB is "
-                                               "not checked", location=Location(c.rel),
-                                  detail=c.not_read_whole or "", evidence={"size": c.size})
-                     for c in {s.file.rel: s.file for s in found.sources if s.file.truncated}.values()]
+        # a script larger than the read cap: the rest is streamed for its continuations (script_tail)
+        tails = {s.file.rel: s for s in found.sources if s.file.truncated and not s.markdown}
+        tail_from = {rel: tail_start(s.file)[1] for rel, s in tails.items()}
+        for source in tails.values():
+            findings += self._tail_findings(ctx, source)
         fixable: dict = defaultdict(list)  # FileText -> spans to delete
         for source in found.sources:
             try:  # each file its own budget: one pathological file is an error, the others are still read
@@ -135,6 +136,8 @@ class BacktickContinuation(Check):
                                              detail=f"{type(exc).__name__}: {exc}", evidence={"size": len(source.text)}))
                 continue
             for problem in problems:
+                if problem.line >= tail_from.get(source.rel, problem.line + 1):
+                    continue  # the head's last line is cut: read again with the streamed tail
                 if ctx.fix and problem.fix_span:
                     start, end = problem.fix_span
                     fixable[source.file].append((start + source.offset, end + source.offset))
@@ -152,6 +155,27 @@ class BacktickContinuation(Check):
             return [self.finding(Status.OK, f"{n_files} PowerShell script(s) and {n_blocks} Markdown block(s): "
                                             "every continuation backtick ends its line")]
         return findings
+
+    def _tail_findings(self, ctx: Context, source: ScriptSource) -> list[Finding]:
+        """The continuation problems past the first MiB of a large script, streamed (never held whole)."""
+        tail, windows = stream_tail(ctx.project_model.files, source.file)
+        out = []
+        for window, lines, at_end in windows:
+            try:
+                problems = continuation_problems(window.text, window.first_line)
+            except (TokenBudgetExceeded, RecursionError) as exc:
+                out.append(self.finding(Status.ERROR, "not checked: a part of the file exceeded its reading budget",
+                                        location=Location(source.rel, window.first_line),
+                                        detail=f"{type(exc).__name__}: {exc}"))
+                continue
+            # a window ends where the file does not: a continuation on its last line is not dangling
+            out += [self._problem_finding(window, p) for p in problems
+                    if p.line in lines and (p.kind != "dangling" or at_end)]
+        if tail.stopped_at is not None:
+            out.append(self.finding(Status.WARN, f"NOT read whole: streamed up to {tail.stopped_at // 1048576} MiB, "
+                                                 "a continuation backtick past it is not checked",
+                                    location=Location(source.rel), evidence={"size": source.file.size}))
+        return out
 
     def _problem_finding(self, source: ScriptSource, p: Continuation) -> Finding:
         src = Source(source.text, source.first_line)

@@ -11,6 +11,8 @@ from dind_doctor.project.files import MAX_BYTES, ProjectFiles, project_files
 from dind_doctor.project.safe_open import REFUSALS
 from dind_doctor.project.walk import MAX_DEPTH, tier
 
+STREAMED = (".ps1", ".psm1")  # read to the end by backtick-continuation (project/script_tail.py)
+
 WHY = {
     "symlink-outside": "Its content is not the project's: dind-doctor does not read it, and `COPY . .` copies "
                        "the link, not the file (the build may miss it or a container may see another file).",
@@ -102,11 +104,16 @@ class ProjectFilesCheck(Check):
                 continue
             if size > MAX_BYTES:
                 rel = files.rel(path)
+                streamed = path.name.lower().endswith(STREAMED)
                 out.append(self.finding(
                     Status.WARN, f"{size / 1048576:.1f} MiB: NOT read whole, only its first "
-                                 f"{MAX_BYTES // 1048576} MiB was checked", location=Location(rel),
+                                 f"{MAX_BYTES // 1048576} MiB was checked"
+                                 + (" (its line continuations were read to the end, streamed)" if streamed else ""),
+                    location=Location(rel),
                     detail="The other checks saw only the head of this file: a problem further in is not "
-                           "reported. A script or config file this large is usually generated or data.",
+                           "reported. A script or config file this large is usually generated or data."
+                           + (" backtick-continuation streamed the rest line by line for the continuation "
+                              "rules." if streamed else ""),
                     evidence={"size": size, "read": MAX_BYTES}))
         return out
 
