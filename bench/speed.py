@@ -13,7 +13,8 @@ the process tree over the runs, from os.wait4):
                 863 files, 22 compose files, 51 PowerShell scripts)  vs  compose-lint on its compose files
   check engine  check on the seed project                       vs  docker run --rm <probe image> true
   --help        dind-doctor --help                              vs  python -c pass
-  run-reference (with --run-reference; slow) dood, warm caches, no reference
+  run-reference (with --run-reference; slow) dood, warm caches  vs  the steps themselves, from its own
+                stage timeline (bench/reference_stages.py: own stages = preflight, reads, verification, clean-up)
 --doctor: the dind-doctor executable to time (default: the one beside this Python), e.g. from a plain
 `pip install .` venv, as a new user has it. The children run with bytecode caching on (PYTHONDONTWRITEBYTECODE
 dropped): a pip install compiles the .pyc files, a source checkout without them recompiles every run.
@@ -133,8 +134,9 @@ def main() -> None:
     row("--help", measure([*doctor, "--help"], args.runs), measure([sys.executable, "-c", "pass"], args.runs),
         "python -c pass")
     if args.run_reference:
-        row("run-reference", measure([*doctor, "run-reference", "--mode", "dood"], max(1, args.runs // 2)),
-            None, "(the steps themselves are not timed apart here)")
+        from reference_stages import reference_row  # bench/, beside this script
+
+        print(reference_row(doctor, max(1, args.runs // 2)))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from __future__ import annotations
 import shutil
 import time
 from ..records import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -58,50 +59,82 @@ def _filters(run_id: str, projects: Iterable[str]) -> list[dict]:
     return [selector(run_id)] + [{"label": [f"{COMPOSE_PROJECT}={p}"]} for p in projects]
 
 
-def _listed(listing: Callable[..., list], run_id: str, projects: Iterable[str]) -> list[Any]:
-    seen: dict[str, Any] = {}
-    for filters in _filters(run_id, projects):
-        for item in listing(filters=filters):
-            seen[item.id] = item
-    return list(seen.values())
+def _together(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Each call's result (or the exception it raised), the calls made at the same time: the daemon serves
+    them concurrently, so a pass costs about its slowest call instead of their sum. Each call keeps the
+    client's timeout."""
+    def outcome(call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except Exception as exc:
+            return exc
+
+    if len(calls) <= 1:
+        return [outcome(call) for call in calls]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(8, len(calls)), thread_name_prefix="cleanup") as pool:
+        return list(pool.map(outcome, calls))
+
+
+def _listed_all(kinds: list[_Kind], run_id: str, projects: Iterable[str]) -> dict[str, list[Any] | Exception]:
+    """Every kind's items carrying the run's label or one of the projects' labels: one batch of listings."""
+    filters = _filters(run_id, projects)
+    answers = _together([partial(k[1], filters=f) for k in kinds for f in filters])
+    listed: dict[str, list[Any] | Exception] = {}
+    for i, (kind, *_rest) in enumerate(kinds):
+        seen: dict[str, Any] = {}
+        for answer in answers[i * len(filters):(i + 1) * len(filters)]:
+            if isinstance(answer, Exception):
+                listed[kind] = answer
+                break
+            seen.update((item.id, item) for item in answer)
+        else:
+            listed[kind] = list(seen.values())
+    return listed
+
+
+# What goes together, in dependency order: containers first (they use the networks, volumes and images).
+TIERS = (("container",), ("network", "volume"), ("image",))
 
 
 def remove_run(client: Any, run_id: str, *, names: dict[str, list[str]] | None = None,
                uncertain: Iterable[tuple[str, str]] = (), projects: Iterable[str] = (),
                images: bool = False) -> CleanupReport:
-    """Remove, in dependency order, what carries `run_id`'s label or one of `projects`' labels, then the
-    registered `names` still there. Returns what went and what could not."""
+    """Remove what carries `run_id`'s label or one of `projects`' labels, then the registered `names` still
+    there: one batch of listings, then one batch of removals per tier (containers; networks and volumes;
+    images). Returns what went and what could not."""
     report = CleanupReport()
-    projects = list(projects)
+    kinds = {k[0]: k for k in _kinds(client, images)}
+    listed = _listed_all(list(kinds.values()), run_id, list(projects))
     pending = set(uncertain)
-    for kind, listing, name_of, remove, lookup in _kinds(client, images):
-        try:
-            items = _listed(listing, run_id, projects)
-        except Exception as exc:
-            report.problems.append(f"cannot list the {kind}s of run {run_id}: {daemon_reason(exc)}")
-            items = []
-        gone = set()
-        for item in items:
-            gone.add(name_of(item))
-            _remove(kind, item, name_of, remove, report)
-        for name in (names or {}).get(kind, []):
-            if name in gone:
-                continue
-            try:
-                item = lookup(name)
-            except Exception as exc:
-                if not is_not_found(exc):
-                    report.problems.append(f"{kind} {name}: {daemon_reason(exc)}")
+    for tier in TIERS:
+        removals: list[tuple[str, Any]] = []
+        lookups: list[tuple[str, str]] = []
+        for kind in (k for k in tier if k in kinds):
+            items = listed[kind]
+            if isinstance(items, Exception):
+                report.problems.append(f"cannot list the {kind}s of run {run_id}: {daemon_reason(items)}")
+                items = []
+            removals += [(kind, item) for item in items]
+            gone = {kinds[kind][2](item) for item in items}
+            lookups += [(kind, name) for name in (names or {}).get(kind, []) if name not in gone]
+        # A registered name the label listing missed (a create interrupted before the labels were set).
+        for (kind, name), found in zip(lookups, _together([partial(kinds[k][4], n) for k, n in lookups])):
+            if isinstance(found, Exception):
+                if not is_not_found(found):
+                    report.problems.append(f"{kind} {name}: {daemon_reason(found)}")
                 continue
             pending.discard((kind, name))
-            _remove(kind, item, name_of, remove, report)
+            removals.append((kind, found))
+        _remove_all(removals, kinds, report)
     for pause in RETRY_SECONDS:  # a create interrupted mid-flight: the daemon may finish it just now
         waiting = [(k, n) for k, n in pending if k in ("container", "network", "volume")]
         if not waiting:
             break
         time.sleep(pause)
         for kind, name in waiting:
-            entry = next(k for k in _kinds(client, False) if k[0] == kind)
+            entry = kinds[kind]
             try:
                 item = entry[4](name)
             except Exception:
@@ -109,6 +142,16 @@ def remove_run(client: Any, run_id: str, *, names: dict[str, list[str]] | None =
             pending.discard((kind, name))
             _remove(kind, item, entry[2], entry[3], report)
     return report
+
+
+def _remove_all(removals: list[tuple[str, Any]], kinds: dict[str, _Kind], report: CleanupReport) -> None:
+    """One tier's removals at once (each reports into its own report, merged in order)."""
+    parts = [CleanupReport() for _ in removals]
+    _together([partial(_remove, kind, item, kinds[kind][2], kinds[kind][3], part)
+               for (kind, item), part in zip(removals, parts)])
+    for part in parts:
+        report.removed += part.removed
+        report.problems += part.problems
 
 
 def _remove(kind: str, item: Any, name_of: Callable[[Any], str], remove: Callable[[Any], Any],
@@ -124,8 +167,16 @@ def _remove(kind: str, item: Any, name_of: Callable[[Any], str], remove: Callabl
 
 
 def leftovers(client: Any, run_id: str, projects: Iterable[str] = (), images: bool = False) -> dict[str, list[str]]:
-    return {f"{kind}s": [name_of(item) for item in _listed(listing, run_id, projects)]
-            for kind, listing, name_of, _, _ in _kinds(client, images)}
+    """What still carries the run's labels, by kind (one batch of listings; a failed listing raises)."""
+    kinds = _kinds(client, images)
+    listed = _listed_all(kinds, run_id, list(projects))
+    out = {}
+    for kind, _, name_of, _, _ in kinds:
+        items = listed[kind]
+        if isinstance(items, Exception):
+            raise items
+        out[f"{kind}s"] = [name_of(item) for item in items]
+    return out
 
 
 def removal_commands(run_id: str, projects: Iterable[str] = ()) -> list[str]:
@@ -163,12 +214,10 @@ def _labelled_everywhere(client: Any) -> list[dict]:
     list endpoints alone (no inspect per object: this runs at the end of every command)."""
     api, wanted = client.api, {"label": [RUN_ID]}
     found: list[dict] = []
-    for listing in (lambda: api.containers(all=True, filters=wanted), lambda: api.networks(filters=wanted),
-                    lambda: (api.volumes(filters=wanted) or {}).get("Volumes") or [],
-                    lambda: api.images(filters=wanted)):
-        try:
-            items = listing()
-        except Exception:
+    for items in _together([lambda: api.containers(all=True, filters=wanted), lambda: api.networks(filters=wanted),
+                            lambda: (api.volumes(filters=wanted) or {}).get("Volumes") or [],
+                            lambda: api.images(filters=wanted)]):
+        if isinstance(items, Exception):
             continue
         found += [item.get("Labels") or {} for item in items if isinstance(item, dict)]
     return [labels for labels in found if isinstance(labels, dict)]
