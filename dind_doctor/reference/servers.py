@@ -75,7 +75,7 @@ def _exec(container: Any, cmd: list[str], env: Mapping[str, str] | None = None) 
     return result.exit_code, (result.output or b"").decode("utf-8", "replace")
 
 
-def _wait_for_postgres(container: Any, password: str) -> None:
+def _wait_for_postgres(container: Any, password: str, user: str = DB_USER, db: str = DB_NAME) -> None:
     deadline = time.monotonic() + READY_SECONDS
     while True:
         container.reload()
@@ -83,13 +83,19 @@ def _wait_for_postgres(container: Any, password: str) -> None:
             logs = container.logs(tail=20).decode("utf-8", "replace")
             raise StageFailed(f"the PostgreSQL server stopped ({container.status}):\n{logs}")
         # TCP on purpose: the official image's init phase serves the unix socket only.
-        code, _ = _exec(container, ["pg_isready", "-q", "-h", "127.0.0.1", "-U", DB_USER, "-d", DB_NAME],
+        code, _ = _exec(container, ["pg_isready", "-q", "-h", "127.0.0.1", "-U", user, "-d", db],
                         {"PGPASSWORD": password})
         if code == 0:
             return
         if time.monotonic() > deadline:
             raise StageFailed(f"the PostgreSQL server was not ready after {READY_SECONDS:.0f} s")
         time.sleep(0.5)
+
+
+def _pgdata(client: Any, image: str) -> str:
+    """Where the image keeps its database (its PGDATA; the official images' default otherwise)."""
+    env = client.images.get(image).attrs.get("Config", {}).get("Env") or []
+    return next((e.split("=", 1)[1] for e in env if e.startswith("PGDATA=") and len(e) > 7), "/var/lib/postgresql/data")
 
 
 def start_servers(client: Any, *, resources: "RunResources", run_labels: Mapping[str, str], prefix: str,
@@ -101,10 +107,12 @@ def start_servers(client: Any, *, resources: "RunResources", run_labels: Mapping
     with resources.creating("network", network_name(prefix)) as name:
         network = client.networks.create(name, driver="bridge", labels=dict(run_labels))
     with resources.creating("container", f"{prefix}-postgres") as name:
+        # The data in memory: a demo database lives for one run, initdb writes nothing to disk, and the
+        # clean-up does not delete its files from the container's layer (1.3 s of the clean-up before).
         postgres = client.containers.create(
             postgres_image, name=name, labels=dict(run_labels), detach=True,
             environment={"POSTGRES_USER": DB_USER, "POSTGRES_PASSWORD": creds.db_password, "POSTGRES_DB": DB_NAME},
-            network=network.name)
+            network=network.name, tmpfs={_pgdata(client, postgres_image): "rw"})
     s3_env = {}
     if recipe.credential_env:
         s3_env = dict(zip(recipe.credential_env, (creds.s3_access_key, creds.s3_secret_key)))
