@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import shutil
 import time
-from ..records import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..labels import RUN_ID, Owner, is_dead, selector
+from ..records import dataclass, field
 from .errors import daemon_reason, is_conflict, is_not_found
 
 if TYPE_CHECKING:
