@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import socket
 import time
 from pathlib import Path
 from typing import Any, Mapping
@@ -24,6 +23,8 @@ def probe_ping(host: str, port: int = PORT, timeout: float = 1.0) -> str | None:
 
     `timeout` bounds the WHOLE probe, not each read: a listener that trickles a byte at a time must not
     hold the check past it."""
+    import socket  # here: --static never probes a port
+
     deadline = time.monotonic() + timeout
     data = b""
     connected = False
@@ -220,6 +221,8 @@ class Port2375(Check):
         return []
 
     def _from_container(self, ctx: Context) -> list[Finding]:
+        import socket
+
         host = "host.docker.internal"
         try:
             socket.getaddrinfo(host, PORT, type=socket.SOCK_STREAM)

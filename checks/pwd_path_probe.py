@@ -3,7 +3,6 @@ file, is mounted into a labelled probe container the way the script does (transl
 when running in a container), and the probe must read the sentinel back."""
 from __future__ import annotations
 
-import secrets
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,6 +71,8 @@ def probe_folder(check: Check, ctx: Context, files: ProjectFiles, host_dir: Path
                    "Mount the folder into this container from the host first, or use a named volume.")
     # Elsewhere (a dind sidecar, a remote or unknown daemon) the probe tries the path as it is here.
     daemon_dir = t.daemon_path or str(host_dir)
+    import secrets  # here: --static never probes
+
     token = secrets.token_hex(8)
     evidence = {"host folder": str(host_dir), "daemon path": daemon_dir, "level": report.level.value}
     # The probe must see the file through the bind mount, so it is written in the folder: in a

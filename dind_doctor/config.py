@@ -13,15 +13,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .globs import glob_matcher
-from .model import SHELLS
-from .render.report import FAIL_ON
+from .choices import FAIL_ON, SHELLS
 from .tomlines import key_line
 from .errors import DindDoctorError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10 has no tomllib; tomli is the same parser (a dependency only there)
-    import tomli as tomllib
 
 DEDICATED = ".dind-doctor.toml"
 PYPROJECT = "pyproject.toml"
@@ -175,6 +169,11 @@ class _Reader:
 
 def _parse(path: Path) -> tuple[str, dict[str, Any]]:
     from .project.files import read_project_file
+
+    if sys.version_info >= (3, 11):  # imported here: most projects have no config file
+        import tomllib
+    else:  # Python 3.10 has no tomllib; tomli is the same parser (a dependency only there)
+        import tomli as tomllib
 
     content = read_project_file(path.parent, path)  # a FIFO or a link out of the project is not read
     if content.problem is not None or content.truncated:

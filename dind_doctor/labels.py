@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import os
-import socket
 from .records import dataclass
 from typing import Mapping
 
@@ -80,6 +79,8 @@ def _pid_namespace() -> str:
 
 @functools.lru_cache(maxsize=None)
 def current_owner() -> Owner:
+    import socket  # here, like psutil: a run that never drives the engine never asks
+
     import psutil
 
     host = f"{socket.gethostname()}/{_boot_id()}/{_pid_namespace()}"

@@ -5,6 +5,8 @@ import enum
 from .records import dataclass, field
 from typing import Any, Mapping
 
+from .choices import SHELLS
+
 
 class Status(str, enum.Enum):
     OK = "ok"
@@ -16,8 +18,7 @@ class Status(str, enum.Enum):
 
 STATUS_ORDER = (Status.OK, Status.WARN, Status.FAIL, Status.SKIP, Status.ERROR)
 
-# The shells a fix can be written for; "any" marks an edit that is the same whatever the shell.
-SHELLS = ("powershell", "cmd", "gitbash", "bash")
+# "any" marks an edit that is the same whatever the shell (SHELLS: the shells a fix can be written for).
 ANY_SHELL = "any"
 
 

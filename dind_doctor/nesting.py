@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 from .records import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
@@ -108,12 +107,9 @@ def container_clues(root: str = "/") -> ContainerClues:
 
 def dockerd_running_here() -> bool:
     """Is a dockerd in this PID namespace (a DinD container runs its own)?"""
-    try:
-        import psutil
+    from .processes import running
 
-        return any((p.info.get("name") or "") == "dockerd" for p in psutil.process_iter(["name"]))
-    except Exception:
-        return False
+    return running("dockerd")
 
 
 @dataclass(frozen=True)
@@ -169,6 +165,8 @@ def detect(clues: ContainerClues, ep: "Endpoint | None", endpoint_error: str | N
         if ep is not None and not ep.is_local:
             return report(Level.REMOTE, f"not in a container; the daemon is at {ep.display}")
         return report(Level.HOST, "not in a container")
+
+    import socket  # here: a run outside a container never asks
 
     own = _own_container(client, clues, socket.gethostname()) if client is not None else None
     if own is not None:

@@ -5,7 +5,7 @@ import os
 import sys
 from typing import Iterable, Mapping
 
-from .model import SHELLS
+from .choices import SHELLS
 
 # Process names (lower case, without .exe) that identify a shell.
 _PROCESS_SHELLS = {
@@ -24,18 +24,10 @@ _PROCESS_SHELLS = {
 
 
 def parent_process_names(limit: int = 8) -> list[str]:
-    """Names of this process's ancestors, nearest first; empty when psutil cannot tell."""
-    try:
-        import psutil
+    """Names of this process's ancestors, nearest first; empty when they cannot be read."""
+    from .processes import ancestor_names
 
-        names: list[str] = []
-        proc = psutil.Process().parent()
-        while proc is not None and len(names) < limit:
-            names.append(proc.name())
-            proc = proc.parent()
-        return names
-    except Exception:  # psutil missing, access denied, a process gone: detection just has fewer clues
-        return []
+    return ancestor_names(limit)
 
 
 def shell_from_process_name(name: str) -> str | None:

@@ -1,14 +1,13 @@
 """`dind-doctor check`: run the checks and report."""
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from ..render.report import FAIL_ON, FORMATS
+from ..choices import FAIL_ON, FORMATS
 from .options import EXIT_FINDINGS, EXIT_OK, project_option, shell_option, timeout_option
 from .pipeline import static_option
 
@@ -53,6 +52,8 @@ def check(check_ids: tuple[str, ...], project: Path, output_format: str, fail_on
     report = collect(check_ids, project, shell, timeout, verbose=verbose, fix=fix, fail_on=fail_on, strict=strict,
                      static=static)
     if known is not None:
+        import dataclasses
+
         from ..baseline import only_new
 
         findings, matched = only_new(report.findings, known)

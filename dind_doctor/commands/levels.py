@@ -6,7 +6,6 @@ quick and its JSON schema stays one list of findings.
 """
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -52,6 +51,8 @@ def levels(project: Path, output_format: str, extra_env: dict[str, str], wait: f
         mask.add_env(env)
         rows, evidence = matrix.masked(rows, evidence, mask)
     if output_format == "json":
+        import json
+
         click.echo(json.dumps(matrix.to_json(rows, evidence), indent=2))
     else:
         click.echo(matrix.render(rows, evidence, unicode=console_unicode()))

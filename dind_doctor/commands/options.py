@@ -7,7 +7,7 @@ from typing import Any, Callable, TypeVar
 
 import click
 
-from ..model import SHELLS
+from ..choices import SHELLS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 from ..interrupts import EXIT_INTERRUPTED  # noqa: F401  (Ctrl-C or SIGTERM; what the run created was removed)

@@ -1,7 +1,6 @@
 """`dind-doctor translate PATH`: the path the daemon sees for a path of this level."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -34,6 +33,8 @@ def translate(path: Path, as_json: bool, timeout: float) -> None:
         ctx.close()
     mask = project_masker(ctx, project=False)
     if as_json:
+        import json
+
         click.echo(json.dumps(mask.data(dict(to_dict(result), level=level)), indent=2))
     elif result.daemon_path is not None:
         click.echo(mask(result.daemon_path))

@@ -8,12 +8,9 @@ from __future__ import annotations
 from ..records import dataclass, field
 from typing import Mapping, Sequence
 
+from ..choices import FAIL_ON
 from ..model import STATUS_ORDER, Finding, Status
 
-FORMATS = ("table", "json", "sarif", "github", "junit")
-
-# --fail-on: the lowest status that fails the exit code. `skip` never does.
-FAIL_ON = ("ok", "warn", "fail", "error")
 SEVERITY = {Status.OK: 0, Status.WARN: 1, Status.FAIL: 2, Status.ERROR: 3}
 
 

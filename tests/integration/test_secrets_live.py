@@ -10,7 +10,7 @@ import pytest
 from secret_plants import PLANTS, leaks, make_planted_project, planted_env
 from support import doctor, findings_of
 
-from dind_doctor.render.report import FORMATS
+from dind_doctor.choices import FORMATS
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,49 @@
+"""What a command imports is what it needs: the start-up cost of every run (issue 15). Module sets, never
+timings: a heavy package that creeps back into a path that does not need it fails here."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed_project"
+# docker-py and what it pulls (requests, urllib3): ~0.1 s; importlib.metadata (and email): 12-27 ms; psutil: ~8 ms.
+ENGINE_ONLY = {"docker", "requests", "urllib3", "importlib.metadata", "email.parser", "tabulate", "socket"}
+
+
+def modules_after(*args: str) -> set[str]:
+    code = ("import contextlib, io, json, sys\nfrom dind_doctor.cli import cli\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try:\n        cli(sys.argv[1:], prog_name='dind-doctor')\n    except SystemExit:\n        pass\n"
+            "print(json.dumps(sorted(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+def test_help_imports_neither_the_model_nor_the_checks_nor_docker():
+    loaded = modules_after("--help")
+    assert not loaded & (ENGINE_ONLY | {"dind_doctor.model", "dind_doctor.check", "dind_doctor.registry", "yaml",
+                                        "psutil", "dind_doctor.records"})
+
+
+def test_static_check_imports_no_engine_client_no_metadata_reader_no_psutil():
+    loaded = modules_after("check", "--static", "--project", str(SEED), "--shell", "auto")
+    assert "dind_doctor.checks.docker_socket" in loaded and "yaml" in loaded  # the run did happen
+    unexpected = loaded & (ENGINE_ONLY | {"tomllib", "secrets"})
+    if sys.platform.startswith("linux"):  # the shell and a local dockerd are read from /proc there
+        unexpected |= loaded & {"psutil"}
+    assert not unexpected
+
+
+def test_a_config_file_brings_its_parser(tmp_path):
+    (tmp_path / ".dind-doctor.toml").write_text('skip = { "port-2375" = "no daemon here" }\n')
+    loaded = modules_after("check", "--static", "--project", str(tmp_path), "--shell", "bash")
+    assert ("tomllib" if sys.version_info >= (3, 11) else "tomli") in loaded
+
+
+def test_explaining_a_check_reads_no_metadata_and_needs_no_engine():
+    assert not modules_after("explain", "port-2375") & ENGINE_ONLY
+
+
+def test_listing_checks_needs_no_engine():  # tabulate (its table) reads its own version with importlib.metadata
+    assert not modules_after("list-checks") & {"docker", "requests", "urllib3", "psutil"}
