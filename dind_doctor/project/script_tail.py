@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
+from ..records import dataclass
 from typing import Iterator
 
 from .files import FileText, ProjectFiles
