@@ -11,7 +11,10 @@ from dind_doctor.project.host_paths import has_drive
 from dind_doctor.project.current_folder import NOT_CMD, folder_refs
 from dind_doctor.project.docker_commands import MountArg
 from dind_doctor.project.ps_arguments import drive_errors
+from dind_doctor.project.ps_locations import (LocationMove, last_move, names_folder_unreadably, provider_moves,
+                                              provider_path_form)
 from dind_doctor.project.ps_pipelines import parses_nowhere
+from dind_doctor.project.shell_words import commands as shell_commands
 from dind_doctor.project.pstokens import Source, TokenBudgetExceeded
 from dind_doctor.project.scripts import ScriptSource
 
@@ -102,13 +105,21 @@ class PwdPathForms(Check):
                 # line of the script runs, so none is probed live; one that only 5.1 rejects runs in PowerShell 7
                 never_runs = dialect == "powershell" and parses_nowhere(source.text, source.first_line, source.tokens)
                 msys_aware = bool(MSYS_MENTION.search(source.text))
+                moves = provider_moves(shell_commands(source.text, dialect, source.first_line, source.tokens)) \
+                    if dialect == "powershell" and args else []
                 for arg in args:
                     n_args += 1
                     src, target = _source_target(arg)
                     static = self._static(source, dialect, arg, src, target, gitbash and not msys_aware)
+                    # after a move to a UNC share or a PowerShell drive: not this folder (no live probe), and
+                    # `$PWD` is no path docker reads
+                    move = last_move(arg.line, moves) if moves else None
+                    if move is not None and names_folder_unreadably(arg.value):
+                        static.append(self._provider_location(source, arg, move))
                     findings.extend(static)
                     # it would not run as written (nor would any line of a script that does not parse)
-                    broken = any(f.status is Status.FAIL for f in static) or source.rel in parse_failed or never_runs
+                    broken = any(f.status is Status.FAIL for f in static) or source.rel in parse_failed or never_runs \
+                        or move is not None
                     if not source.markdown and not broken and folder_refs(dialect).search(src):
                         live.append((source, arg, folder_refs(dialect).sub("", src, count=1)))
         findings.extend(live_findings(self, ctx, files, live))
@@ -185,6 +196,23 @@ class PwdPathForms(Check):
                     fixes(gitbash=f"MSYS_NO_PATHCONV=1 docker ...   # or write //{src.lstrip('/')}:{target}"))
         out.extend(self._relative(source, dialect, arg, src, where, hard, block))
         return out
+
+    def _provider_location(self, source: ScriptSource, arg: MountArg, move: LocationMove) -> Finding:
+        fixed = provider_path_form(arg.word.ps_one_string or '"' + arg.value + '"')
+        return self.finding(
+            Status.WARN if source.markdown else Status.FAIL,
+            f"the current folder in `{arg.flag} {arg.text}` is {move.why} (line {move.line}): PowerShell renders "
+            "it as a path docker cannot read" + (" (in a Markdown code block)" if source.markdown else ""),
+            location=Location(source.rel, arg.line, arg.column),
+            evidence={"argument": f"{arg.flag} {arg.text}", "location set": f"line {move.line}: {move.command}",
+                      "shell": "powershell"},
+            detail="After that move `$PWD`, `$(pwd)` and `(Get-Location)`, `.Path` included, are PowerShell paths: "
+                   "`Microsoft.PowerShell.Core\\FileSystem::\\\\server\\share\\...` at a UNC share (the prompt "
+                   "shows it), `Name:\\...` on a New-PSDrive drive; docker receives that text and cannot read it. "
+                   "`$PWD.ProviderPath` is the path the file system knows (`\\\\server\\share\\...`). Docker "
+                   "Desktop must still be able to share that path: a drive letter mapped by Windows or a local copy is "
+                   "the safer source.",
+            fixes=fixes(powershell=f"{arg.flag} {fixed}"))
 
     def _cmd_backslash(self, source: ScriptSource, offset: int) -> Finding:
         line, column = Source(source.text, source.first_line).position(offset + 1)
