@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from secret_plants import PLANTS, leaks, make_planted_project, planted_env
 
 from dind_doctor.cli import cli
-from dind_doctor.render.report import FORMATS
+from dind_doctor.choices import FORMATS
 
 
 @pytest.fixture(scope="module")
