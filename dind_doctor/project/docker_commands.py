@@ -227,7 +227,7 @@ def read_command(command: Command) -> DockerCommand | None:
 def docker_commands(text: str, dialect: str, first_line: int = 1,
                     tokens: list[Token] | None = None) -> list[DockerCommand]:
     """Every docker command of a script's text (`tokens`: its PowerShell tokens, when known already)."""
-    found = (read_command(c) for c in commands(text, dialect, first_line, tokens))
+    found = (read_command(c) for c in commands(text, dialect, first_line, tokens, mentioning="docker"))
     return [c for c in found if c is not None]
 
 

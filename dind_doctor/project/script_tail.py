@@ -30,28 +30,31 @@ AFTER = 3  # lines after it (the orphan line, a blank line after a continuation)
 MAX_STREAM_BYTES = 1 << 30  # one script: past 1 GiB the rest is said not read
 _BLANK = r"(?:[^\S\n]|[\u200b-\u200d\u2060\ufeff])"  # pstokens.BLANK: Unicode blanks and zero-width ones
 # Both start with a character class, which re scans for at C speed (an alternative anchored with `^` made it
-# try every position: 20x slower). What a match cannot say (a line start, a blank before `\\`) is checked after.
+# try every position: 20x slower); and each runs only when `in` (memchr) finds its characters at all. What a
+# match cannot say (a blank before `\\`, a `<#` that starts its line) is checked after.
 _CANDIDATE = re.compile(rf"[`\\\\^]{_BLANK}*(?:#[^\n]*)?$", re.MULTILINE)
-_MARKER = re.compile(rf"@[\"']{_BLANK}*$|[\"']@|<#|#>", re.MULTILINE)
-_MARKER_HINTS = ('@"', "@'", '"@', "'@", "<#", "#>")
+_MARKER = re.compile(rf"@[\"']{_BLANK}*$|\n[\"']@|<#|#>", re.MULTILINE)
 
 
 def _events(text: str) -> list[tuple[int, str]]:
     """(offset, kind) in text order: "cand" (a line ending like a continuation), "here" + its quote, "close" +
     its quote, "block", "unblock"."""
-    out = [(m.start(), "cand") for m in _CANDIDATE.finditer(text)
-           if text[m.start()] == "`" or (m.start() > 0 and text[m.start() - 1].isspace())]
-    if any(hint in text for hint in _MARKER_HINTS):
+    out = []
+    if "`" in text or "\\" in text or "^" in text:
+        out = [(m.start(), "cand") for m in _CANDIDATE.finditer(text)
+               if text[m.start()] == "`" or (m.start() > 0 and text[m.start() - 1].isspace())]
+    if "@" in text or "<#" in text or "#>" in text:
+        if text[:2] in ('"@', "'@"):  # a piece starts at a line start
+            out.append((0, "close" + text[0]))
         for m in _MARKER.finditer(text):
             at, got = m.start(), m.group(0)
-            line_start = text.rfind("\n", 0, at) + 1
             if got[0] == "@":
                 out.append((at, "here" + got[1]))
+            elif got[0] == "\n":
+                out.append((at + 1, "close" + got[1]))
             elif got == "#>":
                 out.append((at, "unblock"))
-            elif at == line_start and got[1] == "@":
-                out.append((at, "close" + got[0]))
-            elif got == "<#" and not text[line_start:at].strip():
+            elif not text[text.rfind("\n", 0, at) + 1:at].strip():  # `<#` first on its line
                 out.append((at, "block"))
         out.sort()
     return out
