@@ -239,3 +239,21 @@ def test_forms_cmd_does_not_know() -> None:
 
     assert [m.group(0) for m in NOT_CMD.finditer("$(pwd) ${PWD} $pwd %cd% $(Get-Location) `pwd`")] == [
         "$(pwd)", "${PWD}", "$pwd", "$(Get-Location)", "`pwd`"]
+
+
+def test_words_are_built_only_for_commands_that_mention_docker(monkeypatch):
+    """15,000 `Write-Host` lines and one docker command: the words of one command are built, not 15,001
+    (operation counts); a docker word spelled with quotes or escapes still counts."""
+    from dind_doctor.project import shell_words
+
+    built: list[int] = []
+    real = shell_words._ps_word
+    monkeypatch.setattr(shell_words, "_ps_word", lambda src, arg: built.append(1) or real(src, arg))
+    script = "Write-Host 'a line of a generated script'\r\n" * 15_000 + "docker run --rm -v ${PWD}:/app img\r\n"
+    (cmd,) = docker_commands(script, "powershell")
+    assert cmd.image == "img" and len(built) == 6
+    assert len(commands(script, "powershell")) == 15_001  # without the filter: every command, as before
+    for spelled in ('d"ocker" run img', "d`ocker run img", "& 'docker.exe' run img", "DOCKER run img"):
+        assert one(spelled, "powershell").image == "img", spelled
+    assert one("d^ocker run img", "cmd").image == "img" and one("d\\ocker run img", "bash").image == "img"
+    assert docker_commands("echo hello\nls -la\n", "bash") == []
