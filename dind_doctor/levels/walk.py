@@ -28,6 +28,7 @@ from ..engine.probes import labelled_container
 from ..project.compose_model import ComposeProject, Service
 from ..project.files import env_values, read_project_file, unsafe_for_tools
 from ..project.host_run import HostRun, find_host_run, runs_without_image
+from ..project.ps_pipelines import version_note
 from .matrix import Row
 from .observe import KEY, observe_script, parse_observations
 from .rows import build_rows
@@ -207,6 +208,13 @@ def run_outer(ctx: "Context", plan: Plan, files: dict[str, str], extra_env: dict
         return int(status.get("StatusCode", -1)), output
 
 
+def run_script_note(ctx: "Context", script: Path) -> str:
+    """Which PowerShell parses the run script, when that matters (a line starting with `|`); "" otherwise."""
+    source = next((s for s in ctx.project_model.scripts.of("powershell").sources
+                   if not s.markdown and s.path == script), None)
+    return "" if source is None else version_note(source.text, source.first_line, source.tokens)
+
+
 def walk(ctx: "Context", plan: Plan, extra_env: dict[str, str] | None = None,
          wait: float = 120.0) -> tuple[list[Row], dict[str, Any]]:
     evidence: dict[str, Any] = {
@@ -214,6 +222,9 @@ def walk(ctx: "Context", plan: Plan, extra_env: dict[str, str] | None = None,
         "outer image stood in by": images.image("DIND_DOCTOR_DOCKER_CLI_IMAGE", ctx.env) + f" (script: {plan.spec.image})",
         "compose file": str(plan.model.file), "project": plan.model.name, "module service": plan.service.name,
         "code": f"{plan.source} -> {plan.module_dir}"}
+    note = run_script_note(ctx, plan.spec.script)
+    if note:  # the stand-in imitates the run as PowerShell 7 reads it; 5.1 (or no PowerShell) would not run it
+        evidence["run script parses"] = note
     if plan.spec.privileged:
         evidence["--privileged"] = "dropped: a socket mount needs none (and some engines refuse it)"
     module_image = None

@@ -127,3 +127,17 @@ def leading_pipes(text: str, first_line: int = 1, tokens: list[Token] | None = N
 def parses_nowhere(text: str, first_line: int = 1, tokens: list[Token] | None = None) -> bool:
     """A line starting with `|` that is an empty pipe element in every PowerShell (7 included)."""
     return any(p.kind != "continues" for p in leading_pipes(text, first_line, tokens))
+
+
+def version_note(text: str, first_line: int = 1, tokens: list[Token] | None = None) -> str:
+    """What a reader of this script should know of its lines that start with `|` ("" when nothing): which
+    PowerShell parses it."""
+    tokens = tokenize(text) if tokens is None else tokens
+    pipes = leading_pipes(text, first_line, tokens)
+    broken = next((p for p in pipes if p.kind != "continues"), None)
+    if broken is not None:
+        return f"no PowerShell parses it (line {broken.line} starts with `|`: an empty pipe element): no line of it runs"
+    if not pipes or target(tokens, Source(text, first_line)).leading_pipe:
+        return ""
+    return (f"PowerShell 7 only (line {pipes[0].line} starts with `|`): Windows PowerShell 5.1 runs no line of it; "
+            "read as PowerShell 7 reads it")

@@ -120,3 +120,20 @@ def test_pwd_path_forms_probes_no_script_that_parses_nowhere(tmp_path: Path):
     (tmp_path / "run.ps1").write_text(mount + "  | Out-File log.txt\n")
     assert [f for f in run_check(PwdPathForms, tmp_path) if "probe" in f.summary]
 
+
+
+@pytest.mark.parametrize("script, note", [
+    ("docker run --rm img\n  | Out-Null\n", "PowerShell 7 only (line 2 starts with `|`)"),
+    ("#Requires -Version 7\ndocker run --rm img\n  | Out-Null\n", ""),
+    ("docker run --rm img\n\n  | Out-Null\n", "no PowerShell parses it (line 3"),
+    ("docker run --rm img |\n  Out-Null\n", ""),
+], ids=["about_Pipelines-7-only", "about_Requires-7", "LineContinuance.Tests-blank-line", "trailing-pipe"])
+def test_levels_says_which_powershell_parses_the_run_script(tmp_path: Path, script, note):
+    """`levels` imitates the run as PowerShell 7 reads it (a `|` ends docker's arguments in both versions) and
+    says so in its evidence when 5.1, or no PowerShell, would not run the script at all."""
+    from dind_doctor.levels.walk import run_script_note
+    from test_project_support import make_ctx
+
+    (tmp_path / "run_host.ps1").write_text(script, encoding="utf-8")
+    said = run_script_note(make_ctx(tmp_path), (tmp_path / "run_host.ps1").resolve())
+    assert (note in said) if note else said == ""
