@@ -11,10 +11,9 @@ from dind_doctor.project.host_paths import has_drive
 from dind_doctor.project.current_folder import NOT_CMD, folder_refs
 from dind_doctor.project.docker_commands import MountArg
 from dind_doctor.project.ps_arguments import drive_errors
-from dind_doctor.project.ps_locations import (LocationMove, last_move, names_folder_unreadably, provider_moves,
+from dind_doctor.project.ps_locations import (LocationMove, last_move, moves_in, names_folder_unreadably,
                                               provider_path_form)
 from dind_doctor.project.ps_pipelines import parses_nowhere
-from dind_doctor.project.shell_words import commands as shell_commands
 from dind_doctor.project.pstokens import Source, TokenBudgetExceeded
 from dind_doctor.project.scripts import ScriptSource
 
@@ -105,8 +104,7 @@ class PwdPathForms(Check):
                 # line of the script runs, so none is probed live; one that only 5.1 rejects runs in PowerShell 7
                 never_runs = dialect == "powershell" and parses_nowhere(source.text, source.first_line, source.tokens)
                 msys_aware = bool(MSYS_MENTION.search(source.text))
-                moves = provider_moves(shell_commands(source.text, dialect, source.first_line, source.tokens)) \
-                    if dialect == "powershell" and args else []
+                moves = moves_in(source.text, source.first_line, source.tokens) if dialect == "powershell" and args else []
                 for arg in args:
                     n_args += 1
                     src, target = _source_target(arg)

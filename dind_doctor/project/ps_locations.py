@@ -16,6 +16,8 @@ import re
 from ..records import dataclass
 from .command_words import Command, Word
 from .current_folder import CURRENT_FOLDER
+from .pstokens import Token
+from .shell_words import commands
 
 MOVES = frozenset({"set-location", "sl", "cd", "chdir", "push-location", "pushd"})
 NEW_DRIVE = frozenset({"new-psdrive", "ndr"})
@@ -23,6 +25,9 @@ _PATH_NAMES = frozenset({"-path", "-literalpath", "-lp", "-pspath"})
 # A UNC path, plain or provider-qualified (`FileSystem::\\server\share`, `Microsoft.PowerShell.Core\FileSystem::...`).
 UNC = re.compile(r"^(?:(?:Microsoft\.PowerShell\.Core\\)?FileSystem::)?\\\\[^\\/\s]+[\\/][^\\/\s]+", re.I)
 _DRIVE = re.compile(r"^([A-Za-z_][\w-]*):(?:[\\/]|$)")
+# What a script needs to hold for a move to matter: no UNC path, provider name or New-PSDrive, no need to
+# build every command's words (the docker-command reader builds only those that mention docker).
+_MAY_MOVE = re.compile(r"\\\\|FileSystem::|New-PSDrive|\bndr\b", re.I)
 # The current folder as PowerShell writes it, minus the forms that already give the provider's path.
 PROVIDER_SAFE = re.compile(r"ProviderPath|Convert-Path", re.I)
 
@@ -57,11 +62,16 @@ def _arguments(words: tuple[Word, ...], names: frozenset[str]) -> tuple[str | No
     return positional, named, switches
 
 
-def provider_moves(commands: list[Command]) -> list[LocationMove]:
+def moves_in(text: str, first_line: int = 1, tokens: list[Token] | None = None) -> list[LocationMove]:
+    """provider_moves of a PowerShell script's commands, read only when the text may hold one."""
+    return provider_moves(commands(text, "powershell", first_line, tokens)) if _MAY_MOVE.search(text) else []
+
+
+def provider_moves(script: list[Command]) -> list[LocationMove]:
     """Every move of the location to a UNC share or a PowerShell-only drive, in script order."""
     drives: dict[str, tuple[int, str]] = {}  # name (lower) -> (line, root) of PowerShell-only drives
     found: list[LocationMove] = []
-    for command in commands:
+    for command in script:
         if not command.words:
             continue
         verb = command.words[0].value.lower()

@@ -79,3 +79,15 @@ def test_markdown_block_warns(tmp_path: Path):
     (tmp_path / "README.md").write_text(f"```powershell\ncd {UNC}\n{RUN}```\n", encoding="utf-8")
     (finding,) = [f for f in run_check(PwdPathForms, tmp_path) if "docker cannot read" in f.summary]
     assert finding.status is Status.WARN and "Markdown" in finding.summary
+
+
+def test_a_script_with_no_share_or_drive_builds_no_command_words(monkeypatch):
+    """Speed: the words of every command are built only where a UNC path, a provider name or New-PSDrive
+    appears (the docker-command reader builds only the docker commands')."""
+    from dind_doctor.project import ps_locations
+
+    built = []
+    monkeypatch.setattr(ps_locations, "commands", lambda *a, **k: built.append(a) or [])
+    assert ps_locations.moves_in("cd C:\\work\n" + RUN * 50) == [] and built == []
+    ps_locations.moves_in(f"cd {UNC}\n{RUN}")
+    assert len(built) == 1
