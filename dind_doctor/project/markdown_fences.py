@@ -12,13 +12,17 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate, islice
 from ..records import dataclass
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[^\s`]*)")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r|$)")
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _QUOTE = re.compile(r"^(?:[ ]{0,3}>[ ]?)+")
 _LIST_ITEM = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])([ \t]+)")
 NESTED_LANGS = frozenset({"markdown", "md"})
+_FENCE_CHARS = re.compile(r"```|~~~")
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,8 @@ class CodeBlock:
 
 
 def _lines(text: str) -> list[str]:
+    if _OTHER_BREAKS.search(text) is None:  # str.splitlines also breaks at these: only then is the regex needed
+        return text.splitlines(keepends=True)
     lines = [m.group(0) for m in _LINE.finditer(text)]
     return lines[:-1] if lines and lines[-1] == "" else lines
 
@@ -44,38 +50,50 @@ def markdown_blocks(text: str, first_line: int = 1, base: int = 0, depth: int = 
     """Fenced code blocks (``` or ~~~) with their language and the line their content starts on."""
     blocks: list[CodeBlock] = []
     lines = _lines(text)
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
-    list_indent = -1  # content indentation of the list item we are in (-1: none)
-    i = 0
-    while i < len(lines):
+    offsets = list(accumulate(map(len, lines), initial=0))
+    # Only a line holding ``` or ~~~ may open a block: found with one regex pass, not a regex per line.
+    candidates = sorted({bisect_right(offsets, m.start()) - 1 for m in _FENCE_CHARS.finditer(text)})
+    list_indent = -1  # content indentation of the list item the last opening fence was in (-1: none)
+    scanned = 0  # lines before it are accounted for in list_indent (a code block's lines never change it)
+    for at, i in enumerate(candidates):
+        if i < scanned:
+            continue  # inside a block already read
         raw = lines[i]
         line, quoted = _unquoted(raw)
-        if item := _LIST_ITEM.match(raw):
-            list_indent = item.end()
-        elif raw.strip() and len(raw) - len(raw.lstrip()) == 0:
-            list_indent = -1  # a paragraph (or a quote) at the margin ends the list
+        list_indent = _list_indent(lines, i, scanned, list_indent)
+        scanned = i
         m = FENCE.match(line)
         indent = len(m.group("indent").expandtabs(4)) if m else 0
         if not m or (indent > 3 and not 0 <= list_indent <= indent <= list_indent + 3) or \
                 (m.group("fence")[0] == "`" and "`" in line[m.end():]):
-            i += 1
             continue
         fence = m.group("fence")
         closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*\r?\n?$")
-        body: list[str] = []
-        j = i + 1
-        while j < len(lines) and not closing.match(content := _unquoted(lines[j])[0] if quoted else lines[j]):
-            body.append(content)  # inside a quote the `>` markers are blanked; elsewhere `>` is text
-            j += 1
+        # The closing fence holds ``` or ~~~ too: it is among the candidates (no regex on each line of the body).
+        j = next((k for k in islice(candidates, at + 1, None) if closing.match(_unquoted(lines[k])[0] if quoted else lines[k])),
+                 len(lines))
+        # inside a quote the `>` markers are blanked; elsewhere `>` is text
+        body = [_unquoted(line)[0] for line in lines[i + 1:j]] if quoted else lines[i + 1:j]
         language = m.group("lang").lower()
         block = CodeBlock(language, first_line + i + 1, "".join(body), base + offsets[i + 1], quoted)
         blocks.append(block)
         if language in NESTED_LANGS and depth < 3:
             blocks += markdown_blocks(block.text, block.first_line, block.offset, depth + 1)
-        i = j + 1
+        scanned = j + 1
     return blocks
+
+
+def _list_indent(lines: list[str], i: int, stop: int, carry: int) -> int:
+    """The content indentation of the list item line i is in, read backwards from it down to `stop` (the
+    end of the last block): the nearest list item sets it, a paragraph (or a quote) at the margin ends the
+    list; `carry` when neither is met."""
+    for k in range(i, stop - 1, -1):
+        raw = lines[k]
+        if item := _LIST_ITEM.match(raw):
+            return item.end()
+        if raw.strip() and len(raw) - len(raw.lstrip()) == 0:
+            return -1
+    return carry
 
 
 POWERSHELL_LANGS = frozenset({"powershell", "ps1", "pwsh", "ps", "posh"})
