@@ -17,7 +17,7 @@ from dind_doctor.project.ps_pipelines import parses_nowhere
 from dind_doctor.project.pstokens import Source, TokenBudgetExceeded
 from dind_doctor.project.scripts import ScriptSource
 
-from .pwd_path_probe import live_findings
+from .pwd_path_probe import live_findings, warm
 
 # about_Providers / Get-Location: at a UNC or provider-qualified location `$PWD` renders as
 # `Microsoft.PowerShell.Core\FileSystem::\\server\share`, which docker cannot read.
@@ -75,6 +75,9 @@ class PwdPathForms(Check):
     project_check = True
     # Each live probe is one container (about 0.4 s): a cap keeps a project with many scripts fast.
     options = {"live-probes": Option(int, 3, "how many distinct host folders the live probe mounts", minimum=0)}
+
+    def warm(self, ctx: Context) -> None:
+        warm(self, ctx)
 
     def run(self, ctx: Context) -> list[Finding]:
         files = project_files(ctx)

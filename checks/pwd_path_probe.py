@@ -1,6 +1,8 @@
 """pwd-path-forms, the live part: the folder a run script mounts (its `${PWD}/...` source) gets a sentinel
 file, is mounted into a labelled probe container the way the script does (translated to the daemon's path
-when running in a container), and the probe must read the sentinel back."""
+when running in a container), and the probe must read the sentinel back. The container is the run's shared
+probe (engine/shared_probe.py: the project mounted, started while the checks run) when the folder is in
+the project, else one of its own."""
 from __future__ import annotations
 
 import shutil
@@ -15,14 +17,37 @@ from dind_doctor.project.scripts import ScriptSource
 if TYPE_CHECKING:
     from dind_doctor.check import Check
     from dind_doctor.context import Context
+    from dind_doctor.engine.probes import ProbeResult
 
 SENTINEL_DIR = "/dind-doctor-probe"
+
+
+def warm(check: Check, ctx: Context) -> None:
+    """Start the run's shared probe (the project mounted) when a script may mount a folder of it: a
+    `${PWD}`-like reference anywhere in a script's text (what the check then parses is a subset)."""
+    from dind_doctor.engine.shared_probe import shared_probe
+    from dind_doctor.project.current_folder import folder_refs
+
+    if check.option(ctx, "live-probes") > 0 and any(
+            folder_refs(dialect).search(source.text) for dialect in ("powershell", "bash", "cmd")
+            for source in ctx.project_model.scripts.of(dialect).sources if not source.markdown):
+        shared_probe(ctx)
 
 
 def live_findings(check: Check, ctx: Context, files: ProjectFiles,
                   live: list[tuple[ScriptSource, MountArg, str]]) -> list[Finding]:
     """One probe per distinct host folder (at most the check's `live-probes`), a WARN for a folder that
-    exists nowhere, a SKIP for each folder when there is no engine."""
+    exists nowhere, a SKIP for each folder when there is no engine. The shared probe goes afterwards."""
+    from dind_doctor.engine.shared_probe import release
+
+    try:
+        return _live(check, ctx, files, live)
+    finally:
+        release(ctx)  # this check is its only user: removed now, while the other checks still run
+
+
+def _live(check: Check, ctx: Context, files: ProjectFiles,
+          live: list[tuple[ScriptSource, MountArg, str]]) -> list[Finding]:
     if not live:
         return []
     out: list[Finding] = []
@@ -51,13 +76,33 @@ def live_findings(check: Check, ctx: Context, files: ProjectFiles,
     return out
 
 
-def probe_folder(check: Check, ctx: Context, files: ProjectFiles, host_dir: Path, where: Location) -> Finding:
-    """One labelled probe container mounting `host_dir` as the daemon sees it must read this run's sentinel."""
+def read_sentinel(ctx: Context, host_dir: Path, daemon_dir: str, folder: Path) -> tuple[ProbeResult, str]:
+    """The sentinel in `folder` (inside `host_dir`) read from the daemon's side: by an exec in the run's
+    shared probe when its mount of the project holds `host_dir`, else by a probe container of its own
+    mounting `daemon_dir`. Returns the result and which container read it."""
     from docker.types import Mount
 
-    from dind_doctor.levels.translate import translate
     from dind_doctor.engine.errors import ProbeError
     from dind_doctor.engine.probes import run_probe
+    from dind_doctor.engine.shared_probe import shared_probe
+
+    shared = shared_probe(ctx)
+    inside = shared.inside(host_dir, daemon_dir) if shared is not None else None
+    if shared is not None and inside is not None:
+        try:
+            return (shared.run(["cat", f"{inside}/{folder.name}/sentinel"]),
+                    f"the run's shared probe (the project mounted from {shared.daemon_root})")
+        except ProbeError:
+            pass  # the shared container is gone (a daemon restart): a probe of its own says what is wrong
+    result = run_probe(ctx, ["cat", f"{SENTINEL_DIR}/{folder.name}/sentinel"], component="pwd-probe",
+                       network_mode="none", mounts=[Mount(SENTINEL_DIR, daemon_dir, type="bind", read_only=True)])
+    return result, f"its own (mounting {daemon_dir})"
+
+
+def probe_folder(check: Check, ctx: Context, files: ProjectFiles, host_dir: Path, where: Location) -> Finding:
+    """One labelled probe container mounting `host_dir` as the daemon sees it must read this run's sentinel."""
+    from dind_doctor.levels.translate import translate
+    from dind_doctor.engine.errors import ProbeError
 
     report = ctx.nesting()
     shown = files.rel(host_dir)
@@ -88,8 +133,7 @@ def probe_folder(check: Check, ctx: Context, files: ProjectFiles, host_dir: Path
                                          f"({getattr(exc, 'strerror', None) or exc})", location=where,
                             evidence=evidence)
     try:
-        result = run_probe(ctx, ["cat", f"{SENTINEL_DIR}/{folder.name}/sentinel"], component="pwd-probe",
-                           mounts=[Mount(SENTINEL_DIR, daemon_dir, type="bind", read_only=True)])
+        result, evidence["probe container"] = read_sentinel(ctx, host_dir, daemon_dir, folder)
     except ProbeError as exc:
         reason = str(exc)
         if "does not exist" in reason:

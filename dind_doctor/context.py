@@ -140,6 +140,15 @@ class Context:
                 self._memo[key] = build()
             return self._memo[key]
 
+    def memo_peek(self, key: str) -> Any:
+        """`key`'s value if it was built (waiting for a build in flight), else None; never builds it."""
+        with self._lock:
+            lock = self._memo_locks.get(key)
+        if lock is None:
+            return None
+        with lock:
+            return self._memo.get(key)
+
     # -- the user's project -------------------------------------------------------------------------
     @property
     def project_model(self) -> "ProjectModel":

@@ -49,23 +49,34 @@ def labelled_container(ctx: "Context", image: str | None = None, command: list[s
     """A created (not started) container carrying this run's labels and a name registered before the
     create, removed on the way out whatever happens. A refusal to create it is a ProbeError naming `what`,
     in the daemon's words; after the run's cleanup started, RunClosed."""
+    container = create_labelled(ctx, image, command, component=component, what=what, **create_kwargs)
+    try:
+        yield container
+    finally:
+        remove_labelled(ctx, container)
+
+
+def create_labelled(ctx: "Context", image: str | None, command: list[str] | str | None, *, component: str,
+                    what: str, **create_kwargs: Any) -> Any:
+    """labelled_container's create: its name registered first, this run's labels on it."""
     client = ctx.docker()
     ref = ensure_image(ctx, image)
     resources = ctx.resources
     with resources.creating("container", resources.name(component)) as name:
         try:
-            container = client.containers.create(ref, command, name=name, labels=resources.labels(component),
-                                                 **create_kwargs)
+            return client.containers.create(ref, command, name=name, labels=resources.labels(component),
+                                            **create_kwargs)
         except Exception as exc:
             raise ProbeError(f"cannot create {what}: {daemon_reason(exc)}") from exc
+
+
+def remove_labelled(ctx: "Context", container: Any) -> None:
+    """Remove a container create_labelled made (running or not), and tell the registry."""
     try:
-        yield container
-    finally:
-        try:
-            container.remove(force=True, v=True)
-            resources.forget("container", name)
-        except Exception:
-            pass  # already gone (daemon restarted); the run's cleanup looks for it by label and name
+        container.remove(force=True, v=True)
+        ctx.resources.forget("container", container.name)
+    except Exception:
+        pass  # already gone (daemon restarted); the run's cleanup looks for it by label and name
 
 
 def run_probe(ctx: "Context", command: list[str] | str, *, image: str | None = None,
