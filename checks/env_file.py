@@ -44,7 +44,8 @@ class EnvFile(Check):
     project's `docker compose config`, compose's own reading of the env_file, shared with the volume
     checks): for each needed key, whether it arrives, non-empty and without a CR, and whether its value
     equals what python-dotenv reads (compared by hash; nothing is printed). A key the service's
-    `environment:` or a later env_file sets is not judged against this file.
+    `environment:` or a later env_file sets is not judged against this file. A file of plain KEY=value
+    lines only (no quote, `$`, backslash, `#`, space or CR) settles it without compose: both read it alike.
 
     Fix: create the file from `.env.example`, correct the lines named, `git rm --cached` a tracked `.env`,
     and add `**/.env` to `.dockerignore` (`dind-doctor check --fix` does that one, with a backup).
@@ -58,7 +59,11 @@ class EnvFile(Check):
     def warm(self, ctx: Context) -> None:
         from dind_doctor.compose_cli import resolved_projects
 
-        resolved_projects(ctx, [p for p in ctx.project_model.compose if not p.error and p.env_files])
+        from .env_file_probe import plain_file
+
+        files = ctx.project_model.files  # compose is asked only where plain lines do not settle the probe
+        resolved_projects(ctx, [p for p in ctx.project_model.compose if not p.error and any(
+            r.checkable and r.path.is_file() and not plain_file(files, r.path) for r in p.env_files)], full=True)
 
     def run(self, ctx: Context) -> list[Finding]:
         files = ctx.project_model.files

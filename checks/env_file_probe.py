@@ -6,12 +6,14 @@ no value is ever kept or printed. No container is needed: the daemon hands a con
 compose resolved, unchanged."""
 from __future__ import annotations
 
-from dind_doctor.records import dataclass
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dind_doctor.model import Finding, Location, Status
 from dind_doctor.project.dotenv_lint import digest
 from dind_doctor.project.files import ProjectFiles
+from dind_doctor.records import dataclass
 
 from .env_file_content import Parsed
 
@@ -21,6 +23,28 @@ if TYPE_CHECKING:
     from dind_doctor.project.compose_model import ComposeProject, Service
 
 PROBE = "docker compose config (the environment compose passes to the container, compared by hash)"
+SETTLED = ("not run: every line is a plain KEY=value (no quote, $, backslash, #, space or CR), which compose "
+           "passes as python-dotenv reads it")
+PLAIN_LINE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=[^\s'\"`$\\#]*")
+
+
+def read_alike(text: str) -> bool:
+    """Does compose read every value of this env_file exactly as python-dotenv does? Yes when each line is
+    empty, a comment, or KEY=value with nothing either could unquote, interpolate, unescape, cut at a `#`
+    or trim, and no key comes twice: the static reading settles the live probe."""
+    keys = []
+    for line in text.split("\n"):
+        if line and not line.startswith("#"):
+            if not PLAIN_LINE.fullmatch(line):
+                return False
+            keys.append(line.partition("=")[0])
+    return "\r" not in text and len(keys) == len(set(keys))
+
+
+def plain_file(files: ProjectFiles, path: Path) -> bool:
+    """read_alike of the env_file at `path` (UTF-8 text only)."""
+    content = files.read(path)
+    return content.usable and not content.utf16 and read_alike(content.text)
 
 
 @dataclass(frozen=True)
@@ -29,6 +53,11 @@ class Seen:
 
     marks: dict[str, set[str]]  # key -> {"MISSING", "EMPTY", "CR", "HASH"}
     hashes: dict[str, str]
+
+    @classmethod
+    def from_values(cls, values: dict[str, str | None], keys: list[str]) -> "Seen":
+        """What compose passes when it reads the file as python-dotenv does (a key without value: unset)."""
+        return cls.from_passed({k: (digest(v), False) for k, v in values.items() if v is not None}, keys)
 
     @classmethod
     def from_passed(cls, passed: dict[str, tuple[str, bool]], keys: list[str]) -> "Seen":
@@ -81,12 +110,15 @@ def probe_one(check: "Check", ctx: "Context", files: ProjectFiles, parsed: Parse
     from dind_doctor.compose_cli import RESOLVED_BY, resolved_project
 
     rel = files.rel(parsed.ref.path)
+    if plain_file(files, parsed.ref.path):
+        return verdict(check, Seen.from_values(parsed.values, keys), parsed, keys, rel,
+                       {"keys checked": len(keys), "probe": SETTLED})
     users: list[tuple["ComposeProject", "Service"]] = [
         (p, s) for p in ctx.project_model.compose if not p.error
         for s in p.services.values() if any(r.path == parsed.ref.path for r in s.env_files)]
     reasons = []
     for project, service in users:
-        model = resolved_project(ctx, project)
+        model = resolved_project(ctx, project, full=True)
         if model.resolved_by != RESOLVED_BY:
             reasons.append(model.notes[-1] if model.notes else "`docker compose config` gave no model")
             continue

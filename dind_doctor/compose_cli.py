@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 
 RESOLVED_BY = "docker compose config"  # ComposeProject.resolved_by of a model compose refined
+RAW_SETTLES = "raw YAML: nothing in it for compose to resolve (`docker compose config` not needed)"
+# Settings that change what `docker compose -f FILE config` says of a project (the others do not).
+MODEL_VARIABLES = ("COMPOSE_PROJECT_NAME", "COMPOSE_PROFILES", "COMPOSE_ENV_FILES", "COMPOSE_CONVERT_WINDOWS_PATHS")
 
 
 class ComposeConfigFailed(DindDoctorError):
@@ -137,18 +140,52 @@ def refine(project: ComposeProject, env: Mapping[str, str], timeout: float,
         return dataclasses.replace(project, notes=project.notes + (str(exc),))
 
 
-def resolved_project(ctx: "Context", project: ComposeProject) -> ComposeProject:
+def _has_dollar(node: Any) -> bool:
+    if isinstance(node, str):
+        return "$" in node
+    if isinstance(node, Mapping):
+        return any(_has_dollar(k) or _has_dollar(v) for k, v in node.items())
+    if isinstance(node, list):
+        return any(_has_dollar(v) for v in node)
+    return False
+
+
+def raw_settles(ctx: "Context", project: ComposeProject) -> bool:
+    """Is the raw model all `docker compose config` would say of names, volumes, mount sources and build
+    paths? Yes when compose is left nothing to decide: one file read whole (no include, extends, profile
+    or problem), no `$` in it (nothing to interpolate), no COMPOSE_* setting that changes the model in the
+    environment or the project's .env, and not on Windows (compose converts its paths)."""
+    raw = project.raw
+    services = raw.get("services") if isinstance(raw, Mapping) else None
+    if (ctx.platform == "win32" or project.problems or project.notes or project.files != (project.file,)
+            or not isinstance(services, Mapping) or "include" in raw or _has_dollar(raw)
+            or any(isinstance(s, Mapping) and ("extends" in s or "profiles" in s) for s in services.values())
+            or any(v in ctx.env for v in MODEL_VARIABLES)):
+        return False
+    dotenv = project.dir / ".env"
+    if not dotenv.exists():
+        return True
+    text = ctx.project_model.files.read(dotenv)
+    return text.usable and "COMPOSE_" not in text.text
+
+
+def resolved_project(ctx: "Context", project: ComposeProject, *, full: bool = False) -> ComposeProject:
     """`project` refined by `docker compose config`, once per run (several checks need it, and the CLI
     takes up to seconds). In static mode, the raw model as it is: it already interpolates, follows
     `include:`/`extends:` and names the project and its volumes as compose does, and a pre-commit hook
-    should not pay a docker CLI start per compose file (0.2-0.4 s each on a 2-core machine)."""
+    should not pay a docker CLI start per compose file (0.2-0.4 s each on a 2-core machine). With the
+    engine too when the raw model settles it (raw_settles; `resolved_by` says so), unless `full`: the
+    environment compose passes to a container (the env_file probe) is compose's alone to say."""
     if ctx.static:
         return project
+    if not full and raw_settles(ctx, project):
+        return ctx.memo(f"settled {project.file}", lambda: dataclasses.replace(project, resolved_by=RAW_SETTLES))
     return ctx.project_model.compose_resolved.get(
         project.file, lambda: refine(project, ctx.env, max(ctx.timeout, 10.0), ctx.project_model.root))
 
 
-def resolved_projects(ctx: "Context", projects: list[ComposeProject], workers: int = 4) -> list[ComposeProject]:
+def resolved_projects(ctx: "Context", projects: list[ComposeProject], workers: int = 4, *,
+                      full: bool = False) -> list[ComposeProject]:
     """resolved_project of each, in order, with up to `workers` `docker compose config` children at once
     (each a CLI start that waits on nothing of ours: one after the other, 9 files took 2 s here). The
     helpers are daemon threads, as the checks are: a stuck child cannot keep the tool from exiting."""
@@ -162,11 +199,11 @@ def resolved_projects(ctx: "Context", projects: list[ComposeProject], workers: i
             if project is None:
                 return
             try:
-                resolved_project(ctx, project)
+                resolved_project(ctx, project, full=full)
             except Exception:  # asked again below, in the caller's thread, where it is reported
                 pass
 
     if not ctx.static:
         for _ in range(min(workers, len(projects)) - 1):
             threading.Thread(target=warm, name="compose-config", daemon=True).start()
-    return [resolved_project(ctx, p) for p in projects]
+    return [resolved_project(ctx, p, full=full) for p in projects]

@@ -10,11 +10,11 @@ Its user removes it when done (release); the run's cleanup removes it in every o
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DindDoctorError
+from ..records import dataclass
 from .errors import ProbeError, daemon_reason
 from .probes import ProbeResult, create_labelled, remove_labelled
 

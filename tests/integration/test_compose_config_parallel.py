@@ -19,7 +19,8 @@ def _project(tmp_path: Path, count: int) -> Path:
     for i in range(count):
         folder = tmp_path / f"p{i}"
         folder.mkdir()
-        (folder / "compose.yaml").write_text(f"services:\n  app{i}:\n    image: busybox\n"
+        # `${IMAGE:-busybox}`: something for compose to resolve (a file with nothing to resolve needs no child)
+        (folder / "compose.yaml").write_text(f"services:\n  app{i}:\n    image: ${{IMAGE:-busybox}}\n"
                                              f"    volumes: [data{i}:/data]\nvolumes:\n  data{i}: {{}}\n")
     return tmp_path
 

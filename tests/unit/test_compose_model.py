@@ -279,3 +279,31 @@ def test_passed_env_keeps_hashes_only_and_undoes_compose_dollar_escape(tmp_path)
     write(tmp_path, {"compose.yaml": "services:\n  m:\n    image: i\n    env_file: .env\n"})
     merged = merge_resolved(project_of(tmp_path), {"services": {"m": {"env": passed}}})
     assert merged.passed_env == {"m": passed}
+
+
+@pytest.mark.parametrize("files,env,platform,settles", [
+    ({"compose.yaml": "services:\n  m:\n    image: i\n    volumes: [data:/d, ./src:/s]\nvolumes:\n  data:\n"}, {},
+     "linux", True),
+    ({"compose.yaml": "services:\n  m:\n    image: ${IMG:-i}\n"}, {}, "linux", False),  # interpolation
+    ({"compose.yaml": "services:\n  m:\n    image: i\n    profiles: [debug]\n"}, {}, "linux", False),
+    ({"compose.yaml": "include: [other.yaml]\nservices:\n  m:\n    image: i\n",
+      "other.yaml": "services:\n  o:\n    image: i\n"}, {}, "linux", False),
+    ({"compose.yaml": "services:\n  m:\n    image: i\n  n:\n    extends: m\n"}, {}, "linux", False),
+    ({"compose.yaml": "services:\n  m:\n    image: i\n"}, {"COMPOSE_PROJECT_NAME": "other"}, "linux", False),
+    ({"compose.yaml": "services:\n  m:\n    image: i\n", ".env": "COMPOSE_PROJECT_NAME=other\n"}, {}, "linux", False),
+    ({"compose.yaml": "services:\n  m:\n    image: i\n", ".env": "A=1\n"}, {}, "linux", True),
+    ({"compose.yaml": "services:\n  m:\n    image: i\n"}, {}, "win32", False),  # compose converts paths
+    ({"compose.yaml": "services: [\n"}, {}, "linux", False),  # a problem: compose's words are wanted
+])
+def test_the_raw_model_settles_what_compose_would_say(tmp_path, monkeypatch, files, env, platform, settles):
+    from dind_doctor import subprocesses
+    from dind_doctor.compose_cli import RAW_SETTLES, raw_settles, resolved_project
+    from dind_doctor.context import Context
+
+    write(tmp_path, files)
+    ctx = Context(project=tmp_path, shell="bash", env=env, platform=platform)
+    (project,) = ctx.project_model.compose
+    assert raw_settles(ctx, project) is settles
+    if settles:  # no `docker compose config` child, and the evidence says why
+        monkeypatch.setattr(subprocesses, "run", lambda *a, **k: pytest.fail("a compose child was started"))
+        assert resolved_project(ctx, project).resolved_by == RAW_SETTLES
