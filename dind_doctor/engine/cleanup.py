@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 COMPOSE_PROJECT = "com.docker.compose.project"
 RETRY_SECONDS = (0.3, 0.7, 1.0)  # looking again for a name whose create was interrupted
+CONFLICT_PAUSES = (0.05, 0.1, 0.2, 0.4, 0.8)  # a container another request is removing: until it is gone
 
 
 @dataclass
@@ -161,9 +162,24 @@ def _remove(kind: str, item: Any, name_of: Callable[[Any], str], remove: Callabl
         report.removed.append(f"{kind} {name_of(item)}")
     except Exception as exc:
         # Already gone is fine, and so is a container that another cleanup (a concurrent run sweeping the
-        # same dead run) is removing at this moment; anything else is reported.
-        if not (is_not_found(exc) or (kind == "container" and is_conflict(exc))):
+        # same dead run) or its own probe's last `remove` is removing at this moment: it is waited for a
+        # little, so the run does not end while it still shows; anything else is reported.
+        if kind == "container" and is_conflict(exc):
+            _wait_removed(item, remove)
+        elif not is_not_found(exc):
             report.problems.append(f"{kind} {name_of(item)}: {daemon_reason(exc)}")
+
+
+def _wait_removed(item: Any, remove: Callable[[Any], Any]) -> None:
+    """Ask again until the daemon says the container is gone (404) or removes it, for about 1.5 s."""
+    for pause in CONFLICT_PAUSES:
+        time.sleep(pause)
+        try:
+            remove(item)
+            return
+        except Exception as exc:
+            if not is_conflict(exc):
+                return
 
 
 def leftovers(client: Any, run_id: str, projects: Iterable[str] = (), images: bool = False) -> dict[str, list[str]]:

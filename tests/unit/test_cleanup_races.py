@@ -42,3 +42,16 @@ def test_gone_is_fine_and_other_refusals_are_reported():
     assert _remove_with("volume", _answer(409, "volume is in use")).problems == ["volume x: volume is in use"]
     assert _remove_with("network", _answer(500, "boom")).problems == ["network x: the daemon failed (500): boom"]
     assert _remove_with("container", None).removed == ["container x"]
+
+
+def test_a_container_being_removed_is_waited_for_until_gone():
+    answers = [_answer(409, "removal of container abc is already in progress")] * 2 + [_answer(404, "no such container")]
+    asked = []
+
+    def remove(item: _Item) -> None:
+        asked.append(1)
+        raise answers[len(asked) - 1]
+
+    report = CleanupReport()
+    _remove("container", _Item(None), lambda item: "x", remove, report)
+    assert len(asked) == 3 and report.problems == [] and report.removed == []
