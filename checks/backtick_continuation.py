@@ -102,7 +102,11 @@ class BacktickContinuation(Check):
     too: a continuation joins ONE newline (a blank or comment line after it ends the command); a doubled
     backtick is a literal one; any Unicode blank or zero-width character after a backtick (U+3000, U+200B, a
     form feed, NEL) is escaped like a space; after `--%` a backtick is passed as is. After `|`, `,`, `=`, a
-    binary operator or inside `(...)`/`@{...}` PowerShell reads on anyway: a style warning only. Each file
+    binary operator or inside `(...)`/`@{...}` PowerShell reads on anyway: a style warning only. A line that
+    STARTS with `|` continues the pipeline above in PowerShell 7 only (about_Pipelines); Windows PowerShell 5.1
+    does not parse the script (EmptyPipeElement): a warning naming both unless `#Requires -Version 7` says 7,
+    a failure where `#Requires` says 5.1; after a blank line or with nothing after it, no PowerShell parses it
+    (PowerShell's LineContinuance.Tests.ps1). Each file
     has its own budget of operations (linear in its size): one pathological file is an `error` for that file.
 
     Fix: delete what follows the backtick so that it ends the line (`dind-doctor check --fix` does it for

@@ -49,8 +49,10 @@ class PwdPathForms(Check):
     PowerShell (about_Parsing, argument mode): a value that begins with a quoted string, `$(...)`, `(...)`,
     `@(...)` or a variable with member access or an index and goes on is two arguments: `-v $(pwd):/code`,
     `-v "$PWD":/code`, `-v (Get-Location):/code`, `-v $PWD.Path:/code` (`docker: invalid reference format`);
-    the fix is ONE double-quoted string, `"${PWD}:/code"`, `"$($PWD.Path):/code"` (`.ProviderPath` at a UNC
-    location). `$name:` followed by a non-name character (`$PWD:/code`, `"$name:$version"`, here-strings too)
+    the fix is ONE double-quoted string, `"${PWD}:/code"`, `"$($PWD.Path):/code"`. After `Set-Location`,
+    `cd` or `Push-Location` to a UNC share (or to a New-PSDrive drive), `$PWD` and `.Path` are PowerShell
+    paths (`Microsoft.PowerShell.Core\\FileSystem::\\\\server\\share`): the fix is `"$($PWD.ProviderPath):/code"`.
+    `$name:` followed by a non-name character (`$PWD:/code`, `"$name:$version"`, here-strings too)
     does not parse (InvalidVariableReferenceWithDrive) and stops the whole script: reported once per file.
     After `--%` `%cd%` and `$...` reach docker as written. cmd: any unquoted `%name%` or `%~dp0` source
     splits at spaces, a bash ` \\` continuation ends the command. `${PWD}` works, and quoting the whole spec
