@@ -137,8 +137,9 @@ def programme(run: Any, client: Any, creds: Any, module_env: Mapping[str, str]) 
         cache = build_outer_image(client, context=str(work.project), target=None, tag=module_tag,
                                   dockerfile="docker/Dockerfile", build_args={"PYTHON_IMAGE": images.python},
                                   labels=run.labels, timeout=o.build_timeout, on_line=run.stream(False),
-                                  what="the module image")
+                                  what="the module image", poll=lambda: run.preflight_verdict(wait=False))
         st.note = f"{module_tag} ({cache})"
+    run.preflight_verdict()  # before Airflow or the module starts
     servers = run.servers_ready(starting)
     network = servers.network if servers else None
     module_name = f"extractor_sql_dag-{run.ctx.run_id}"

@@ -28,8 +28,10 @@ def programme(run: Any, client: Any, creds: Any, module_env: Mapping[str, str]) 
         cache = build_outer_image(client, context=str(work.outer_context), target=o.mode, tag=outer_tag,
                                   build_args={"PYTHON_IMAGE": images.python, "DIND_IMAGE": images.dind,
                                               "DOCKER_CLI_IMAGE": images.docker_cli},
-                                  labels=run.labels, timeout=o.build_timeout, on_line=run.stream(False))
+                                  labels=run.labels, timeout=o.build_timeout, on_line=run.stream(False),
+                                  poll=lambda: run.preflight_verdict(wait=False))
         st.note = f"{outer_tag} ({cache})"
+    run.preflight_verdict()  # before anything of the module starts
     dood = o.mode == "dood"
     # dind: the outer container joins the servers' network and the module reaches them by address, so they
     # must be up before it starts. dood: only the module needs them; they go on starting until its first read.

@@ -47,14 +47,17 @@ def call_timeout(client: Any, seconds: float) -> Iterator[None]:
 def build_outer_image(client: Any, *, context: str, target: str | None, tag: str, build_args: Mapping[str, str],
                       labels: Mapping[str, str], timeout: float,
                       on_line: Callable[[str], None] | None, dockerfile: str = OUTER_DOCKERFILE,
-                      what: str = "the outer image") -> str:
-    """Builds with the classic builder; returns how many of its steps came from the build cache."""
+                      what: str = "the outer image", poll: Callable[[], None] | None = None) -> str:
+    """Builds with the classic builder; returns how many of its steps came from the build cache. `poll` is
+    called at each piece of output: what it raises stops the build (closing the stream cancels it)."""
     tail: deque[str] = deque(maxlen=30)
     steps = cached = 0
     # The build's own timeout (not call_timeout's): the servers start on the same client meanwhile.
     stream = client.api.build(path=context, dockerfile=dockerfile, target=target, tag=tag, timeout=timeout,
                               buildargs=dict(build_args), labels=dict(labels), rm=True, forcerm=True, decode=True)
     for chunk in stream:
+        if poll is not None:
+            poll()
         if "error" in chunk:
             raise StageFailed(f"building {what} failed: " + chunk["error"].strip()
                               + ("\n" + "\n".join(tail) if tail else ""))

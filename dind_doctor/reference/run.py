@@ -76,6 +76,7 @@ class _Run:
         self.ctx.resources.register("project", self.prefix)  # compose's own networks and volumes
         self.work: proj.WorkCopy | None = None
         self.bucket_ready = False  # the embedded S3 server's bucket, created while the servers started
+        self.checking: Background | None = None  # the preflight, while it runs in the background
 
     # -- helpers ------------------------------------------------------------------------------------
     def stream(self, always: bool) -> Callable[[str], None] | None:
@@ -146,18 +147,50 @@ class _Run:
         for line in cleanup.removal_commands(self.ctx.run_id, [self.prefix]):
             self.echo(f"    {line}")
 
-    def preflight_on_work_copy(self) -> str:
+    def preflight_on_work_copy(self, echo: Callable[[str], None]) -> str:
         """The checks on the module copy, with this run's id (its probes carry the run's labels)."""
         import dataclasses
 
         project = self.work.project if self.work is not None else self.ctx.project
-        checked = dataclasses.replace(self.ctx, project=project)
+        self.checked = checked = dataclasses.replace(self.ctx, project=project)
         try:
-            return preflight(checked, self.o.force, self.echo)
+            return preflight(checked, self.o.force, echo)
         finally:
             # what a probe left, before this Context's client is closed (the run's own cleanup sweeps)
             cleanup.cleanup_run(checked, sweep=False)
             checked.close()
+
+    def preflight_in_background(self) -> None:
+        """The checks run while the first image builds; their findings are printed when they are done, and
+        a `fail` stops the run then (unless --force), before anything of the module runs."""
+        if not self.o.preflight:
+            return
+        self.pull_images("the preflight's probes", "probe", engine_optional=True)
+
+        output: list[str] = []  # echoed (masked) by the join, in one piece: never amid another stage's lines
+
+        def work(st: Any) -> None:
+            st.note = self.preflight_on_work_copy(output.append)
+
+        self.checking = self.timeline.background("preflight checks", work)
+        self.checking.output = output
+
+    def preflight_verdict(self, wait: bool = True) -> None:
+        """The preflight's findings and verdict once it is done (`wait`: wait for it). Raises StageFailed
+        when a check failed (without --force). Called between build steps too, so a failing check stops a
+        long build early."""
+        job = self.checking
+        if job is None or (not wait and job.thread.is_alive()):
+            return
+        self.checking = None
+        self.timeline.join(job)
+
+    def stop_preflight(self) -> None:
+        """Ctrl-C, SIGTERM or a failure while the checks run: their registry refuses new probes now, so the
+        run's cleanup (which lists by the run's labels) cannot miss one created after it looked."""
+        checked = getattr(self, "checked", None)
+        if checked is not None:
+            checked.resources.close(wait=min(max(checked.timeout, 2.0), 10.0))
 
     # -- the programme ------------------------------------------------------------------------------
     def execute(self) -> int:
@@ -202,12 +235,13 @@ class _Run:
             creds = Credentials.generate()
             self.mask.add(*creds.values())
             proj.write_env(self.work, module_env(creds, wrong_password=o.fault == "wrong-password"))
-        if o.preflight:
-            self.pull_images("the preflight's probes", "probe", engine_optional=True)
-            with self.timeline.stage("preflight checks") as st:
-                st.note = self.preflight_on_work_copy()
+        self.preflight_in_background()
         with self.timeline.stage("connect to the engine") as st:
-            client = self.connect()
+            try:
+                client = self.connect()
+            except StageFailed:
+                self.preflight_verdict()  # its docker-socket check says why there is no engine, with the fix
+                raise
             st.note = self.ctx.endpoint.display if self.ctx.endpoint else ""
         env = module_env(creds, wrong_password=o.fault == "wrong-password") if creds is not None \
             else (self.user_env or {})
@@ -220,6 +254,7 @@ class _Run:
         return compose_run.programme(self, client, creds, env)
 
     def finish(self, code: int) -> int:
+        self.stop_preflight()
         try:
             # Connected, whether by the preflight's checks or by the run: something may have been created.
             if self.ctx.connected:

@@ -39,6 +39,7 @@ class Background:
     thread: threading.Thread
     result: Any = None
     error: BaseException | None = None
+    output: list[str] = field(default_factory=list)  # lines the work printed, echoed by join()
 
 
 @dataclass
@@ -97,6 +98,8 @@ class Timeline:
             with self.stage(f"waiting for: {job.record.name}", step=job.record.step):
                 while job.thread.is_alive():  # short waits: Ctrl-C stays deliverable
                     job.thread.join(0.1)
+        for line in job.output:
+            self.echo(line)
         note = f": {job.record.note}" if job.record.note else ""
         self.echo(f"    {job.record.name}: {job.record.outcome} in {job.record.seconds:.1f} s{note}")
         if job.error is not None:
