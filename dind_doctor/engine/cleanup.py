@@ -101,13 +101,14 @@ TIERS = (("container",), ("network", "volume"), ("image",))
 
 def remove_run(client: Any, run_id: str, *, names: dict[str, list[str]] | None = None,
                uncertain: Iterable[tuple[str, str]] = (), projects: Iterable[str] = (),
-               images: bool = False) -> CleanupReport:
+               images: bool = False, by_label: bool = True) -> CleanupReport:
     """Remove what carries `run_id`'s label or one of `projects`' labels, then the registered `names` still
     there: one batch of listings, then one batch of removals per tier (containers; networks and volumes;
     images). Returns what went and what could not."""
     report = CleanupReport()
     kinds = {k[0]: k for k in _kinds(client, images)}
-    listed = _listed_all(list(kinds.values()), run_id, list(projects))
+    listed: dict[str, list[Any] | Exception] = _listed_all(list(kinds.values()), run_id, list(projects)) \
+        if by_label else {kind: [] for kind in kinds}
     pending = set(uncertain)
     for tier in TIERS:
         removals: list[tuple[str, Any]] = []
@@ -271,9 +272,11 @@ def sweep_dead_runs(client: Any) -> tuple[list[str], list[str]]:
 
 
 def cleanup_run(ctx: "Context", *, projects: Iterable[str] = (), images: bool = False,
-                sweep: bool = True) -> CleanupReport:
+                sweep: bool = True, by_label: bool = True) -> CleanupReport:
     """Everything this run created, removed: also on Ctrl-C, SIGTERM or a crash. Then the leftovers of
-    dead earlier runs. Signals arriving meanwhile wait until it is done (a second Ctrl-C cannot cut it)."""
+    dead earlier runs. Signals arriving meanwhile wait until it is done (a second Ctrl-C cannot cut it).
+    `by_label` False: only the names this Context registered (a part of a run that shares the run's id
+    with work still going on beside it: run-reference's preflight, while the servers start)."""
     from ..interrupts import deferred_interrupts
 
     resources = ctx.resources
@@ -287,7 +290,8 @@ def cleanup_run(ctx: "Context", *, projects: Iterable[str] = (), images: bool = 
         except Exception:
             return report
         done = remove_run(client, resources.run_id, names=resources.registered, uncertain=resources.uncertain,
-                          projects=list(projects) + resources.registered["project"], images=images)
+                          projects=list(projects) + resources.registered["project"], images=images,
+                          by_label=by_label)
         report.removed += done.removed
         report.problems += done.problems
         if sweep:  # started early (engine/early.py) when the run had engine work: its result, or the call

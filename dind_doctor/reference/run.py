@@ -156,8 +156,10 @@ class _Run:
         try:
             return preflight(checked, self.o.force, echo)
         finally:
-            # what a probe left, before this Context's client is closed (the run's own cleanup sweeps)
-            cleanup.cleanup_run(checked, sweep=False)
+            # What a probe left, before this Context's client is closed: by the names it registered only,
+            # since the run's servers and images, made meanwhile, carry the same run label. (The run's own
+            # cleanup, by label, comes at the end.)
+            cleanup.cleanup_run(checked, sweep=False, by_label=False)
             checked.close()
 
     def preflight_in_background(self) -> None:
