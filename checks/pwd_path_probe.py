@@ -2,7 +2,8 @@
 file, is mounted into a labelled probe container the way the script does (translated to the daemon's path
 when running in a container), and the probe must read the sentinel back. The container is the run's shared
 probe (engine/shared_probe.py: the project mounted, started while the checks run) when the folder is in
-the project, else one of its own."""
+the project, else one of its own. No probe at all where the daemon runs in this process's mount namespace
+with the same root (daemon_mounts.py): it finds the folder at the path seen here, and the evidence says so."""
 from __future__ import annotations
 
 import shutil
@@ -22,13 +23,20 @@ if TYPE_CHECKING:
 SENTINEL_DIR = "/dind-doctor-probe"
 
 
+def daemon_shares_mounts(ctx: Context) -> str | None:
+    """daemon_mounts.shares_mounts for the run's endpoint, once per run."""
+    from dind_doctor.daemon_mounts import shares_mounts
+
+    return ctx.memo("daemon shares mounts", lambda: shares_mounts(ctx.endpoint.socket_path if ctx.endpoint else None))
+
+
 def warm(check: Check, ctx: Context) -> None:
     """Start the run's shared probe (the project mounted) when a script may mount a folder of it: a
     `${PWD}`-like reference anywhere in a script's text (what the check then parses is a subset)."""
     from dind_doctor.engine.shared_probe import shared_probe
     from dind_doctor.project.current_folder import folder_refs
 
-    if check.option(ctx, "live-probes") > 0 and any(
+    if check.option(ctx, "live-probes") > 0 and not daemon_shares_mounts(ctx) and any(
             folder_refs(dialect).search(source.text) for dialect in ("powershell", "bash", "cmd")
             for source in ctx.project_model.scripts.of(dialect).sources if not source.markdown):
         shared_probe(ctx)
@@ -116,10 +124,14 @@ def probe_folder(check: Check, ctx: Context, files: ProjectFiles, host_dir: Path
                    "Mount the folder into this container from the host first, or use a named volume.")
     # Elsewhere (a dind sidecar, a remote or unknown daemon) the probe tries the path as it is here.
     daemon_dir = t.daemon_path or str(host_dir)
+    evidence = {"host folder": str(host_dir), "daemon path": daemon_dir, "level": report.level.value}
+    settled = daemon_shares_mounts(ctx)
+    if settled and daemon_dir == str(host_dir):
+        return check.finding(Status.OK, f"the daemon finds {shown} at the same path (daemon path {daemon_dir})",
+                             location=where, evidence={**evidence, "probe container": f"not needed: {settled}"})
     import secrets  # here: --static never probes
 
     token = secrets.token_hex(8)
-    evidence = {"host folder": str(host_dir), "daemon path": daemon_dir, "level": report.level.value}
     # The probe must see the file through the bind mount, so it is written in the folder: in a
     # sub-folder of this run, registered before it exists, which the run's cleanup removes too.
     folder: Path | None = None
