@@ -59,8 +59,15 @@ def test_host_project_dir_bind_is_ok_and_a_real_container_sees_the_sentinel(dock
     assert finding["status"] == "ok", finding
     assert "sentinel.txt" in finding["evidence"]["probe sees"]
     labels = [a for k, v in TEST_LABEL.items() for a in ("-l", f"{k}={v}")]
-    run = outer.exec_run(["docker", "compose", "-p", f"ddt{outer.short_id}", "run", "--rm", *labels,
-                          "module", "cat", "/home/app/sentinel.txt"], demux=True)
+    project = f"ddt{outer.short_id}"
+    try:
+        run = outer.exec_run(["docker", "compose", "-p", project, "run", "--rm", *labels,
+                              "module", "cat", "/home/app/sentinel.txt"], demux=True)
+    finally:
+        # `compose run --rm` removes the container, not the project's network: without `down` each run left a
+        # `<project>_default` network on the shared daemon until its address pools ran out.
+        outer.exec_run(["docker", "compose", "-p", project, "down", "--timeout", "5"])
+    assert not docker_client.networks.list(names=[f"{project}_default"])
     assert run.exit_code == 0, run.output
     assert b"the project folder reached this level" in run.output[0]
     assert not ended_runs_leftovers(docker_client, "bind-probe", in_container=outer)
