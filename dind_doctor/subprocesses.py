@@ -38,10 +38,19 @@ class Completed:
         return (lines or ["no message"])[0][:limit]
 
 
+def _kill_group_of(pid: int) -> None:
+    """SIGKILL the process group `pid` leads; OSError where there are no process groups (Windows has
+    neither os.killpg nor SIGKILL: reaching for them there was an AttributeError after every child)."""
+    killpg, sigkill = getattr(os, "killpg", None), getattr(signal, "SIGKILL", None)
+    if killpg is None or sigkill is None:
+        raise OSError("no process groups here")
+    killpg(pid, sigkill)
+
+
 def kill_group(proc: "subprocess.Popen[bytes]") -> None:
     """SIGKILL the child's whole process group (the compose plugin with the CLI), then reap the child."""
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
+        _kill_group_of(proc.pid)
     except (ProcessLookupError, PermissionError):
         pass
     except OSError:  # pragma: no cover - no process groups (Windows): the child alone
@@ -98,7 +107,7 @@ def run(argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = 
             if proc.returncode is not None:
                 # The CLI has exited; a plugin it started may not have (killed with it: same group).
                 try:
-                    os.killpg(proc.pid, signal.SIGKILL)
+                    _kill_group_of(proc.pid)
                 except OSError:
                     pass
         stdout, cut_out = _read(out, max_output)

@@ -52,7 +52,7 @@ def ignored_folders(root: Path) -> GitIgnored:
     env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}  # a read: never take the index lock
     try:
         done = subprocesses.run([git, *GIT_ARGS], timeout=GIT_TIMEOUT, cwd=root, env=env, max_output=MAX_OUTPUT)
-    except subprocesses.ChildFailed as exc:
+    except (subprocesses.ChildFailed, OSError) as exc:  # the walk goes on without it, whatever went wrong
         return GitIgnored(frozenset(), f"{exc}: .gitignore was not applied")
     if done.returncode != 0:  # not a work tree after all, "dubious ownership", a broken repository
         return GitIgnored(frozenset(), f"git ls-files failed ({done.first_error_line()}): .gitignore was not applied")

@@ -46,3 +46,16 @@ def test_a_missing_program_is_a_failure_not_a_traceback():
 def test_first_error_line():
     done = subprocesses.run(["sh", "-c", "echo 'first problem' >&2; echo second >&2; exit 3"], timeout=10)
     assert (done.returncode, done.first_error_line()) == (3, "first problem")
+
+
+def test_no_process_groups_is_no_crash(monkeypatch, tmp_path):
+    """Windows has neither os.killpg nor SIGKILL: a child that finished, and one that timed out, are
+    still a result or a ChildFailed (every `check` in a git checkout runs git: an AttributeError there
+    was every project check's crash)."""
+    import os
+
+    monkeypatch.delattr(os, "killpg")  # (SIGKILL stays: Popen.kill needs it on this POSIX test machine)
+    done = subprocesses.run([sys.executable, "-c", "print('ok')"], timeout=30)
+    assert done.returncode == 0 and done.stdout.strip() == b"ok"
+    with pytest.raises(subprocesses.ChildFailed, match="did not finish"):
+        subprocesses.run([sys.executable, "-c", "import time; time.sleep(30)"], timeout=0.5)
