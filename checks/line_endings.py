@@ -40,6 +40,8 @@ DATA_SUFFIXES = (".csv", ".tsv", ".parquet", ".avro", ".orc", ".feather", ".arro
                  ".sqlite", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".ico", ".pdf", ".mp3", ".mp4",
                  ".wav", ".zip", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".tar", ".whl", ".jar", ".so", ".dll",
                  ".exe", ".pyc", ".log", ".xlsx", ".xls", ".docx", ".pptx", ".ttf", ".woff", ".woff2")
+NO_SHEBANG = (".html", ".htm", ".css", ".xml", ".json", ".ipynb", ".toml", ".cfg", ".ini", ".txt", ".rst",
+              ".properties", ".bak", ".lock", ".yml", ".yaml")
 
 
 def kind_of(path: Path, head: bytes) -> str | None:
@@ -117,7 +119,8 @@ class LineEndings(Check):
             lower = path.name.lower()
             if path.name == ".gitattributes" or lower.endswith(NOT_IN_CONTAINERS) or lower.endswith(DATA_SUFFIXES):
                 continue
-            kind = kind_of(path, files.head(path))
+            # Markup and config files run by no interpreter: their name says what they are, no head read.
+            kind = kind_of(path, b"" if lower.endswith(NO_SHEBANG) else files.head(path))
             if kind is None:
                 continue
             content = files.read(path)

@@ -146,9 +146,12 @@ def test_a_data_folder_costs_no_open(tmp_path: Path, monkeypatch):
     for i in range(500):
         (tmp_path / "data" / f"row{i:03}.csv").write_text("#!/bin/sh\r\n")
     (tmp_path / "run").write_text("#!/bin/sh\r\necho\r\n")
+    (tmp_path / "requirements.txt").write_text("click\r\n")  # its name says what it is: no head read
+    (tmp_path / "index.html").write_text("#!/bin/sh\r\n")
     heads = []
     real = ProjectFiles.head
     monkeypatch.setattr(ProjectFiles, "head", lambda self, path, n=64: heads.append(path.name) or real(self, path, n))
     findings = run_check(LineEndings, tmp_path)
     assert heads == ["run"]
-    assert any(f.location and f.location.path == "run" and f.status is Status.FAIL for f in findings)
+    where = {f.location.path: f.status for f in findings if f.location}
+    assert where["run"] is Status.FAIL and where["requirements.txt"] is Status.WARN and "index.html" not in where
