@@ -10,6 +10,7 @@ to a 3.x.
 from __future__ import annotations
 
 import re
+from ..project.file_names import is_compose_name, is_dockerfile_name  # re only: no start-up cost
 from ..records import dataclass
 from typing import TYPE_CHECKING, Iterable
 
@@ -140,8 +141,6 @@ def resolve(sources: Iterable[tuple[str, str]]) -> ProviderVersion:
 
 def is_version_source(name: str) -> bool:
     """requirements*.txt, constraints*.txt, Dockerfiles, compose files and .env (AIRFLOW_IMAGE_NAME)."""
-    from ..project.file_names import is_compose_name, is_dockerfile_name
-
     lower = name.lower()
     return (lower.endswith(".txt") and ("requirements" in lower or "constraints" in lower)) \
         or is_dockerfile_name(name) or is_compose_name(name) or lower == ".env"
