@@ -40,6 +40,8 @@ class MountSpec:
 
 def _fields(spec: str) -> list[str]:
     """`spec` split at the colons that separate fields."""
+    if "$" not in spec:  # no ${...}, $(...) or $env: (most specs): str.split, and a drive letter joined back
+        return _split_drives(spec.split(":"))
     fields: list[str] = []
     current: list[str] = []
     depth = 0  # inside ${...} or $(...)
@@ -67,6 +69,18 @@ def _fields(spec: str) -> list[str]:
         current.append(char)
         i += 1
     fields.append("".join(current))
+    return fields
+
+
+def _split_drives(parts: list[str]) -> list[str]:
+    """`C` followed by `\\x` or `/x` is the drive of one field (`C:\\x`), as _fields reads it."""
+    fields, i = [], 0
+    while i < len(parts):
+        part = parts[i]
+        if len(part) == 1 and part.isalpha() and i + 1 < len(parts) and parts[i + 1][:1] in ("\\", "/"):
+            part, i = part + ":" + parts[i + 1], i + 1
+        fields.append(part)
+        i += 1
     return fields
 
 
