@@ -75,7 +75,10 @@ def test_pre_commit_manifest():
 
 
 def test_version_comes_from_one_place():
-    from dind_doctor.config import tomllib  # tomli on Python 3.10
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10: tomli is the same parser
+        import tomli as tomllib
 
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
     assert "version" not in pyproject["project"] and pyproject["project"]["dynamic"] == ["version"]
