@@ -7,8 +7,11 @@ Rows (`empty`: the same command on an empty folder, the fixed cost of start-up a
 from /usr/bin/time -v):
   walk    check --static on a tree of --files files (data/ shards, the compose file, Dockerfile, run
           script and .env five folders deep)  vs  `find DIR -type f | wc -l`
-  script  check --static on a project whose run.ps1 is --script-mib MiB (a broken backtick half-way)
-          vs  `wc -l run.ps1`
+  script  check --static on a project whose run.ps1 is --script-mib MiB (a broken backtick half-way: the
+          whole file is streamed for continuations)  vs  `wc -l run.ps1`
+  ignored check --static on a git checkout whose ignored build/ holds a stale copy (--stale-copies
+          copies of a DAG module, a compose file and a run script)  vs  `git ls-files -co
+          --exclude-standard | wc -l` (what git itself lists); the output says what was left out
 A benchmark, not a test: figures depend on the machine; quote the ratios.
 """
 from __future__ import annotations
@@ -47,6 +50,23 @@ def make_script(root: Path, mib: int) -> None:
         fh.write(line * (half // len(line)))
         fh.write(b"docker run --rm `  \r\n  -v x:/y img\r\n")  # a backtick followed by spaces
         fh.write(line * (half // len(line)))
+
+
+def make_ignored(root: Path, copies: int) -> None:
+    """A git checkout: the project at its top, and in the ignored build/ a stale copy of it, many times."""
+    root.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / ".gitignore").write_text("build/\n")
+    (root / "compose.yml").write_text("services:\n  app:\n    build: .\n")
+    (root / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY app.py /app/\n")
+    dag = ("from airflow.providers.docker.operators.docker import DockerOperator\n"
+           "t = DockerOperator(task_id='t', image='img', auto_remove='never')\n")
+    for i in range(copies):
+        copy = root / "build" / "lib" / f"c{i:04}"
+        copy.mkdir(parents=True)
+        (copy / "dag.py").write_text(dag)
+        (copy / "compose.yml").write_text("services:\n  app:\n    build: .\n")
+        (copy / "run.ps1").write_text("docker run --rm `  \n  -v ${PWD}:/app img\n")
 
 
 def timed(cmd: list[str], runs: int, shell: bool = False) -> float:
@@ -89,6 +109,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--files", type=int, default=100_000)
     parser.add_argument("--script-mib", type=int, default=50)
+    parser.add_argument("--stale-copies", type=int, default=1000)
     args = parser.parse_args()
     doctor = [sys.executable, "-m", "dind_doctor", "check", "--static", "--format", "json", "--project"]
     with tempfile.TemporaryDirectory(prefix="dind-doctor-bench-") as tmp:
@@ -101,6 +122,9 @@ def main() -> None:
         row("empty", doctor + [str(empty)], f"find {empty} -type f | wc -l", args.runs)  # the fixed cost
         row("walk", doctor + [str(tree)], f"find {tree} -type f | wc -l", args.runs)
         row("script", doctor + [str(big)], f"wc -l {big}/run.ps1", args.runs)
+        ignored = Path(tmp, "ignored")
+        make_ignored(ignored, args.stale_copies)
+        row("ignored", doctor + [str(ignored)], f"git -C {ignored} ls-files -co --exclude-standard | wc -l", args.runs)
 
 
 if __name__ == "__main__":
