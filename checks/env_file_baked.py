@@ -3,6 +3,7 @@ holding `.env`, with no `.dockerignore` excluding it, puts the credentials in a 
 reads. Reads the build references of the compose model and the Dockerfile model's COPY sources."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,7 +58,8 @@ def baked_findings(check: "Check", ctx: "Context", files: ProjectFiles) -> list[
         if content is None or parsed is None:
             continue
         ignore = load_dockerignore(context, dockerfile, read_text)
-        in_context = [p for p in secrets if context in p.parents]
+        inside = os.path.normcase(os.path.join(context, ""))  # a string prefix: Path.parents compares part by part
+        in_context = [p for p in secrets if os.path.normcase(p).startswith(inside)]
         for instr in parsed.copies:
             baked = [p for p in copied_files(context, instr.copy_sources, in_context)
                      if not ignore.excluded(p.relative_to(context).as_posix())]
