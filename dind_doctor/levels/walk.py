@@ -127,7 +127,7 @@ def plan(ctx: "Context") -> Plan:
 
 # -- running ---------------------------------------------------------------------------------------------
 def _override(plan: Plan, module_image: str | None, temp_volumes: dict[str, str], run_id: str) -> str:
-    import yaml
+    from ..pyyaml import yaml
 
     lab = labels("levels-module", run_id)
     service: dict[str, Any] = {"network_mode": "none", "labels": lab}

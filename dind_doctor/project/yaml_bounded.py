@@ -58,7 +58,7 @@ def event_depth(loader_class: Any, text: str, stop: int = MAX_DEPTH) -> int:
     """The true nesting, from libyaml's events (its parser keeps an explicit stack: no recursion), up to
     `stop`: it returns as soon as the nesting passes it (libyaml's scanner is quadratic in flow nesting:
     100,000 `[` took 200 s to scan whole)."""
-    import yaml
+    from ..pyyaml import yaml
 
     loader = loader_class(text)
     depth = deepest = 0
@@ -82,7 +82,7 @@ def _loader_class(text: str) -> Any:
     """libyaml's loader where installed (its composer recurses in C: only given text whose nesting is
     known to be within MAX_DEPTH, since 100,000 nested `- ` overflow the C stack); else PyYAML's own,
     whose recursion ends in a RecursionError."""
-    import yaml
+    from ..pyyaml import yaml
 
     fast = getattr(yaml, "CSafeLoader", None)
     if fast is None:
@@ -130,7 +130,7 @@ def _children(node: Any) -> list[Any]:
 
 def load_bounded(text: str, budget: int = ALIAS_BUDGET) -> YamlDocument:
     """The document of `text`; raises YamlRefused (never a YAML or recursion traceback)."""
-    import yaml
+    from ..pyyaml import yaml
 
     try:
         loader = _loader_class(text)(text)

@@ -12,9 +12,8 @@ from ..records import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
-import yaml
-
 from ..project.compose_model import ComposeProject
+from ..pyyaml import yaml
 from .options import UsageProblem
 
 SERVICE = "extractor_sql"

@@ -1,0 +1,61 @@
+"""Regular expressions compiled on first use instead of at import.
+
+Python's regex compiler is pure Python: a pattern costs 0.1-1 ms to compile, and modules compile theirs
+at import whether the run needs them or not. PyYAML alone compiles ~20 at import (its resolvers, its pure
+Python reader and emitter: 9% of a `check --static` run's instructions) when its C loader, which the
+package uses, needs a few of them on a typical compose file.
+
+`deferred_compiles(package)` imports with `re.compile` returning a LazyPattern to the given package's own
+code only (the caller's module name decides: another thread compiling meanwhile gets a real pattern). A
+LazyPattern compiles at its first attribute access and keeps the compiled pattern's methods on itself, so
+later calls cost what a real pattern's do. It serves code that only calls a pattern's methods and reads its
+attributes (match, search, sub, pattern, flags...): not code that passes it to re.* functions or tests
+isinstance(..., re.Pattern); use it only for packages whose code was read for that (PyYAML's was).
+"""
+from __future__ import annotations
+
+import re
+import sys
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+_BOUND = ("match", "search", "fullmatch", "finditer", "findall", "sub", "subn", "split", "scanner", "pattern",
+          "flags", "groups", "groupindex")
+_patching = threading.Lock()
+
+
+class LazyPattern:
+    """re.compile(pattern, flags), done when first used."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._source = (pattern, flags)
+
+    def __getattr__(self, name: str) -> Any:  # only while the attribute is missing: until the first use
+        compiled = _real_compile(*self._source)
+        for attr in _BOUND:
+            self.__dict__[attr] = getattr(compiled, attr)
+        return getattr(compiled, name)
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self._source[0]!r}, {self._source[1]!r})"
+
+
+_real_compile = re.compile
+
+
+@contextmanager
+def deferred_compiles(package: str) -> Iterator[None]:
+    """Within the block, `re.compile` called from `package`'s modules returns a LazyPattern."""
+    def compile(pattern: Any, flags: int = 0) -> Any:
+        caller = sys._getframe(1).f_globals.get("__name__", "")
+        if isinstance(pattern, str) and (caller == package or caller.startswith(package + ".")):
+            return LazyPattern(pattern, flags)
+        return _real_compile(pattern, flags)
+
+    with _patching:
+        re.compile = compile  # type: ignore[assignment]
+        try:
+            yield
+        finally:
+            re.compile = _real_compile
