@@ -8,8 +8,8 @@ from typing import Callable, Mapping
 
 from .s3_read import S3Error, output_object, read_rows
 
-READ_TIMEOUT = 30.0  # each S3 request
-START_WAIT = 60.0  # a server still starting
+READ_TIMEOUT = 15.0  # each S3 request
+START_WAIT = 60.0  # the embedded server, still starting: retried this long
 
 
 class RowReader:
@@ -17,6 +17,9 @@ class RowReader:
 
     def __init__(self, env: Mapping[str, str], module_read: Callable[[bool], int], endpoint: str | None = None) -> None:
         self.target = output_object(env, endpoint)
+        # The user's own endpoint is up already: one attempt, then the module's image (a name only the
+        # module's network resolves must not cost a minute of retries).
+        self.wait = START_WAIT if endpoint else 0.0
         self.module_read = module_read  # create_bucket -> rows, with the module's own image
         self.how = "S3 API" if self.target is not None else "the module's image"
         self.why_not = "" if self.target is not None else "no s3:// output with static keys"
@@ -24,7 +27,7 @@ class RowReader:
     def count(self, create_bucket: bool) -> int:
         if self.target is not None:
             try:
-                return read_rows(self.target, create_bucket=create_bucket, timeout=READ_TIMEOUT, wait=START_WAIT)
+                return read_rows(self.target, create_bucket=create_bucket, timeout=READ_TIMEOUT, wait=self.wait)
             except S3Error as exc:
                 # Not reachable from here (a remote engine, dind-doctor itself in a container, a bucket policy
                 # bound to the module's network): the module's image reads it as the module writes it, and
@@ -38,7 +41,7 @@ class RowReader:
         if self.target is None:
             return False
         try:
-            read_rows(self.target, create_bucket=True, timeout=READ_TIMEOUT, wait=START_WAIT)
+            read_rows(self.target, create_bucket=True, timeout=READ_TIMEOUT, wait=self.wait)
         except S3Error:
             return False
         return True

@@ -63,3 +63,12 @@ def test_an_unreachable_server_falls_back_to_the_module_read_and_says_why():
     assert reader.count(create_bucket=True) == 7 and calls == [True]
     assert "module's image" in reader.note and "did not answer" in reader.note
     assert reader.count(create_bucket=False) == 7 and calls == [True, False]  # decided once per run
+
+
+def test_a_users_endpoint_that_does_not_resolve_here_falls_back_at_once():
+    # A name only the module's network resolves (a compose service name): no retries, the module's image reads it.
+    env = {"AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s", "OUTPUT_URL": "s3://b/k.csv",
+           "AWS_ENDPOINT_URL": "http://minio.invalid:9000"}
+    reader = RowReader(env, lambda create: 3)
+    assert reader.wait == 0.0
+    assert reader.count(create_bucket=False) == 3 and "module's image" in reader.note
