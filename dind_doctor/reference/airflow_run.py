@@ -122,6 +122,8 @@ def count_rows(client: Any, *, resources: Any, image: str, name: str, labels: Ma
 
 def programme(run: Any, client: Any, creds: Any, module_env: Mapping[str, str]) -> int:
     """The airflow path of run-reference (`run` is the run's _Run: its options, timeline, labels, cleanup)."""
+    from .servers import network_name
+
     reads = itertools.count()
     o, work, timeline, images = run.o, run.work, run.timeline, run.images
     module_tag = f"extractor_sql_dag_img:{run.prefix}"
@@ -129,8 +131,30 @@ def programme(run: Any, client: Any, creds: Any, module_env: Mapping[str, str]) 
     if not dockerfile.is_file():
         raise StageFailed(f"--via airflow builds the module image from docker/Dockerfile, and {work.project.name} "
                           "has none")
+    module_name = f"extractor_sql_dag-{run.ctx.run_id}"
+    user = run.user_dag  # --dag: the user's file, already checked by the preflight (or --force)
+    dag_file, dag_text = (user.name, user.text) if user else (DAG_FILE, shipped_dag(work.project).read_bytes())
+    dag_id, task_id = (user.dag_id, user.task_id) if user else (DAG_ID, TASK_ID)
+    network = network_name(run.prefix) if creds is not None else None  # named before it exists
+    worker_env = {**module_env, "MODULE_IMAGE": module_tag, "MODULE_CONTAINER_NAME": module_name,
+                  "MODULE_NETWORK": network or "bridge"}
     run.pull_images("the module image and Airflow", "python", "airflow")
     starting = run.servers_in_background(client, creds, module_env)  # while the module image builds
+    # Airflow too (its container needs neither the image nor the servers until the task runs), on a client
+    # of its own: its long execs set their own socket timeouts.
+    airflow_client = run.side_client()
+
+    def airflow_ready(st: Any) -> tuple[str, str]:
+        cid, how = start_airflow(airflow_client, resources=run.ctx.resources, image=images.airflow,
+                                 name=f"{run.prefix}-airflow", labels=run.labels, worker_env=worker_env,
+                                 dag=dag_text, dag_file=dag_file, timeout=o.call_timeout + 30)
+        st.note = f"{images.airflow}; {how}; DAG {dag_file}"
+        af = Exec(airflow_client, cid, run.mask, AIRFLOW_HOME)
+        migrate(af, o.build_timeout)
+        st.note += f"; Airflow {airflow_version(af)}"
+        return cid, how
+
+    preparing = timeline.background("start Airflow, airflow db migrate (SQLite)", airflow_ready, step=True)
     with timeline.stage("build the module image (extractor_sql_dag_img, unchanged)", step=True) as st:
         from .outer import build_outer_image
 
@@ -139,24 +163,10 @@ def programme(run: Any, client: Any, creds: Any, module_env: Mapping[str, str]) 
                                   labels=run.labels, timeout=o.build_timeout, on_line=run.stream(False),
                                   what="the module image", poll=lambda: run.preflight_verdict(wait=False))
         st.note = f"{module_tag} ({cache})"
-    run.preflight_verdict()  # before Airflow or the module starts
+    run.preflight_verdict()  # before the module starts
     servers = run.servers_ready(starting)
-    network = servers.network if servers else None
-    module_name = f"extractor_sql_dag-{run.ctx.run_id}"
-    user = run.user_dag  # --dag: the user's file, already checked by the preflight (or --force)
-    dag_file, dag_text = (user.name, user.text) if user else (DAG_FILE, shipped_dag(work.project).read_bytes())
-    dag_id, task_id = (user.dag_id, user.task_id) if user else (DAG_ID, TASK_ID)
-    worker_env = {**module_env, "MODULE_IMAGE": module_tag, "MODULE_CONTAINER_NAME": module_name,
-                  "MODULE_NETWORK": network or "bridge"}
-    with timeline.stage("start the Airflow container", step=True) as st:
-        cid, how = start_airflow(client, resources=run.ctx.resources, image=images.airflow,
-                                 name=f"{run.prefix}-airflow", labels=run.labels, worker_env=worker_env,
-                                 dag=dag_text, dag_file=dag_file, timeout=o.call_timeout + 30)
-        af = Exec(client, cid, run.mask, AIRFLOW_HOME)
-        st.note = f"{images.airflow}; {how}; DAG {dag_file}"
-    with timeline.stage("airflow db migrate (SQLite)", step=True) as st:
-        migrate(af, o.build_timeout)
-        st.note = f"Airflow {airflow_version(af)}"
+    cid, _ = timeline.join(preparing)
+    af = Exec(airflow_client, cid, run.mask, AIRFLOW_HOME)
     reader = run.row_reader(module_env, servers, lambda create: count_rows(
         client, resources=run.ctx.resources, image=module_tag, name=f"{run.prefix}-rows-{next(reads)}",
         labels=run.labels, env=module_env, network=network, create_bucket=create, timeout=180))

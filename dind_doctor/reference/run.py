@@ -77,6 +77,7 @@ class _Run:
         self.work: proj.WorkCopy | None = None
         self.bucket_ready = False  # the embedded S3 server's bucket, created while the servers started
         self.checking: Background | None = None  # the preflight, while it runs in the background
+        self.sides: list[Any] = []  # Contexts of side_client()
 
     # -- helpers ------------------------------------------------------------------------------------
     def stream(self, always: bool) -> Callable[[str], None] | None:
@@ -141,6 +142,15 @@ class _Run:
     def row_reader(self, env: Mapping[str, str], servers: Servers | None,
                    module_read: Callable[[bool], int]) -> RowReader:
         return RowReader(env, module_read, servers.s3_endpoint if servers else None)
+
+    def side_client(self) -> Any:
+        """A second client on the run's engine, for long calls made beside others (call_timeout changes
+        its client's socket timeout for the length of a call); closed at the end of the run."""
+        import dataclasses
+
+        side = dataclasses.replace(self.ctx)
+        self.sides.append(side)
+        return side.docker()
 
     def echo_removal_commands(self, intro: str) -> None:
         self.echo(intro)
@@ -283,7 +293,8 @@ class _Run:
         finally:
             if self.work is not None and not self.o.keep:
                 proj.remove_work_copy(self.work)
-            self.ctx.close()
+            for side in [self.ctx, *self.sides]:
+                side.close()
         for line in self.timeline.summary():
             self.echo(line)
         return code
