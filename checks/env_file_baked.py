@@ -33,9 +33,8 @@ def build_pairs(ctx: "Context", files: ProjectFiles) -> dict[Path, Path]:
         for build in project.builds:
             if not build.remote and build.dockerfile is not None and build.context is not None:
                 builds.setdefault(build.dockerfile, build.context)
-    for path in files.paths:
-        if is_dockerfile_name(path.name):
-            builds.setdefault(path, path.parent)
+    for path in files.with_name(is_dockerfile_name):
+        builds.setdefault(path, path.parent)
     return builds
 
 

@@ -201,7 +201,7 @@ class LineEndings(Check):
 
     # -- .gitattributes -----------------------------------------------------------------------
     def _gitattributes(self, ctx: Context, files: ProjectFiles, targets: list[FileText]) -> list[Finding]:
-        inner = [p for p in files.paths if p.name == ".gitattributes"]
+        inner = files.with_name(lambda name: name == ".gitattributes")
 
         def read(path: Path) -> str | None:
             c = files.read(path)

@@ -173,10 +173,9 @@ class SetupDesign(Check):
                         line = project.line_of("services", name, "environment", *( [index] if index is not None
                                                                                  else [key]))
                         found.append((project.rel, line, value))
-        for path in model.files.paths:
-            if is_dockerfile_name(path.name):
-                parsed = model.dockerfiles.get(path)
-                found += [(model.files.rel(path), line, value) for line, value in _dockerfile_hosts(parsed)]
+        for path in model.files.with_name(is_dockerfile_name):
+            parsed = model.dockerfiles.get(path)
+            found += [(model.files.rel(path), line, value) for line, value in _dockerfile_hosts(parsed)]
         for source in script_sources(model):
             for cmd in source.docker_commands:
                 if cmd.env.get("DOCKER_HOST"):

@@ -150,17 +150,17 @@ def feed_project(masker: Masker, model: "ProjectModel") -> None:
     files = model.files
     walked = files.walked  # with the .env files of the folders git ignores: their values are masked too
     # direnv's .envrc holds `export KEY=value` lines, the same values under another name.
-    env_files = {p for p in walked if is_env_name(p.name) or p.name == ".envrc"}
+    env_files = {p for p in files.with_name(lambda name: is_env_name(name) or name == ".envrc")}
+    env_files.update(p for p in files.ignored_paths if is_env_name(p.name) or p.name == ".envrc")
     for c in model.compose:
         if c.error:
             continue
         compose_values(masker, c.raw_services)
         env_files.update(ref.path for ref in c.env_files if ref.path in walked)
-    for path in files.paths:
-        if is_dockerfile_name(path.name):
-            parsed = model.dockerfiles.get(path)
-            if parsed is not None:
-                dockerfile_values(masker, parsed)
+    for path in files.with_name(is_dockerfile_name):
+        parsed = model.dockerfiles.get(path)
+        if parsed is not None:
+            dockerfile_values(masker, parsed)
     dag_values(masker, model.dags)
 
     def env_file(named: str, folder: Path) -> None:
@@ -181,10 +181,10 @@ def feed_project(masker: Masker, model: "ProjectModel") -> None:
             for named in script_values(masker, source.text):
                 env_file(named, source.path.parent)
             scanned.add(source.path)
-    for path in files.paths:
+    for path in files.with_name(lambda name: name.lower().endswith(SCRIPT_SUFFIXES) or "." not in name):
         lower = path.name.lower()
         if path not in scanned and (lower.endswith(SCRIPT_SUFFIXES) or lower == "makefile"
-                                    or ("." not in lower and files.head(path, 2) == b"#!")):
+                                    or files.head(path, 2) == b"#!"):  # a name without a dot: a shebang?
             content = files.read(path)
             if content.usable:
                 for named in script_values(masker, content.text):

@@ -153,7 +153,7 @@ def project_provider_version(ctx: Context) -> ProviderVersion:
     files = project_files(ctx)
 
     def build() -> ProviderVersion:
-        texts = ((c.rel, c.text) for c in map(files.read, files.matching(lambda p: is_version_source(p.name)))
+        texts = ((c.rel, c.text) for c in map(files.read, files.with_name(is_version_source))
                  if c.usable)
         return resolve(texts)
 

@@ -206,6 +206,6 @@ def load_projects(files: ProjectFiles, env: Mapping[str, str], platform: str = s
                   project_name_option: str | None = None) -> list[ComposeProject]:
     """Every compose project of the walk: one per compose file, except files another one includes."""
     loader = ComposeLoader(files, env, platform, project_name_option)
-    paths = sorted(files.matching(lambda p: is_compose_name(p.name)))
+    paths = sorted(files.with_name(is_compose_name))
     included = loader.included_by_others(paths)
     return [loader.project(p) for p in paths if p not in included]

@@ -202,6 +202,7 @@ class ProjectFiles:
         self._seen_regular = done.regular  # walked entries that were regular files, not links
         # The project's files and, name only, those of the folders git ignores that matter (.env, ...).
         self.walked = frozenset(self.paths).union(self.ignored.kept if self.ignored else ())
+        self._names = [(p, p.name, p.name.lower()) for p in self.paths]  # see with_name
         self.reads = 0  # files opened for reading, for the tests that bound the work
         self.bytes_read = 0
 
@@ -284,9 +285,15 @@ class ProjectFiles:
     def matching(self, predicate: Callable[[Path], bool]) -> Iterator[Path]:
         return (p for p in self.paths if predicate(p))
 
+    def with_name(self, predicate: Callable[[str], bool]) -> list[Path]:
+        """The walked files whose name satisfies `predicate` (is_dockerfile_name, ...), in walk order. The
+        names are taken once: pathlib computes `.name` again on each call, and the checks scan the walk
+        about thirty times (23,000 calls on the user's repository)."""
+        return [p for p, name, _ in self._names if predicate(name)]
+
     def by_suffix(self, *suffixes: str) -> list[Path]:
         wanted = tuple(s.lower() for s in suffixes)
-        return [p for p in self.paths if p.name.lower().endswith(wanted)]
+        return [p for p, _, lower in self._names if lower.endswith(wanted)]
 
 
 def project_files(ctx: Context) -> ProjectFiles:
