@@ -22,6 +22,7 @@ from ..subprocesses import kill_group
 from .errors import RunClosed
 
 KINDS = ("container", "network", "volume", "path", "project")
+SUB_FOLDER_PREFIX = ".dind-doctor-"  # a run's folders inside the user's folders (sub_folder)
 
 
 class RunResources:
@@ -111,7 +112,7 @@ class RunResources:
     def sub_folder(self, parent: Path) -> Path:
         """A folder of this run inside `parent` (a bind-mount probe must write where the mount is),
         registered before it is created and removed by the cleanup in every path."""
-        return self._folder(parent, ".dind-doctor-", "probe")
+        return self._folder(parent, SUB_FOLDER_PREFIX, "probe")
 
     def _folder(self, parent: Path, prefix: str, what: str) -> Path:
         """`<prefix><run id>-<what>-<n>-<owner token>`: the name says who made it, from the mkdir on."""

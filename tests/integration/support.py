@@ -196,3 +196,14 @@ def said_it_swept(stderr: str, pid: int) -> bool:
     (several sessions at once) another live dind-doctor run may have swept first: then nothing is left
     all the same (asserted by the caller), and this run had nothing to say."""
     return f"(pid {pid}, no longer running)" in stderr or not IN_CI
+
+
+def unsettled_socket_env(tmp_path: Path) -> dict | None:
+    """DOCKER_HOST through a symlink to the default socket: the kernel's table does not name that path, so
+    nothing settles the daemon's mounts (daemon_mounts.py) and pwd-path-forms writes and probes a sentinel.
+    None when the engine is not on the default local socket here (then nothing was settled anyway)."""
+    if os.environ.get("DOCKER_HOST") or not os.path.exists(SOCK):
+        return None
+    link = tmp_path / "engine.sock"
+    link.symlink_to(SOCK)
+    return {"DOCKER_HOST": f"unix://{link}"}

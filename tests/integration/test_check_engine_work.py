@@ -19,7 +19,7 @@ import time
 import pytest
 
 from dind_doctor.labels import CREATED_BY, OWNER_HOST, OWNER_PID, current_owner
-from support import REPO, findings_of
+from support import REPO, findings_of, unsettled_socket_env
 
 SEED = REPO / "tests" / "fixtures" / "seed_project"
 
@@ -80,11 +80,10 @@ def test_one_check_run_creates_one_container_per_open_question(docker_client, tm
 def test_a_socket_reached_by_another_path_gets_the_shared_probe(docker_client, tmp_path):
     """Through a symlink, the kernel's table does not name the socket: nothing is settled about the
     daemon's mounts, and pwd-path-forms reads its sentinel in the shared probe (one container, not two)."""
-    if os.environ.get("DOCKER_HOST") or not os.path.exists("/var/run/docker.sock"):
+    env = unsettled_socket_env(tmp_path)
+    if env is None:
         pytest.skip("the engine is not on the default local socket here")
-    link = tmp_path / "engine.sock"
-    link.symlink_to("/var/run/docker.sock")
-    created, calls, report, err = _run_check(docker_client, tmp_path, {"DOCKER_HOST": f"unix://{link}"})
+    created, calls, report, err = _run_check(docker_client, tmp_path, env)
     assert sorted(a[CREATED_BY] for a in created) == ["probe", "shared-probe"], (created, err)
     [pwd_live] = [f for f in findings_of(report, "pwd-path-forms") if f["status"] == "ok"]
     assert pwd_live["evidence"]["probe container"].startswith("the run's shared probe")

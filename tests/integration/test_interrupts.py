@@ -21,7 +21,7 @@ from typing import Callable
 import pytest
 
 from dind_doctor.labels import OWNER_HOST, OWNER_PID, current_owner
-from support import REPO, TEST_LABEL, doctor, said_it_swept
+from support import REPO, TEST_LABEL, doctor, said_it_swept, unsettled_socket_env
 
 SEED = REPO / "tests" / "fixtures" / "seed_project"
 
@@ -133,12 +133,8 @@ def test_check_interrupted(docker_client, seed_copy, tmp_path, signame, when):
     if when == "compose child":
         compose = seed_copy / "hosted" / "docker-compose.yml"
         compose.write_text(compose.read_text().replace("image: dind-doctor-test/", "image: ${REGISTRY:-dind-doctor-test}/"))
-    if when == "sentinel" and not os.environ.get("DOCKER_HOST"):
-        # Through a symlink the kernel's table does not name the socket: the daemon's mounts are not settled
-        # (daemon_mounts.py), so pwd-path-forms writes its sentinel in the project and probes it.
-        link = tmp_path / "engine.sock"
-        link.symlink_to("/var/run/docker.sock")
-        env = {"DOCKER_HOST": f"unix://{link}"}
+    if when == "sentinel":  # so that pwd-path-forms writes its sentinel in the project and probes it
+        env = unsettled_socket_env(tmp_path)
     run = Run(["check", "--project", str(seed_copy), "--format", "json"], tmp_path, env=env)
     sent = run.interrupt_when(_trigger(docker_client, seed_copy, run, when), getattr(signal, signame))
     code, _out, err = run.finish()
@@ -217,7 +213,10 @@ def test_a_run_killed_with_sigkill_is_swept_by_the_next_run(docker_client, seed_
 
 
 def test_a_sentinel_folder_left_by_sigkill_is_swept_by_the_next_check(docker_client, seed_copy, tmp_path):
-    run = Run(["check", "pwd-path-forms", "--project", str(seed_copy), "--format", "json"], tmp_path)
+    # The killed run reaches the daemon through a symlinked socket: nothing settles the daemon's mounts, so it
+    # writes a sentinel (daemon_mounts.py). The next run sweeps it whether or not it writes one itself.
+    env = unsettled_socket_env(tmp_path)
+    run = Run(["check", "pwd-path-forms", "--project", str(seed_copy), "--format", "json"], tmp_path, env=env)
     assert run.interrupt_when(_trigger(docker_client, seed_copy, run, "sentinel"), signal.SIGKILL)
     run.finish()
     left = run_files(seed_copy)
