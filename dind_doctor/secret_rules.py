@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from .secret_runs import long_runs_masked, marker
+
 SECRET_NAME = re.compile(r"PASS|SECRET|TOKEN|KEY|CRED|PRIVATE|AUTH|SALT|SIGNATURE|(?:^|_)PWD?(?:_|$)",
                          re.IGNORECASE)
 SHELL_NAMES = frozenset({"PWD", "OLDPWD"})  # the shell's current and previous folders, not passwords
@@ -48,8 +50,13 @@ def _prefixed(literals: str, rest: str) -> str:
     return f"(?:{literals}){_B.format('.' * width)}{rest}"
 
 
-CREDENTIAL_SHAPES = tuple(re.compile(p) for p in (
+# Masked whole before the long runs: their parts are runs of their own.
+WHOLE_SHAPES = tuple(re.compile(p) for p in (
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
+    _prefixed("eyJ", r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),  # JWT
+))
+# Masked after the long runs: a prefix met inside a random run would mask only its end.
+PREFIXED_SHAPES = tuple(re.compile(p) for p in (
     _prefixed("MII", r"[A-Za-z0-9+/]{8,}={0,2}"),  # a DER body in base64 (PEM lines: MIIE..., MIIB...)
     _prefixed("AKIA|ASIA|AGPA|AIDA|AROA|ANPA", r"[A-Z0-9]{16}(?![A-Za-z0-9])"),  # AWS access key ids
     _prefixed("sk_live_|sk_test_|rk_live_|rk_test_|pk_live_|pk_test_", r"[A-Za-z0-9]{8,}"),  # Stripe
@@ -60,76 +67,8 @@ CREDENTIAL_SHAPES = tuple(re.compile(p) for p in (
     _prefixed("AIza", r"[0-9A-Za-z_-]{30,}"),  # Google API keys
     _prefixed("npm_", r"[A-Za-z0-9]{30,}"),  # npm
     _prefixed("hf_", r"[A-Za-z0-9]{30,}"),  # Hugging Face
-    _prefixed("eyJ", r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),  # JWT
 ))
-# Runs of 32+ base64/hex characters, judged one by one (_long_run): 32+ hex digits (API keys, 128-bit
-# tokens; shorter runs are container ids and run ids), or 32+ characters mixing upper case, lower case
-# and digits (Fernet and AWS secret keys, session tokens; a whole run of 32+ needs no digit: one random
-# base64 key in a thousand has none), unless the run is an identifier with a clear structure (_identifier).
-# Only the shape is judged here: a value the project declares secret is masked before (Masker: known
-# values), whatever its shape.
-_LONG_RUN = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{32,}={0,2}")
-_HEX_RUN = re.compile(r"(?<![A-Za-z0-9])[0-9a-fA-F]{32,}(?![A-Za-z0-9])")
-_MIXED = re.compile(r"(?=.*[A-Z])(?=.*[a-z])(?=.*\d)")
-_CASES = re.compile(r"(?=.*[A-Z])(?=.*[a-z])")
-
-# An identifier: words between `_`, `-` or `/`, each ONE casing (lower, UPPER, Capitalized, camelCase or
-# PascalCase), a number, or a word and a short number (`Vol2`, `Server2019`), and the `T` of a date-time
-# (`2026-11-27T10`: a run stops at the `:` of `10:00:00`). Airflow's run ids (`__airflow_temporary_run_<ISO
-# date-time>__`, `dataset_triggered__<...>`), Dockerfile and compose names. A random token (base64,
-# base64url, base62) does not split so: its segments mix cases and digits at random (none of 300,000 drawn
-# did; tests/unit/test_masking_identifiers.py draws 30,000 on every run).
-_DATE_TIME = re.compile(r"\d{4}-?\d{2}-?\d{2}T\d{2}(?=$|[-_/])")
-_SEPARATORS = re.compile(r"[-_/]+")
-_SEGMENT = re.compile(r"(?:[a-z]+|[A-Z]+|(?:[A-Z][a-z]+)+|[a-z]+(?:[A-Z][a-z]+)+|[A-Z]+[a-z]+)\d{0,4}|\d+")
-_WORD = re.compile(r"[A-Za-z]{3}")
-_TWO_LOWER = re.compile(r"[a-z]{2}")  # a mixed-case segment holds a word, not `AbCdEf` (one letter per case)
-# One segment alone: words of 2+ letters, each lower or Capitalized, and acronyms (`SQLServerConnectionFactory`,
-# `AirflowDockerOperatorDeprecationWarning`); possessive, so a failing match never backtracks through splits.
-_WORDS = re.compile(r"(?:[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]{2,}+)+\d{0,4}")
-# dind-doctor's own names: `dind-doctor-<run id: 12 hex>-<component or compose key>-...` (engine/resources.py)
-_OWN_NAME = re.compile(r"dind-doctor-[0-9a-f]{12}-[A-Za-z0-9_-]+")
-# Where a 64-hex run is a Docker object id, public to anyone who may run `docker ps --no-trunc`: after
-# `sha256:` (image ids and digests: content addresses), and as a path part under the daemon's own folders
-# (`/var/lib/docker/containers/<id>/`, overlay2 layers, cgroup v1 `/docker/<id>`, systemd `docker-<id>.scope`).
-_DAEMON_ID_BEFORE = ("sha256:", "/containers/", "/overlay2/", "/docker/", "/docker-")
-
-
-def _identifier(part: str) -> bool:
-    if _OWN_NAME.fullmatch(part):
-        return True
-    segments = [s for s in _SEPARATORS.split(_DATE_TIME.sub("0", part)) if s]
-    if len(segments) == 1:
-        return bool(_WORDS.fullmatch(segments[0]))
-    return len(segments) >= 2 and sum(bool(_WORD.search(s)) for s in segments) >= 2 and \
-        all(_SEGMENT.fullmatch(s) and (not _CASES.match(s) or _TWO_LOWER.search(s))
-            for s in segments)
-
-
-def _daemon_id(text: str, start: int, hex_run: str) -> bool:
-    if text.endswith("sha256:", 0, start):
-        return True  # a content address, whatever its length
-    return len(hex_run) == 64 and any(text.endswith(before, 0, start) for before in _DAEMON_ID_BEFORE)
-
-
-def _long_run(m: re.Match[str]) -> str:
-    run = m.group(0)
-    # With a `/`, a run is a path (tests/fixtures/Chapter_01/Dockerfile) unless one of its parts is
-    # itself a long random string (base64 uses `/`: an AWS secret key holds one or two).
-    parts = run.split("/") if "/" in run else [run]
-    suspect = [run] if len(parts) == 1 and _CASES.match(run) else \
-        [part for part in parts if len(part) >= 16 and _MIXED.match(part)]
-    if any(not _identifier(part) for part in suspect):
-        return marker(len(run))
-    return _HEX_RUN.sub(lambda h: h.group(0) if _daemon_id(m.string, m.start() + h.start(), h.group(0))
-                        else marker(len(h.group(0))), run)
-
-
-def marker(length: int) -> str:
-    """What replaces a secret: its length only, never a character of it."""
-    return f"***({length})"
-
-
+CREDENTIAL_SHAPES = WHOLE_SHAPES + PREFIXED_SHAPES
 def is_secret_name(name: str) -> bool:
     return name.upper() not in SHELL_NAMES and bool(SECRET_NAME.search(name))
 
@@ -147,10 +86,15 @@ def is_ordinary(value: str) -> bool:
 
 
 def shapes_masked(text: str) -> str:
-    """`text` with every credential shape masked."""
-    for shape in CREDENTIAL_SHAPES:
+    """`text` with every credential shape masked: PEM blocks and JWTs whole first (their parts are runs too),
+    then the long runs, then the prefixed keys. A prefix found inside a random run (`..._MIIe...`,
+    `MIIe..._Bev2...`) would otherwise mask only its end and show the rest of the run."""
+    for shape in WHOLE_SHAPES:
         text = shape.sub(lambda m: marker(len(m.group(0))), text)
-    return _LONG_RUN.sub(_long_run, text)
+    text = long_runs_masked(text)
+    for shape in PREFIXED_SHAPES:
+        text = shape.sub(lambda m: marker(len(m.group(0))), text)
+    return text
 
 
 def mask_userinfo(m: re.Match[str]) -> str:
