@@ -6,7 +6,7 @@ Python reader and emitter: 9% of a `check --static` run's instructions) when its
 package uses, needs a few of them on a typical compose file.
 
 `deferred_compiles(package)` imports with `re.compile` returning a LazyPattern to the given package's own
-code only (the caller's module name decides: another thread compiling meanwhile gets a real pattern). A
+code only (the caller's module name decides: another package compiling meanwhile gets a real pattern). A
 LazyPattern compiles at its first attribute access and keeps the compiled pattern's methods on itself, so
 later calls cost what a real pattern's do. It serves code that only calls a pattern's methods and reads its
 attributes (match, search, sub, pattern, flags...): not code that passes it to re.* functions or tests
@@ -42,20 +42,29 @@ class LazyPattern:
 
 
 _real_compile = re.compile
+_deferred: dict[str, int] = {}  # top-level package -> how many blocks defer it now (blocks may nest)
+
+
+def _compile(pattern: Any, flags: int = 0) -> Any:
+    caller = sys._getframe(1).f_globals.get("__name__", "")
+    if isinstance(pattern, str) and caller.partition(".")[0] in _deferred:
+        return LazyPattern(pattern, flags)
+    return _real_compile(pattern, flags)
 
 
 @contextmanager
 def deferred_compiles(package: str) -> Iterator[None]:
-    """Within the block, `re.compile` called from `package`'s modules returns a LazyPattern."""
-    def compile(pattern: Any, flags: int = 0) -> Any:
-        caller = sys._getframe(1).f_globals.get("__name__", "")
-        if isinstance(pattern, str) and (caller == package or caller.startswith(package + ".")):
-            return LazyPattern(pattern, flags)
-        return _real_compile(pattern, flags)
-
+    """Within the block, `re.compile` called from the modules of the top-level `package` returns a
+    LazyPattern. Blocks may nest and overlap across threads: re.compile is itself again after the last."""
     with _patching:
-        re.compile = compile  # type: ignore[assignment]
-        try:
-            yield
-        finally:
-            re.compile = _real_compile
+        _deferred[package] = _deferred.get(package, 0) + 1
+        re.compile = _compile  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        with _patching:
+            _deferred[package] -= 1
+            if not _deferred[package]:
+                del _deferred[package]
+            if not _deferred:
+                re.compile = _real_compile

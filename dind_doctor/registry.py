@@ -40,7 +40,12 @@ def load(ep: EntryPoint) -> type[Check] | LoadFailure:
 
 
 def load_all() -> list[type[Check] | LoadFailure]:
-    return [load(ep) for ep in discover()]
+    from .lazy_regex import deferred_compiles
+
+    # The checks import most of the package: its ~100 module-level patterns are compiled when first used,
+    # a third of them never in a typical run (lazy_regex.py; the package only calls their methods).
+    with deferred_compiles("dind_doctor"):
+        return [load(ep) for ep in discover()]
 
 
 def checks_by_id() -> dict[str, type[Check] | LoadFailure]:

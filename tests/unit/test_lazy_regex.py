@@ -3,6 +3,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from dind_doctor.lazy_regex import LazyPattern, deferred_compiles
 
@@ -52,3 +53,30 @@ def test_yaml_reads_the_same_through_pyyaml_module():
     assert lazy == read_yaml("import yaml")
     python_loader, c_loader = json.loads(lazy)
     assert python_loader == c_loader and "{True: True, False: False" in python_loader and "1000" in python_loader
+
+
+def test_deferrals_nest_and_re_compile_is_itself_after_the_last():
+    real = re.compile
+    with deferred_compiles("yaml"):
+        with deferred_compiles("dind_doctor"):
+            assert re.compile is not real
+        assert re.compile is not real and isinstance(re.compile("x"), re.Pattern)  # this module: real patterns
+    assert re.compile is real
+
+
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed_project"
+
+
+def static_json(prelude: str) -> str:
+    code = (f"{prelude}\nimport sys\nfrom dind_doctor.cli import cli\n"
+            "cli(['check', '--static', '--format', 'json', '--shell', 'bash', '--project', sys.argv[1]])\n")
+    out = subprocess.run([sys.executable, "-c", code, str(SEED)], capture_output=True, text=True, timeout=120)
+    assert out.returncode in (0, 1) and out.stdout, out.stderr
+    return out.stdout
+
+
+def test_a_static_run_reports_the_same_with_the_package_patterns_compiled_lazily_or_not():
+    eager = ("import contextlib\nfrom dind_doctor import lazy_regex\n"
+             "lazy_regex.deferred_compiles = lambda package: contextlib.nullcontext()")
+    lazy = static_json("")
+    assert lazy == static_json(eager) and '"check": "backtick-continuation"' in lazy
