@@ -1,7 +1,7 @@
 """nesting-level: host, DooD, DinD or remote — and the privileged-mode traps of each."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dind_doctor.check import Check
 from dind_doctor.context import Context
@@ -21,12 +21,34 @@ def _settled(report: NestingReport) -> bool:
     return report.level is Level.DOOD and bool(report.privileged)
 
 
+PROBE_COMMAND = ["true"]
+# No network: `true` needs none, and a bridge endpoint is most of a start's cost.
+PROBE_OPTIONS: dict[str, Any] = {"privileged": True, "network_mode": "none"}
+CAP_SYS_ADMIN = 21  # its bit in /proc/self/status CapEff
+
+
+def _may_be_settled() -> bool:
+    """Could this process be a privileged container on its own daemon (then no probe runs)? Asked without
+    the daemon, before docker-py is imported: only a container holding CAP_SYS_ADMIN can (every privileged
+    container holds it)."""
+    from dind_doctor.nesting import container_clues
+
+    if not container_clues().in_container:
+        return False
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            caps = next((line.split()[1] for line in fh if line.startswith("CapEff:")), None)
+        return caps is None or bool(int(caps, 16) >> CAP_SYS_ADMIN & 1)
+    except (OSError, ValueError, IndexError):
+        return True
+
+
 def privileged_outcome(ctx: Context) -> ProbeResult | ProbeError:
-    """The privileged probe's result or the reason it could not run, once per run: started early by the
-    warm hook (its container starting while the project checks run), read by the check."""
+    """The privileged probe's result or the reason it could not run, once per run: its container started
+    by the prestart hook over the raw socket (unix sockets) or by the warm hook, read by the check."""
     def probe() -> ProbeResult | ProbeError:
-        try:  # no network: `true` needs none, and a bridge endpoint is most of a start's cost
-            return run_probe(ctx, ["true"], privileged=True, network_mode="none")
+        try:
+            return run_probe(ctx, PROBE_COMMAND, early=True, **PROBE_OPTIONS)
         except ProbeError as exc:
             return exc
 
@@ -49,7 +71,7 @@ class NestingLevel(Check):
     containers altogether (rootless engines, microVMs, hosts whose capability bounding set lacks
     CAP_SYS_RESOURCE: "unable to apply caps: operation not permitted"); true DinD still runs there with
     the capability list printed in the fix. The check starts one labelled privileged probe to find out
-    (no network, started while the project checks run), except in a DooD container that itself runs
+    (no network, started while docker-py is imported and the project checks run), except in a DooD container that itself runs
     privileged on the daemon: that settles it.
     """
 
@@ -74,6 +96,14 @@ class NestingLevel(Check):
         if not ctx.engine_error:
             findings.extend(self._privileged_probe(ctx, report))
         return findings
+
+    def prestart(self, ctx: Context) -> None:
+        # Settled after all (a privileged DooD container without CAP_SYS_ADMIN in its own set, e.g. a
+        # non-root user in it): the run's cleanup removes the unclaimed container by its labels.
+        from dind_doctor.engine.early_container import start_early
+
+        if not _may_be_settled():
+            start_early(ctx, PROBE_COMMAND, **PROBE_OPTIONS)
 
     def warm(self, ctx: Context) -> None:
         if not _settled(ctx.nesting()):

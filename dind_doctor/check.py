@@ -53,6 +53,11 @@ class Check:
         same memoized helpers, before the checks run (engine/early.py). Called on a thread of its own, only
         when the engine answers and the check applies at this level; by default nothing."""
 
+    def prestart(self, ctx: "Context") -> None:
+        """Start daemon work before docker-py is imported (engine/early_container.start_early), in the main
+        thread, before anything says whether the check applies here: it must decide that itself, cheaply.
+        Called only outside --static; by default nothing."""
+
     def option(self, ctx: "Context", name: str) -> Any:
         """The config file's value of one of this check's `options`, else its default."""
         return ctx.options.get(self.id, {}).get(name, self.options[name].default)

@@ -283,7 +283,15 @@ def cleanup_run(ctx: "Context", *, projects: Iterable[str] = (), images: bool = 
     with deferred_interrupts():
         resources.close(wait=min(max(ctx.timeout, 2.0), 10.0))
         report = CleanupReport(problems=remove_paths(resources), swept=list(resources.swept))
-        if not ctx.connected:  # nothing can have been created, and a hanging daemon must not be waited on
+        if not ctx.connected:  # a hanging daemon must not be waited on; only the raw path can have created
+            from .early import EARLY_KEY
+
+            if ctx.memo_peek(EARLY_KEY):  # Ctrl-C while docker-py was imported, or a failed connect
+                from .early_container import remove_unconnected
+
+                removed, problems = remove_unconnected(ctx, RETRY_SECONDS)
+                report.removed += removed
+                report.problems += problems
             return report
         try:
             client = ctx.docker()

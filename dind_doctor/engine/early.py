@@ -1,12 +1,14 @@
 """The engine's slow work started first, while the checks that read only the project run.
 
 A probe container takes the daemon about 0.4 s to start, a `docker compose config` child as long, and
-neither costs this process CPU while it waits. So before the checks run, the client connects (importing
-docker-py), each selected check's `warm` hook starts its memoized engine work on a daemon thread, and the
-sweep of dead runs' leftovers begins; when a check asks for the same value, it gets the result (or waits
-for the call in flight) instead of starting it then. A warm hook that fails is silent: the check asks
-again in its own thread and reports what it finds. Nothing new is created here that the run's registry
-and cleanup do not already cover: the hooks go through the same probe helpers as the checks.
+neither costs this process CPU while it waits. So before the checks run, each selected check's `prestart`
+hook may have the daemon start a container over the raw socket (engine/early_container.py), the client
+connects (importing docker-py while that container starts), each selected check's `warm` hook starts its
+memoized engine work on a daemon thread, and the sweep of dead runs' leftovers begins; when a check asks
+for the same value, it gets the result (or waits for the call in flight) instead of starting it then. A
+warm hook that fails is silent: the check asks again in its own thread and reports what it finds. Nothing
+new is created here that the run's registry and cleanup do not already cover: the hooks go through the
+same probe helpers as the checks.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from ..context import Context
 
 SWEEP_KEY = "dead-run sweep"  # Context.memo key of sweep_dead_runs' result, shared with cleanup_run
+EARLY_KEY = "early containers"  # Context.memo key of the prestart hooks' raw containers (early_container.py)
 
 
 def _warm_one(check: "Check", ctx: "Context") -> None:
@@ -50,6 +53,12 @@ def start_engine_work(ctx: "Context", items: Sequence[Any]) -> list[threading.Th
     warmers = [c for c in checks if type(c).warm is not Check.warm]
     if ctx.static or not (warmers or any(c.needs_engine for c in checks)):
         return []
+    for check in checks:  # the daemon starts their containers while docker-py is imported just below
+        if type(check).prestart is not Check.prestart:
+            try:
+                check.prestart(ctx)
+            except Exception:  # its check takes today's path
+                pass
     if ctx.engine_error:  # connects now, in this thread: the warm hooks and the checks all need it first
         return []
     threads = [threading.Thread(target=_warm_one, args=(c, ctx), name=f"warm-{c.id}", daemon=True) for c in warmers]

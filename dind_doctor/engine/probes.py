@@ -26,8 +26,7 @@ def ensure_image(ctx: "Context", ref: str | None = None) -> str:
     """Make sure an image (default: the probe image) is present, pulling it once if a registry is
     reachable. Checked once per run: every probe and helper asks again."""
     ref = ref or images.probe_image(ctx.env)
-    present = ctx.memo("images present", set)  # refs seen on the daemon in this run
-    if ref in present:
+    if ref in _present(ctx):
         return ref
     from ..pulls import PullFailed, pull_missing
 
@@ -38,8 +37,17 @@ def ensure_image(ctx: "Context", ref: str | None = None) -> str:
                      idle_timeout=max(ctx.timeout, 30.0))
     except PullFailed as exc:
         raise ImageUnavailable(str(exc)) from exc
-    present.add(ref)
+    image_present(ctx, ref)
     return ref
+
+
+def _present(ctx: "Context") -> set[str]:
+    return ctx.memo("images present", set)  # refs seen on the daemon in this run
+
+
+def image_present(ctx: "Context", ref: str) -> None:
+    """`ref` is on the daemon (a container was just created from it): ensure_image need not ask."""
+    _present(ctx).add(ref)
 
 
 @contextlib.contextmanager
@@ -80,18 +88,40 @@ def remove_labelled(ctx: "Context", container: Any) -> None:
 
 
 def run_probe(ctx: "Context", command: list[str] | str, *, image: str | None = None,
-              component: str = "probe", wait: float | None = None, **create_kwargs: Any) -> ProbeResult:
+              component: str = "probe", wait: float | None = None, early: bool = False,
+              **create_kwargs: Any) -> ProbeResult:
     """Run `command` in a labelled throw-away container and return its exit code and output.
 
     `create_kwargs` go to docker-py's `containers.create` (volumes, mounts, environment, privileged...).
     Raises ProbeError when the container cannot be created or started (the daemon's reason included).
+    `early`: use the container engine/early_container.start_early started with the same arguments, if any.
     """
+    if early and not isinstance(command, str):
+        from .early_container import claim
+
+        claimed = claim(ctx, image, command, component, create_kwargs)
+        if claimed is not None:
+            container, refused = claimed
+            try:
+                if refused is not None:
+                    raise ProbeError(daemon_reason(refused))
+                return _finish(ctx, container, wait)
+            finally:
+                remove_labelled(ctx, container)
     with labelled_container(ctx, image, command, component=component, detach=True, **create_kwargs) as container:
         try:
             container.start()
-            status = container.wait(timeout=wait or max(ctx.timeout, 10.0))
-            output = container.logs(stdout=True, stderr=True).decode("utf-8", errors="replace")
-            code = int(status.get("StatusCode", -1))
         except Exception as exc:
             raise ProbeError(daemon_reason(exc)) from exc
-        return ProbeResult(code, output)
+        return _finish(ctx, container, wait)
+
+
+def _finish(ctx: "Context", container: Any, wait: float | None) -> ProbeResult:
+    """A started probe's exit code and output."""
+    try:
+        status = container.wait(timeout=wait or max(ctx.timeout, 10.0))
+        output = container.logs(stdout=True, stderr=True).decode("utf-8", errors="replace")
+        code = int(status.get("StatusCode", -1))
+    except Exception as exc:
+        raise ProbeError(daemon_reason(exc)) from exc
+    return ProbeResult(code, output)
