@@ -6,13 +6,13 @@ no value is ever kept or printed. No container is needed: the daemon hands a con
 compose resolved, unchanged."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dind_doctor.model import Finding, Location, Status
 from dind_doctor.project.dotenv_lint import digest
 from dind_doctor.project.files import ProjectFiles
+from dind_doctor.project.plain_env import read_alike
 from dind_doctor.records import dataclass
 
 from .env_file_content import Parsed
@@ -25,22 +25,6 @@ if TYPE_CHECKING:
 PROBE = "docker compose config (the environment compose passes to the container, compared by hash)"
 SETTLED = ("not run: every line is a plain KEY=value (no quote, $, backslash, #, space or CR), which compose "
            "passes as python-dotenv reads it")
-PLAIN_LINE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=[^\s'\"`$\\#]*")
-
-
-def read_alike(text: str) -> bool:
-    """Does compose read every value of this env_file exactly as python-dotenv does? Yes when each line is
-    empty, a comment, or KEY=value with nothing either could unquote, interpolate, unescape, cut at a `#`
-    or trim, and no key comes twice: the static reading settles the live probe."""
-    keys = []
-    for line in text.split("\n"):
-        if line and not line.startswith("#"):
-            if not PLAIN_LINE.fullmatch(line):
-                return False
-            keys.append(line.partition("=")[0])
-    return "\r" not in text and len(keys) == len(set(keys))
-
-
 def plain_file(files: ProjectFiles, path: Path) -> bool:
     """read_alike of the env_file at `path` (UTF-8 text only)."""
     content = files.read(path)

@@ -9,7 +9,6 @@ two entries.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections import Counter
@@ -36,6 +35,8 @@ class BaselineError(DindDoctorError):
 def fingerprint(f: Finding, line_text: str | None) -> str:
     basis = " ".join(line_text.split()) if line_text is not None else DIGITS.sub("#", f.summary)
     path = f.location.path if f.location else ""
+    import hashlib  # only for a run that prints or compares fingerprints (pipeline.collect says which)
+
     return hashlib.sha256(f"{f.check}\0{path}\0{basis}".encode("utf-8", "replace")).hexdigest()[:24]
 
 

@@ -6,6 +6,8 @@ SHELLS = ("powershell", "cmd", "gitbash", "bash")
 
 # --format: the renderers in dind_doctor/render/.
 FORMATS = ("table", "json", "sarif", "github", "junit")
+# The formats that print each problem's fingerprint: the others skip computing it (and importing hashlib).
+FINGERPRINTED = ("json", "sarif")
 
 # --fail-on: the lowest status that fails the exit code. `skip` never does.
 FAIL_ON = ("ok", "warn", "fail", "error")

@@ -5,7 +5,6 @@ Precedence (docker/cli `resolveContextName`): a non-empty DOCKER_HOST, then DOCK
 """
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import json
 import os
@@ -101,7 +100,9 @@ def default_url(platform: str) -> str:
 
 
 def _context_dir(cfg: Path, kind: str, name: str) -> Path:
-    # The CLI stores each context under the SHA-256 of its name.
+    # The CLI stores each context under the SHA-256 of its name. hashlib only here: most runs name none.
+    import hashlib
+
     return cfg / "contexts" / kind / hashlib.sha256(name.encode("utf-8")).hexdigest()
 
 

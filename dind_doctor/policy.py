@@ -45,10 +45,11 @@ def apply_excludes(findings: Sequence[Finding], config: Config) -> list[Finding]
 
 
 def finish(ctx: "Context", findings: Sequence[Finding], config: Config, ran: Iterable[str],
-           skipped: Iterable[str], known: Iterable[str]) -> list[Finding]:
+           skipped: Iterable[str], known: Iterable[str], fingerprints: bool = True) -> list[Finding]:
     """The run's findings (masked by the runner) with the config's excludes and skips and the inline
     suppressions applied. What this step adds or changes passes the run's masker too: a reason or a
-    suppression warning is printed like any finding."""
+    suppression warning is printed like any finding. `fingerprints`: give each problem its fingerprint
+    (a baseline, or an output that prints them; the others never read them)."""
     from .project.files import project_files
     from .secret_sources import project_masker
     from .suppress import apply_inline
@@ -60,7 +61,7 @@ def finish(ctx: "Context", findings: Sequence[Finding], config: Config, ran: Ite
     untouched = {id(f) for f in findings}
     masker = project_masker(ctx)
     out = [f if id(f) in untouched else masker.finding(f) for f in out]
-    return with_fingerprints(out, _line_reader(ctx, files, masker))
+    return with_fingerprints(out, _line_reader(ctx, files, masker)) if fingerprints else out
 
 
 def _line_reader(ctx: "Context", files: Any, masker: Callable[[str], str]) -> Callable[[str, int], str | None]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..choices import FAIL_ON, FORMATS
+from ..choices import FAIL_ON, FINGERPRINTED, FORMATS
 from .options import EXIT_FINDINGS, EXIT_OK, project_option, shell_option, timeout_option
 from .pipeline import static_option
 
@@ -50,7 +50,7 @@ def check(check_ids: tuple[str, ...], project: Path, output_format: str, fail_on
         except BaselineError as exc:
             raise UsageProblem(str(exc)) from None
     report = collect(check_ids, project, shell, timeout, verbose=verbose, fix=fix, fail_on=fail_on, strict=strict,
-                     static=static)
+                     static=static, fingerprints=known is not None or output_format in FINGERPRINTED)
     if known is not None:
         import dataclasses
 

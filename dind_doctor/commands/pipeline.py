@@ -42,8 +42,10 @@ def static_option(f: Callable) -> Callable:
 
 
 def collect(check_ids: Sequence[str], project: Path, shell: str, timeout: float, *, verbose: bool = False,
-            fix: bool = False, fail_on: str | None = None, strict: bool = False, static: bool = False) -> "Report":
-    """Runs the checks as the command line and the project's config say; returns the Report."""
+            fix: bool = False, fail_on: str | None = None, strict: bool = False, static: bool = False,
+            fingerprints: bool = True) -> "Report":
+    """Runs the checks as the command line and the project's config say; returns the Report (its problems
+    fingerprinted unless `fingerprints` is False: an output that neither prints nor compares them)."""
     from .. import policy, suppress
     from ..config import ConfigError, load
     from ..render.report import Report, Rule, fail_on_status, rules_for
@@ -83,7 +85,8 @@ def collect(check_ids: Sequence[str], project: Path, shell: str, timeout: float,
         # Probes are removed by the checks themselves; this catches what Ctrl-C, SIGTERM, a crash or a
         # check thread still running left behind (its registry is closed first: no probe after this).
         finish(ctx)
-    findings = policy.finish(ctx, findings, config, ran=[c.id for c in selected], skipped=skipped, known=available)
+    findings = policy.finish(ctx, findings, config, ran=[c.id for c in selected], skipped=skipped, known=available,
+                             fingerprints=fingerprints)
     rules = rules_for([available[c] for c in wanted])
     rules[suppress.ID] = Rule(suppress.ID, suppress.TITLE, suppress.EXPLANATION)
     return Report(findings=findings, level=level, shell=ctx.shell, rules=rules,

@@ -8,12 +8,12 @@ every CR).
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 from ..records import dataclass, field
 
 from ..evidence_shapes import line_shape, value_shape
+from .plain_env import plain_pairs
 
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl", ".defaults")
 KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
@@ -44,15 +44,28 @@ def is_example(name: str) -> bool:
 
 
 def digest(value: str) -> str:
+    import hashlib  # only where a value is compared (the live env_file probe): not at every start-up
+
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def lint(text: str) -> EnvReport:
     """Never raises, whatever the text."""
+    text = text.lstrip("\ufeff")
+    pairs = plain_pairs(text)
+    if pairs is None:
+        return lint_by_dotenv(text)
+    report = EnvReport()  # lines python-dotenv reads as they are: none of lint_by_dotenv's issues can arise
+    for key, value, line in pairs:
+        report.values[key], report.lines[key] = value, line
+    return report
+
+
+def lint_by_dotenv(text: str) -> EnvReport:
+    """lint() of a text (BOM removed) with a line python-dotenv may read otherwise than split at `=`."""
     from dotenv.parser import parse_stream
 
     report = EnvReport()
-    text = text.lstrip("\ufeff")
     seen: dict[str, int] = {}
     try:
         bindings = list(parse_stream(io.StringIO(text)))

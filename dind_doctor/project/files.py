@@ -21,6 +21,7 @@ from ..records import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
+from .plain_env import plain_pairs
 from .safe_open import REFUSALS, Refusal, classify, open_regular, printable, read_bounded, real_root
 from .walk import MAX_ENTRIES, MAX_FILES, IgnoredTrees, Special, WalkStop, walk
 
@@ -168,9 +169,13 @@ def env_values(content: FileText) -> dict[str, str]:
     them; {} when the file has no usable text."""
     if not content.usable:
         return {}
+    text = content.text.lstrip("\ufeff")
+    pairs = plain_pairs(text)
+    if pairs is not None:  # read alike by python-dotenv: no need to import it (and `logging`)
+        return {key: value for key, value, _ in pairs}
     from dotenv import dotenv_values
 
-    return {k: v or "" for k, v in dotenv_values(stream=io.StringIO(content.text.lstrip("\ufeff"))).items()}
+    return {k: v or "" for k, v in dotenv_values(stream=io.StringIO(text)).items()}
 
 
 @dataclass

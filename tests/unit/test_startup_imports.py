@@ -35,6 +35,19 @@ def test_static_check_imports_no_engine_client_no_metadata_reader_no_psutil():
     assert not unexpected
 
 
+def test_a_plain_env_file_is_read_without_python_dotenv_and_fingerprints_only_where_printed():
+    # The seed's hosted/app/.env (an env_file of its compose service) is all plain KEY=value lines.
+    loaded = modules_after("check", "--static", "--project", str(SEED), "--shell", "auto")
+    assert "dind_doctor.project.dotenv_lint" in loaded and not loaded & {"dotenv", "logging", "hashlib"}
+    assert "hashlib" in modules_after("check", "--static", "--project", str(SEED), "--format", "json")
+
+
+def test_an_env_file_line_outside_the_plain_subset_brings_python_dotenv(tmp_path):
+    (tmp_path / "compose.yaml").write_text("services:\n  app:\n    image: busybox\n    env_file: .env\n")
+    (tmp_path / ".env").write_text('A="quoted"\n')
+    assert "dotenv" in modules_after("check", "--static", "--project", str(tmp_path), "--shell", "bash")
+
+
 def test_a_config_file_brings_its_parser(tmp_path):
     (tmp_path / ".dind-doctor.toml").write_text('skip = { "port-2375" = "no daemon here" }\n')
     loaded = modules_after("check", "--static", "--project", str(tmp_path), "--shell", "bash")
