@@ -136,7 +136,7 @@ class EnvFile(Check):
                 fixes=fixes(bash=f"cp '{ex}' '{rel}'   # then fill in the values",
                             powershell=f"Copy-Item '{ex}' '{rel}'   # then fill in the values",
                             cmd=f'copy "{ex}" "{rel}"'))
-        elsewhere = [files.rel(p) for p in files.with_name(lambda name: name == ref.path.name) if p != ref.path]
+        elsewhere = [files.rel(p) for p in files.named(ref.path.name) if p != ref.path]
         return self.finding(
             Status.FAIL, f"env_file `{ref.raw}` of service {ref.service}: {rel} does not exist", location=where,
             detail=f"compose resolves env_file relative to the compose file's folder ({files.rel(ref.compose.parent)}), "

@@ -208,6 +208,7 @@ class ProjectFiles:
         # The project's files and, name only, those of the folders git ignores that matter (.env, ...).
         self.walked = frozenset(self.paths).union(self.ignored.kept if self.ignored else ())
         self._names = [(p, p.name, p.name.lower()) for p in self.paths]  # see with_name
+        self._by_name: dict[str, list[Path]] | None = None  # see named
         self.reads = 0  # files opened for reading, for the tests that bound the work
         self.bytes_read = 0
 
@@ -295,6 +296,16 @@ class ProjectFiles:
         names are taken once: pathlib computes `.name` again on each call, and the checks scan the walk
         about thirty times (23,000 calls on the user's repository)."""
         return [p for p, name, _ in self._names if predicate(name)]
+
+    def named(self, name: str) -> list[Path]:
+        """The walked files called exactly `name`, in walk order. The index is made on the first call, so
+        a lookup per finding (env-file's "a file of that name exists at") is not a scan of the walk each."""
+        if self._by_name is None:
+            by_name: dict[str, list[Path]] = {}
+            for path, own, _ in self._names:
+                by_name.setdefault(own, []).append(path)
+            self._by_name = by_name  # built whole before it is shared: a racing thread builds the same
+        return list(self._by_name.get(name, ()))
 
     def by_suffix(self, *suffixes: str) -> list[Path]:
         wanted = tuple(s.lower() for s in suffixes)

@@ -307,3 +307,23 @@ def test_the_raw_model_settles_what_compose_would_say(tmp_path, monkeypatch, fil
     if settles:  # no `docker compose config` child, and the evidence says why
         monkeypatch.setattr(subprocesses, "run", lambda *a, **k: pytest.fail("a compose child was started"))
         assert resolved_project(ctx, project).resolved_by == RAW_SETTLES
+
+
+@pytest.mark.parametrize("copies", [2, 12])
+def test_every_compose_file_is_read_and_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: int):
+    # included_by_others and project() both ask for each file, and an included or extended file is asked
+    # for by each project that names it: the loader's cache makes each a single read and a single parse.
+    from dind_doctor.project import compose_loader
+
+    parsed: list[str] = []
+    monkeypatch.setattr(compose_loader, "load_bounded", lambda text: parsed.append(text) or load_bounded(text))
+    write(tmp_path, {"common/base.yaml": "services:\n  base:\n    image: b\n",
+                     "common/shared.yaml": "services:\n  shared:\n    image: s\n"})
+    for i in range(copies):
+        write(tmp_path, {f"app{i}/compose.yaml": "include:\n  - ../common/shared.yaml\nservices:\n  web:\n"
+                                                 "    extends:\n      file: ../common/base.yaml\n      service: base\n"})
+    files = ProjectFiles(tmp_path)
+    projects = load_projects(files, {})
+    assert sorted(p.rel for p in projects) == sorted(f"app{i}/compose.yaml" for i in range(copies))
+    assert all(set(p.services) == {"web", "shared"} and p.services["web"].image == "b" for p in projects)
+    assert len(parsed) == copies + 2 and files.reads == copies + 2

@@ -203,3 +203,41 @@ def test_a_containerfile_bakes_too(tmp_path: Path):
     (tmp_path / "Containerfile").write_text("FROM x\nCOPY . /app\n")
     (baked,) = run_check(EnvFile, tmp_path)
     assert (baked.status, baked.location.path, baked.location.line) == (Status.FAIL, "Containerfile", 2)
+
+
+def _walk_scans(monkeypatch: pytest.MonkeyPatch, root: Path, missing: int) -> tuple[int, list]:
+    """How many times the env-file check goes through the walked files' names, for `missing` env_file
+    references that do not exist (each of which has a namesake elsewhere in the project)."""
+    from dind_doctor.project.files import ProjectFiles
+
+    scans = [0]
+
+    class CountingNames(list):
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            scans[0] += 1
+            return super().__iter__()
+
+    post_init = ProjectFiles.__post_init__
+
+    def counting_post_init(self: ProjectFiles) -> None:
+        post_init(self)
+        self._names = CountingNames(self._names)
+
+    monkeypatch.setattr(ProjectFiles, "__post_init__", counting_post_init)
+    (root / "elsewhere").mkdir(parents=True)
+    services = "".join(f"  s{i}:\n    image: x\n    env_file: gone{i}.env\n" for i in range(missing))
+    (root / "compose.yml").write_text("services:\n" + services)
+    for i in range(missing):
+        (root / "elsewhere" / f"gone{i}.env").write_text("A=1\n")
+    found = run_check(EnvFile, root)
+    return scans[0], found
+
+
+def test_namesakes_of_missing_env_files_are_found_in_one_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    (few, few_found), (many, many_found) = (_walk_scans(monkeypatch, tmp_path / n, k)
+                                            for n, k in (("few", 2), ("many", 40)))
+    # The names are indexed once per run: 40 missing references scan the walk as often as 2 do.
+    assert few == many
+    assert len(many_found) == 40 and all(f.status is Status.FAIL for f in many_found)
+    assert "A file of that name exists at: elsewhere/gone7.env." in next(
+        f.detail for f in many_found if "gone7.env" in f.summary)
