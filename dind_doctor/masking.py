@@ -30,6 +30,7 @@ from .secret_rules import (MIN_LENGTH, PLAIN_WORDS, SECRET_FILE, URL_USERINFO, i
 _DEFAULT = re.compile(r"\$\{(\w+):?[-=?+]([^}]*)\}")
 _JOINER_CHAR = re.compile(r"[A-Za-z0-9_.:/\\-]")  # what joins a word into a longer name: host, path, image
 FEW_VALUES = 200  # up to this many known values, each is searched for (C speed); past it, one scan
+MEMO_TEXTS = 4096  # texts remembered masked: a long run-reference log is masked line by line, once each
 
 
 def _prefix_index(values: Iterable[str]) -> dict[str, tuple[str, ...]]:
@@ -50,6 +51,9 @@ class Masker:
         self._index: dict[str, tuple[str, ...]] | None = None
         self._words: set[str] = set()
         self._lock = threading.Lock()
+        # Texts already masked with the values known then: a report repeats its paths, services and
+        # commands in many findings. A new value starts a new dictionary (see `add` and `__call__`).
+        self._done: dict[str, str] = {}
         self.problem: str | None = None  # why a source could not be read (the values it holds are unknown)
         self.add(*secrets)
 
@@ -65,10 +69,10 @@ class Masker:
         with self._lock:
             if not (new - words) <= self._values:
                 self._values |= new - words
-                self._index = None
+                self._index, self._done = None, {}
             if not words <= self._words:
                 self._words |= words
-                self._index = None
+                self._index, self._done = None, {}
 
     def add_value(self, name: str | None, value: str | None) -> None:
         """A value read from a project source: masked when its name says secret, or when it is not an
@@ -139,6 +143,17 @@ class Masker:
     def __call__(self, text: str) -> str:
         if not text:
             return text
+        # The dictionary current before the masking: a value added meanwhile replaced it, so a result
+        # computed without that value is never found again.
+        done = self._done
+        masked = done.get(text)
+        if masked is None:
+            masked = self._masked(text)
+            if len(done) < MEMO_TEXTS:
+                done[text] = masked
+        return masked
+
+    def _masked(self, text: str) -> str:
         text = _replace_spans(text, self._known_spans(text))
         if "://" in text and "@" in text:
             text = URL_USERINFO.sub(mask_userinfo, text)

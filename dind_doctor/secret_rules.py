@@ -50,24 +50,31 @@ def _prefixed(literals: str, rest: str) -> str:
     return f"(?:{literals}){_B.format('.' * width)}{rest}"
 
 
+# Each shape with the strings one of which every match holds: a text that holds none is not searched for it
+# (an `in` test in C; most texts hold no prefix at all, and a pattern never needed is never compiled).
 # Masked whole before the long runs: their parts are runs of their own.
-WHOLE_SHAPES = tuple(re.compile(p) for p in (
-    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
-    _prefixed("eyJ", r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),  # JWT
-))
+_WHOLE = (
+    (("-----BEGIN ",), re.compile(
+        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)")),
+    (("eyJ",), re.compile(_prefixed("eyJ", r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"))),  # JWT
+)
 # Masked after the long runs: a prefix met inside a random run would mask only its end.
-PREFIXED_SHAPES = tuple(re.compile(p) for p in (
-    _prefixed("MII", r"[A-Za-z0-9+/]{8,}={0,2}"),  # a DER body in base64 (PEM lines: MIIE..., MIIB...)
-    _prefixed("AKIA|ASIA|AGPA|AIDA|AROA|ANPA", r"[A-Z0-9]{16}(?![A-Za-z0-9])"),  # AWS access key ids
-    _prefixed("sk_live_|sk_test_|rk_live_|rk_test_|pk_live_|pk_test_", r"[A-Za-z0-9]{8,}"),  # Stripe
-    _prefixed("ghp_|gho_|ghu_|ghs_|ghr_", r"[A-Za-z0-9]{20,}"),  # GitHub
-    _prefixed("github_pat_", r"[A-Za-z0-9_]{20,}"),
-    _prefixed("xoxa-|xoxb-|xoxp-|xoxo-|xoxs-|xoxr-", r"[A-Za-z0-9-]{8,}"),  # Slack
-    _prefixed("glpat-", r"[A-Za-z0-9_-]{16,}"),  # GitLab
-    _prefixed("AIza", r"[0-9A-Za-z_-]{30,}"),  # Google API keys
-    _prefixed("npm_", r"[A-Za-z0-9]{30,}"),  # npm
-    _prefixed("hf_", r"[A-Za-z0-9]{30,}"),  # Hugging Face
-))
+_PREFIXED = (
+    (("MII",), re.compile(_prefixed("MII", r"[A-Za-z0-9+/]{8,}={0,2}"))),  # a DER body in base64 (PEM lines)
+    (("AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA"),  # AWS access key ids
+     re.compile(_prefixed("AKIA|ASIA|AGPA|AIDA|AROA|ANPA", r"[A-Z0-9]{16}(?![A-Za-z0-9])"))),
+    (("k_live_", "k_test_"),  # Stripe
+     re.compile(_prefixed("sk_live_|sk_test_|rk_live_|rk_test_|pk_live_|pk_test_", r"[A-Za-z0-9]{8,}"))),
+    (("gh",), re.compile(_prefixed("ghp_|gho_|ghu_|ghs_|ghr_", r"[A-Za-z0-9]{20,}"))),  # GitHub
+    (("github_pat_",), re.compile(_prefixed("github_pat_", r"[A-Za-z0-9_]{20,}"))),
+    (("xox",), re.compile(_prefixed("xoxa-|xoxb-|xoxp-|xoxo-|xoxs-|xoxr-", r"[A-Za-z0-9-]{8,}"))),  # Slack
+    (("glpat-",), re.compile(_prefixed("glpat-", r"[A-Za-z0-9_-]{16,}"))),  # GitLab
+    (("AIza",), re.compile(_prefixed("AIza", r"[0-9A-Za-z_-]{30,}"))),  # Google API keys
+    (("npm_",), re.compile(_prefixed("npm_", r"[A-Za-z0-9]{30,}"))),  # npm
+    (("hf_",), re.compile(_prefixed("hf_", r"[A-Za-z0-9]{30,}"))),  # Hugging Face
+)
+WHOLE_SHAPES = tuple(shape for _, shape in _WHOLE)
+PREFIXED_SHAPES = tuple(shape for _, shape in _PREFIXED)
 CREDENTIAL_SHAPES = WHOLE_SHAPES + PREFIXED_SHAPES
 def is_secret_name(name: str) -> bool:
     return name.upper() not in SHELL_NAMES and bool(SECRET_NAME.search(name))
@@ -89,12 +96,19 @@ def shapes_masked(text: str) -> str:
     """`text` with every credential shape masked: PEM blocks and JWTs whole first (their parts are runs too),
     then the long runs, then the prefixed keys. A prefix found inside a random run (`..._MIIe...`,
     `MIIe..._Bev2...`) would otherwise mask only its end and show the rest of the run."""
-    for shape in WHOLE_SHAPES:
-        text = shape.sub(lambda m: marker(len(m.group(0))), text)
-    text = long_runs_masked(text)
-    for shape in PREFIXED_SHAPES:
-        text = shape.sub(lambda m: marker(len(m.group(0))), text)
+    text = _shapes_masked(text, _WHOLE)
+    return _shapes_masked(long_runs_masked(text), _PREFIXED)
+
+
+def _shapes_masked(text: str, shapes: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]) -> str:
+    for needles, shape in shapes:
+        if any(needle in text for needle in needles):
+            text = shape.sub(_marked, text)
     return text
+
+
+def _marked(m: re.Match[str]) -> str:
+    return marker(len(m.group(0)))
 
 
 def mask_userinfo(m: re.Match[str]) -> str:

@@ -118,4 +118,6 @@ def _long_run(m: re.Match[str]) -> str:
 
 
 def long_runs_masked(text: str) -> str:
+    if len(text) < 32:  # no run fits: most texts masked (summaries, names, paths) are that short
+        return text
     return _LONG_RUN.sub(_long_run, text)

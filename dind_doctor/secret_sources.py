@@ -66,14 +66,24 @@ def env_lines(masker: Masker, text: str) -> None:
 
 def script_values(masker: Masker, text: str) -> list[str]:
     """Feeds the values a script passes to containers; returns the `--env-file` paths it names."""
-    for m in _SCRIPT_VALUES.finditer(text):
+    for m in _SCRIPT_VALUES.finditer(_assigning_lines(text)):
         if m.group("arg") is not None:
             name, eq, value = _unquote(m.group("arg")).partition("=")
             if eq:
                 masker.add_value(name, value)
         else:
             masker.add_value(m.group("name"), _unquote(m.group("value")))
+    if "--env-file" not in text:
+        return []
     return [_unquote(m.group("path")) for m in _ENV_FILE_ARG.finditer(text)]
+
+
+def _assigning_lines(text: str) -> str:
+    """The lines of `text` that hold a `=`, the only ones that can feed a value: no match of _SCRIPT_VALUES
+    crosses a line, and a match feeds only when it holds a `=`. What a match checks before its start (line
+    start, a word boundary, no `-` or word character) reads the same after a newline as at the text's
+    start. The regex tries its branches at every position: most of a script or a Markdown file is skipped."""
+    return "\n".join(line for line in text.split("\n") if "=" in line)
 
 
 def dockerfile_values(masker: Masker, dockerfile: "Dockerfile") -> None:
@@ -172,13 +182,20 @@ def feed_project(masker: Masker, model: "ProjectModel") -> None:
     # assignments and --build-arg values no docker command holds, in the same sources and in scripts
     # the dialect readers do not take (a Makefile, a script named without a suffix).
     scanned: set[Path] = set()
+    named_in: dict[str, list[str]] = {}  # a text met again (one file read by two dialects) is scanned once
+
+    def script_env_files(text: str) -> list[str]:
+        if text not in named_in:
+            named_in[text] = script_values(masker, text)
+        return named_in[text]
+
     for dialect in SUFFIXES:
         for source in model.scripts.of(dialect).sources:
             for cmd in source.docker_commands:
                 masker.add_env(cmd.env)
                 for named in cmd.env_files + cmd.compose_env_files:
                     env_file(named, source.path.parent)
-            for named in script_values(masker, source.text):
+            for named in script_env_files(source.text):
                 env_file(named, source.path.parent)
             scanned.add(source.path)
     for path in files.with_name(lambda name: name.lower().endswith(SCRIPT_SUFFIXES) or "." not in name):
@@ -187,7 +204,7 @@ def feed_project(masker: Masker, model: "ProjectModel") -> None:
                                     or files.head(path, 2) == b"#!"):  # a name without a dot: a shebang?
             content = files.read(path)
             if content.usable:
-                for named in script_values(masker, content.text):
+                for named in script_env_files(content.text):
                     env_file(named, path.parent)
     for path in env_files:
         content = files.read(path)
