@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..records import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: the standard __init__, 2x faster than the guarded one (10,000s per line)
 class Word:
     text: str  # as written, quotes included
     value: str  # what the program receives: quotes and escapes removed, variables as written

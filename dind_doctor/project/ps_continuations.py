@@ -89,6 +89,11 @@ BINARY = re.compile(r"^(?:[-+*/%]?=|[+*/%]|-|\?\?|-[ci]?(?:eq|ne|gt|ge|lt|le|lik
 CONTINUED_ARGUMENT = re.compile(r"^\s*(?:--?[A-Za-z]|\S+\s*(?:\\|\^|`)$)")
 
 
+# The token kinds (with the words `\\` and `^`) a problem is reported at: only they need a position (a binary
+# search per token was a third of this function on a long line).
+_MAY_REPORT = frozenset({"escape", "continuation", "verbatim"})
+
+
 def _harmless(prev: Token | None, stack: list[str], statement_first: Token | None) -> str:
     """Why PowerShell reads on past the newline anyway ("" when it does not)."""
     if stack and stack[-1] in ("(", "@{"):
@@ -131,34 +136,35 @@ def continuation_problems(text: str, first_line: int = 1, tokens: list[Token] | 
         if tok.kind in ("space", "comment", "continuation") and cmd_start is None:
             if tok.kind != "continuation":
                 continue
-        line, col = src.position(tok.start)
         if cmd_start is None:
-            cmd_start = line
+            cmd_start = src.position(tok.start)[0]
         if statement_first is None and tok.kind not in ("space", "comment", "continuation"):
             statement_first = tok
-        only_blank = tails.ends_line[k] and tails.only_blank[k]
-        only_blank_or_comment = tails.ends_line[k] and tails.only_blank_or_comment[k]
-        if tok.kind == "escape" and tok.escaped in BLANK and only_blank_or_comment:
-            end = tails.last_end[k]
-            span = (tok.start + 1, end if end is not None else tok.end) if only_blank else None
-            add("trailing-space" if only_blank else "trailing-comment", tok.start, line, col, span,
-                _harmless(prev, stack, statement_first))
-        elif tok.kind == "escape" and tok.escaped == "`" and only_blank and \
-                CONTINUED_ARGUMENT.match(_next_nonblank(src, line)):
-            add("doubled", tok.start, line, col)
-        elif tok.kind == "continuation":
-            if not tails.significant_after[k]:
-                add("dangling", tok.start, line, col, orphan=False)
-            elif k + 1 < len(tokens) and (after := _after_blanks(tokens, k + 1)) is not None and \
-                    (after.kind == "newline" or after.text.startswith("#")) and \
-                    not _harmless(prev, stack, statement_first):
-                add("comment-line" if after.kind == "comment" else "blank-line", tok.start, line, col)
-        elif tok.kind == "verbatim" and tok.text.rstrip(" \t").endswith("`") and tails.ends_line[k]:
-            offset = tok.start + len(tok.text.rstrip(" \t")) - 1
-            add("stop-parsing", offset, *src.position(offset))
-        elif tok.kind == "word" and tok.text in ("\\", "^") and only_blank_or_comment \
-                and k > 0 and tokens[k - 1].kind == "space" and _continues(src.line_text(line), src.line_text(line + 1)):
-            add("bash-backslash" if tok.text == "\\" else "cmd-caret", tok.start, line, col)
+        if tok.kind in _MAY_REPORT or (tok.kind == "word" and tok.text in ("\\", "^")):  # else no position
+            line, col = src.position(tok.start)
+            only_blank = tails.ends_line[k] and tails.only_blank[k]
+            only_blank_or_comment = tails.ends_line[k] and tails.only_blank_or_comment[k]
+            if tok.kind == "escape" and tok.escaped in BLANK and only_blank_or_comment:
+                end = tails.last_end[k]
+                span = (tok.start + 1, end if end is not None else tok.end) if only_blank else None
+                add("trailing-space" if only_blank else "trailing-comment", tok.start, line, col, span,
+                    _harmless(prev, stack, statement_first))
+            elif tok.kind == "escape" and tok.escaped == "`" and only_blank and \
+                    CONTINUED_ARGUMENT.match(_next_nonblank(src, line)):
+                add("doubled", tok.start, line, col)
+            elif tok.kind == "continuation":
+                if not tails.significant_after[k]:
+                    add("dangling", tok.start, line, col, orphan=False)
+                elif k + 1 < len(tokens) and (after := _after_blanks(tokens, k + 1)) is not None and \
+                        (after.kind == "newline" or after.text.startswith("#")) and \
+                        not _harmless(prev, stack, statement_first):
+                    add("comment-line" if after.kind == "comment" else "blank-line", tok.start, line, col)
+            elif tok.kind == "verbatim" and tok.text.rstrip(" \t").endswith("`") and tails.ends_line[k]:
+                offset = tok.start + len(tok.text.rstrip(" \t")) - 1
+                add("stop-parsing", offset, *src.position(offset))
+            elif tok.kind == "word" and tok.text in ("\\", "^") and only_blank_or_comment \
+                    and k > 0 and tokens[k - 1].kind == "space" and _continues(src.line_text(line), src.line_text(line + 1)):
+                add("bash-backslash" if tok.text == "\\" else "cmd-caret", tok.start, line, col)
         if tok.kind not in ("space", "comment", "continuation"):
             prev = tok
             if tok.kind == "operator" and tok.text == ";":

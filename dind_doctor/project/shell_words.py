@@ -113,4 +113,5 @@ def _powershell(text: str, first_line: int, tokens: list[Token], mentioning: str
 
 
 def _args_text(args: list[list[Token] | Word]) -> str:
-    return " ".join(a.text if isinstance(a, Word) else "".join(t.text for t in a) for a in args)
+    return " ".join(a.text if isinstance(a, Word) else a[0].text if len(a) == 1 else "".join(t.text for t in a)
+                    for a in args)  # one token: most arguments, no generator to start
