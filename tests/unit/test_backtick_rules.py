@@ -17,6 +17,7 @@ from hypothesis import given, settings, strategies as st
 from test_project_support import run_check
 
 from dind_doctor.checks.backtick_continuation import BacktickContinuation
+from dind_doctor.checks.pwd_path_forms import PwdPathForms
 from dind_doctor.model import Status
 from dind_doctor.project.ps_continuations import continuation_problems
 from dind_doctor.project.pstokens import budget, tokenize_counted
@@ -87,14 +88,21 @@ def test_rule_verdict_and_fix(tmp_path: Path, rule, text, kind, status, words, f
     assert continuation_problems(fixed) == [] and _reported(tmp_path, fixed) == [], f"the fix of {rule} is clean"
 
 
-def test_a_pathological_file_is_an_error_and_the_others_are_still_reported(tmp_path: Path, monkeypatch):
+# Both checks read PowerShell through the same tokenizer budget: one file past it is an error of that
+# file only, for either check.
+@pytest.mark.parametrize("check, broken", [
+    (BacktickContinuation, "docker run ` \n  -v x:/y img\n"),
+    (PwdPathForms, 'docker run -v "$PWD":/app img\n'),
+], ids=["backtick-continuation", "pwd-path-forms"])
+def test_a_pathological_file_is_an_error_and_the_others_are_still_reported(tmp_path: Path, monkeypatch,
+                                                                             check, broken):
     from dind_doctor.project import pstokens
 
     (tmp_path / "huge.ps1").write_text("docker run " + "x " * 5000 + "\n")
-    (tmp_path / "run.ps1").write_text("docker run ` \n  -v x:/y img\n")
+    (tmp_path / "run.ps1").write_text(broken)
     real = pstokens.budget
     monkeypatch.setattr(pstokens, "budget", lambda text: 100 if len(text) > 5000 else real(text))
-    found = {(f.location.path, f.status.value) for f in run_check(BacktickContinuation, tmp_path)}
+    found = {(f.location.path, f.status.value) for f in run_check(check, tmp_path)}
     assert found == {("huge.ps1", "error"), ("run.ps1", "fail")}
 
 
