@@ -1,15 +1,18 @@
-"""Runs checks concurrently, each under its time limit; results come back in a stable order, masked.
+"""Runs checks, each under its time limit; results come back in a stable order, masked.
 
-A check that raises, times out or failed to load becomes an `error` finding naming it. Each check runs
-on a daemon thread: a check stuck in a call that ignores its timeout cannot keep the tool from exiting.
+Checks that wait on the daemon run concurrently, each on a thread of its own; in --static mode, where no
+check waits on anything, they run one after another on one thread (see run_checks). A check that raises,
+times out or failed to load becomes an `error` finding naming it. Checks run on daemon threads: a check
+stuck in a call that ignores its timeout cannot keep the tool from exiting.
 Every finding leaves through the masking boundary (masking.py): whatever renders the findings of a run
 (table, JSON, any other format, run-reference's preflight) receives them masked, and cannot do otherwise.
 """
 from __future__ import annotations
 
+import queue
 import threading
 import time
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from .check import Check
 from .model import Finding, Status
@@ -65,7 +68,6 @@ def run_checks(ctx: "Context", items: Sequence[type[Check] | LoadFailure]) -> li
 
     start_engine_work(ctx, items)  # the daemon starts probes while the project checks run
     results: dict[int, list[Finding]] = {}
-    threads: list[tuple[int, threading.Thread, Check]] = []
 
     def target(i: int, check: Check) -> None:
         try:
@@ -73,24 +75,74 @@ def run_checks(ctx: "Context", items: Sequence[type[Check] | LoadFailure]) -> li
         except Exception as exc:  # a crashing check is a result, never a crash of the tool
             results[i] = [crash_finding(check, exc, ctx.verbose)]
 
+    checks: list[tuple[int, Check]] = []
     for i, item in enumerate(items):
         if isinstance(item, LoadFailure):
             results[i] = [Finding(item.id, Status.ERROR,
                                   f"the plugin from package {item.package!r} failed to load: {item.error}")]
-            continue
-        check = item()
+        else:
+            checks.append((i, item()))
+    # A check that waits (on the daemon, a probe, a child) gets a thread of its own: the waits overlap.
+    # In --static mode nothing waits: every check is Python holding the GIL, and threads would only hand
+    # it back and forth (about 3,000 context switches on the user's repository, a fifth of the wall time),
+    # so the checks run one after another on one thread, each still under its own time limit.
+    lane = checks if ctx.static else []
+    timed_out = _run_lane(lane, target) if lane else {}
+    timed_out.update(_run_each_on_a_thread([c for c in checks if c not in lane], target))
+    findings = [f for i in range(len(items)) for f in timed_out.get(i) or results[i]]
+    return masked(ctx, findings)
+
+
+Target = Callable[[int, Check], None]
+
+
+def _timed_out(check: Check) -> list[Finding]:
+    return [check.finding(Status.ERROR, f"timed out after {check.time_limit:g} s")]
+
+
+def _run_each_on_a_thread(checks: list[tuple[int, Check]], target: Target) -> dict[int, list[Finding]]:
+    """Every check at once, each on a daemon thread; the findings of those past their time limit (their
+    late results, if any, are ignored)."""
+    threads = []
+    for i, check in checks:
         thread = threading.Thread(target=target, args=(i, check), name=f"check-{check.id}", daemon=True)
         thread.start()
         threads.append((i, thread, check))
-
     started = time.monotonic()
     timed_out: dict[int, list[Finding]] = {}
     for i, thread, check in threads:
         thread.join(max(0.0, started + check.time_limit - time.monotonic()))
-        if thread.is_alive():  # its late result, if any, is ignored
-            timed_out[i] = [check.finding(Status.ERROR, f"timed out after {check.time_limit:g} s")]
-    findings = [f for i in range(len(items)) for f in timed_out.get(i) or results[i]]
-    return masked(ctx, findings)
+        if thread.is_alive():
+            timed_out[i] = _timed_out(check)
+    return timed_out
+
+
+def _lane(checks: list[tuple[int, Check]], target: Target, starts: "queue.SimpleQueue[float]",
+          done: list[threading.Event]) -> None:
+    for (i, check), finished in zip(checks, done):
+        starts.put(time.monotonic())
+        target(i, check)
+        finished.set()
+
+
+def _run_lane(checks: list[tuple[int, Check]], target: Target) -> dict[int, list[Finding]]:
+    """The checks one after another on one daemon thread, each timed from its own start. A check past
+    its limit is left running on that thread (nothing can stop a thread), reported timed out, and the
+    checks after it go on a new thread."""
+    timed_out: dict[int, list[Finding]] = {}
+    while checks:
+        starts: queue.SimpleQueue[float] = queue.SimpleQueue()
+        done = [threading.Event() for _ in checks]
+        threading.Thread(target=_lane, args=(checks, target, starts, done), name="checks", daemon=True).start()
+        rest: list[tuple[int, Check]] = []
+        for n, ((i, check), finished) in enumerate(zip(checks, done)):
+            started = starts.get()  # at once: the check before it has finished
+            if not finished.wait(max(0.0, started + check.time_limit - time.monotonic())):
+                timed_out[i] = _timed_out(check)
+                rest = checks[n + 1:]
+                break
+        checks = rest
+    return timed_out
 
 
 def masked(ctx: "Context", findings: list[Finding]) -> list[Finding]:

@@ -127,3 +127,60 @@ class NeedsEngine(Fine):
 def test_checks_needing_the_engine_skip_when_it_is_unreachable(offline_ctx):
     [finding] = run_checks(offline_ctx, [NeedsEngine])
     assert finding.status is Status.SKIP and "nothing answers" in finding.summary
+
+
+class Recorded(Check):
+    """Notes the thread it ran on and whether another check ran at the same time."""
+
+    project_check = True
+    running: list[str] = []
+    overlaps = 0
+
+    def run(self, ctx):
+        import threading
+        if Recorded.running:
+            Recorded.overlaps += 1
+        Recorded.running.append(self.id)
+        time.sleep(0.02)  # long enough for a concurrent check to start, if any were
+        Recorded.running.remove(self.id)
+        return [self.finding(Status.OK, str(threading.get_ident()))]
+
+
+def recorded(name: str) -> type[Check]:
+    return type(name, (Recorded,), {"id": name, "title": name})
+
+
+class SleepyProject(Sleepy):
+    project_check = True
+
+
+class CrashyProject(Crashy):
+    project_check = True
+
+
+def test_static_checks_run_one_after_another_on_one_thread_each_under_its_own_limit(tmp_path):
+    """In --static mode every check holds the GIL: one thread, no overlap. A check past its limit is an
+    error finding and the checks after it still run, on the next thread, each timed from its own start."""
+    ctx = Context(project=tmp_path, shell="bash", env={"DOCKER_HOST": f"unix://{tmp_path}/none.sock"}, timeout=0.5)
+    ctx.static = True
+    Recorded.overlaps = 0
+    before = [recorded(f"before-{n}") for n in range(3)]
+    after = [recorded(f"after-{n}") for n in range(3)]
+    started = time.monotonic()
+    findings = run_checks(ctx, [*before, SleepyProject, CrashyProject, *after])
+    assert time.monotonic() - started < 3
+    assert Recorded.overlaps == 0
+    assert [(f.check, f.status) for f in findings] == [
+        *((c.id, Status.OK) for c in before), ("sleepy", Status.ERROR), ("crashy", Status.ERROR),
+        *((c.id, Status.OK) for c in after)]
+    assert "timed out after 0.3 s" in findings[3].summary and "ValueError: boom" in findings[4].summary
+    # Two threads in all: the first is still in sleepy's sleep, so its id cannot have been reused.
+    threads = [f.summary for f in findings if f.check.startswith(("before", "after"))]
+    assert len(set(threads[:3])) == 1 and len(set(threads[3:])) == 1 and threads[0] != threads[3]
+
+
+def test_live_checks_each_get_a_thread_so_their_waits_overlap(offline_ctx):
+    Recorded.overlaps = 0
+    findings = run_checks(offline_ctx, [recorded(f"live-{n}") for n in range(4)])
+    assert [f.status for f in findings] == [Status.OK] * 4
+    assert len({f.summary for f in findings}) == 4 and Recorded.overlaps > 0
