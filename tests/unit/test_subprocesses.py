@@ -59,3 +59,48 @@ def test_no_process_groups_is_no_crash(monkeypatch, tmp_path):
     assert done.returncode == 0 and done.stdout.strip() == b"ok"
     with pytest.raises(subprocesses.ChildFailed, match="did not finish"):
         subprocesses.run([sys.executable, "-c", "import time; time.sleep(30)"], timeout=0.5)
+
+
+def _count_waitpid(monkeypatch) -> list[int]:
+    import os
+    calls: list[int] = []
+    real = os.waitpid
+
+    def counted(pid: int, options: int) -> tuple[int, int]:
+        calls.append(options)
+        return real(pid, options)
+
+    monkeypatch.setattr(os, "waitpid", counted)
+    return calls
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "pidfd_open"), reason="no pidfd on this platform")
+def test_the_wait_wakes_at_the_exit_instead_of_polling(monkeypatch):
+    """Popen.wait(timeout) polls with growing sleeps (a 0.3 s child is polled about 10 times); the pidfd
+    wait asks once, after the exit."""
+    import subprocess
+    calls = _count_waitpid(monkeypatch)
+    proc = subprocesses.spawn(["sleep", "0.3"])
+    assert subprocesses.wait(proc, timeout=30) == 0
+    assert len(calls) == 1
+    proc = subprocesses.spawn(["sleep", "5"])
+    with pytest.raises(subprocess.TimeoutExpired):
+        subprocesses.wait(proc, timeout=0.1)
+    subprocesses.kill_group(proc)
+
+
+def test_the_wait_falls_back_to_polling_without_a_pidfd(monkeypatch):
+    import os
+    import subprocess
+
+    def refused(pid: int) -> int:
+        raise PermissionError("seccomp")
+
+    monkeypatch.setattr(os, "pidfd_open", refused, raising=False)
+    calls = _count_waitpid(monkeypatch)
+    done = subprocesses.run(["sh", "-c", "sleep 0.3; echo done"], timeout=30)
+    assert done.returncode == 0 and done.stdout == b"done\n" and len(calls) > 1
+    proc = subprocesses.spawn(["sleep", "5"])
+    with pytest.raises(subprocess.TimeoutExpired):
+        subprocesses.wait(proc, timeout=0.1)
+    subprocesses.kill_group(proc)
