@@ -16,16 +16,21 @@ if TYPE_CHECKING:
     from dind_doctor.check import Check
 
 
-def _git_lists(git: str, root: Path, rels: list[str], timeout: float) -> tuple[list[str], list[str]] | None:
-    """(tracked, ignored) among `rels`, or None when git cannot tell."""
+def _git_tags(git: str, root: Path, rels: list[str], timeout: float) -> dict[str, str] | None:
+    """Each of `rels` (walked files) that git lists, with its `ls-files -t` tag: `?` untracked and not
+    ignored, any other letter tracked (H cached, S skip-worktree, M unmerged); a file it does not list is
+    untracked and ignored (`--exclude-standard` leaves those out of `--others`). One child answers both
+    questions that took `ls-files` and `check-ignore` before. `--literal-pathspecs`: a file named `[ab].env`
+    is that file, not a pattern that lists others. None when git cannot tell."""
     try:
-        tracked = subprocesses.run([git, "-C", str(root), "ls-files", "-z", "--", *rels], timeout=timeout)
-        ignored = subprocesses.run([git, "-C", str(root), "check-ignore", "-z", "--stdin"], timeout=timeout,
-                                   input="\0".join(rels).encode("utf-8"))
+        done = subprocesses.run([git, "--literal-pathspecs", "-C", str(root), "ls-files", "-z", "-t", "--cached",
+                                 "--others", "--exclude-standard", "--", *rels], timeout=timeout)
     except subprocesses.ChildFailed:
         return None
-    return (tracked.stdout.decode("utf-8", "replace").split("\0"),
-            ignored.stdout.decode("utf-8", "replace").split("\0"))
+    if done.returncode != 0:
+        return None
+    entries = done.stdout.decode("utf-8", "replace").split("\0")
+    return {entry[2:]: entry[0] for entry in entries if len(entry) > 2 and entry[1] == " "}
 
 
 def git_findings(check: "Check", files: ProjectFiles, env_paths: list[Path], timeout: float) -> list[Finding]:
@@ -34,15 +39,15 @@ def git_findings(check: "Check", files: ProjectFiles, env_paths: list[Path], tim
     if root is None or git is None or not env_paths:
         return []
     rels = [os.path.relpath(p, root) for p in env_paths]
-    lists = _git_lists(git, root, rels, timeout)
-    if lists is None:
+    tags = _git_tags(git, root, rels, timeout)
+    if tags is None:
         return []
-    tracked, ignored = lists
     out = []
     for path, rel in zip(env_paths, rels):
         rel_posix = rel.replace(os.sep, "/")
         shown = files.rel(path)
-        if rel_posix in tracked or rel in tracked:
+        tag = tags.get(rel_posix, tags.get(rel))
+        if tag is not None and tag != "?":
             out.append(check.finding(
                 Status.FAIL, f"{shown} is tracked by git: its credentials are in the repository's history",
                 location=Location(shown),
@@ -50,7 +55,7 @@ def git_findings(check: "Check", files: ProjectFiles, env_paths: list[Path], tim
                        "and rotate the credentials it held.",
                 fixes=same_fix(f"git rm --cached \"{rel_posix}\" && echo \"{rel_posix}\" >> .gitignore && "
                                "git commit -m \"Stop tracking credentials\"   # then rotate them")))
-        elif rel_posix not in ignored and rel not in ignored:
+        elif tag == "?":
             out.append(check.finding(
                 Status.WARN, f"{shown} is not ignored by git: one `git add .` commits the credentials",
                 location=Location(shown), fixes=append_fixes(str(root / ".gitignore"), [rel_posix])))

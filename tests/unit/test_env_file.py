@@ -131,6 +131,20 @@ def test_git_tracked_and_not_ignored(tmp_path: Path):
     (project / ".gitignore").write_text("hosted/app/.env\n")
     subprocess.run([*git, "rm", "-q", "--cached", "hosted/app/.env"], check=True)
     assert {f.status for f in run_check(EnvFile, project)} == {Status.OK}
+    # Ignored yet tracked (`git add -f`): tracked wins, as git itself says.
+    subprocess.run([*git, "add", "-f", "hosted/app/.env"], check=True)
+    (forced,) = run_check(EnvFile, project)
+    assert forced.status is Status.FAIL and "tracked by git" in forced.summary
+    subprocess.run([*git, "rm", "-q", "--cached", "hosted/app/.env"], check=True)
+    # Names with blanks and glob characters are asked and answered as they are.
+    odd = project / "sp [ab]" / "*"
+    odd.mkdir(parents=True)
+    (odd / ".env").write_text("K=v\n")
+    (project / "sp [ab]" / "a").mkdir()
+    (project / "sp [ab]" / "a" / ".env").write_text("K=v\n")
+    subprocess.run([*git, "add", "sp [ab]/a/.env"], check=True)
+    assert summary(run_check(EnvFile, project)) == {("fail", "sp [ab]/a/.env", None),
+                                                    ("warn", "sp [ab]/*/.env", None)}
 
 
 def test_seed_and_hosted(tmp_path: Path):
