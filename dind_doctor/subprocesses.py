@@ -101,39 +101,82 @@ def wait(proc: "subprocess.Popen[bytes]", timeout: float) -> int:
     return proc.wait(timeout=timeout)  # exited: reaped at its first poll
 
 
+class Running:
+    """A child start() launched, its output going to temporary files; result() waits for it and reads
+    them back, close() kills it if it still runs. One of the two must be called: they free the files."""
+
+    def __init__(self, argv: Sequence[str], proc: "subprocess.Popen[bytes]", out: IO[bytes], err: IO[bytes],
+                 max_output: int) -> None:
+        self.argv, self.proc, self._out, self._err, self._max_output = tuple(argv), proc, out, err, max_output
+
+    def result(self, timeout: float) -> Completed:
+        """Its exit within `timeout` seconds from now; raises ChildFailed if it does not finish in time (the
+        whole process group is killed then, and on Ctrl-C or SIGTERM)."""
+        proc = self.proc
+        try:
+            wait(proc, timeout)
+        except subprocess.TimeoutExpired:
+            self.close()
+            raise ChildFailed(f"`{' '.join(self.argv[:3])}` did not finish within {timeout:g} s: stopped") from None
+        except BaseException:  # KeyboardInterrupt, SystemExit from a SIGTERM handler: nothing left behind
+            self.close()
+            raise
+        try:
+            # The CLI has exited; a plugin it started may not have (killed with it: same group).
+            _kill_group_of(proc.pid)
+        except OSError:
+            pass
+        try:
+            stdout, cut_out = _read(self._out, self._max_output)
+            stderr, cut_err = _read(self._err, self._max_output)
+        finally:
+            self._close_files()
+        return Completed(self.argv, proc.returncode, stdout, stderr, cut_out or cut_err)
+
+    def close(self) -> None:
+        if self.proc.returncode is None:
+            kill_group(self.proc)
+        self._close_files()
+
+    def _close_files(self) -> None:
+        self._out.close()
+        self._err.close()
+
+
+def start(argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str | os.PathLike[str] | None = None,
+          input: bytes | None = None, stdin: int | IO[bytes] | None = None, max_output: int = MAX_OUTPUT,
+          track: "Callable[[subprocess.Popen[bytes]], None] | None" = None) -> Running:
+    """Start `argv` in its own process group, its output bounded; raises ChildFailed when it does not start.
+    `input`: bytes for its stdin; `stdin`: a stream instead (the read end of another child's pipe).
+    `track`: handed the child as soon as it runs (a run's registry, whose cleanup kills it when Ctrl-C
+    lands in ANOTHER thread than the one waiting for it); if it raises, the child is killed."""
+    out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    try:
+        with tempfile.TemporaryFile() if input is not None else contextlib.nullcontext(None) as given:
+            if given is not None and input is not None:
+                given.write(input)
+                given.seek(0)
+            source = given if given is not None else subprocess.DEVNULL if stdin is None else stdin
+            proc = spawn(argv, env=env, cwd=cwd, stdin=source, stdout=out, stderr=err)
+    except BaseException:
+        out.close()
+        err.close()
+        raise
+    running = Running(argv, proc, out, err, max_output)
+    if track is not None:
+        try:
+            track(proc)
+        except BaseException:
+            running.close()
+            raise
+    return running
+
+
 def run(argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None,
         cwd: str | os.PathLike[str] | None = None, input: bytes | None = None,
         stdin: int | IO[bytes] | None = None, max_output: int = MAX_OUTPUT,
         track: "Callable[[subprocess.Popen[bytes]], None] | None" = None) -> Completed:
-    """Run `argv` to completion within `timeout` seconds; raises ChildFailed when it does not start or
-    does not finish in time (the whole process group is killed then, and on Ctrl-C or SIGTERM).
-    `input`: bytes for its stdin; `stdin`: a stream instead (the read end of another child's pipe).
-    `track`: handed the child as soon as it runs (a run's registry, whose cleanup kills it when Ctrl-C
-    lands in ANOTHER thread than the one waiting here); if it raises, the child is killed."""
-    given_file = tempfile.TemporaryFile() if input is not None else contextlib.nullcontext(None)
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, given_file as given:
-        if given is not None and input is not None:
-            given.write(input)
-            given.seek(0)
-        source = given if given is not None else subprocess.DEVNULL if stdin is None else stdin
-        proc = spawn(argv, env=env, cwd=cwd, stdin=source, stdout=out, stderr=err)
-        try:
-            if track is not None:
-                track(proc)
-            wait(proc, timeout)
-        except subprocess.TimeoutExpired:
-            kill_group(proc)
-            raise ChildFailed(f"`{' '.join(argv[:3])}` did not finish within {timeout:g} s: stopped") from None
-        except BaseException:  # KeyboardInterrupt, SystemExit from a SIGTERM handler: nothing left behind
-            kill_group(proc)
-            raise
-        finally:
-            if proc.returncode is not None:
-                # The CLI has exited; a plugin it started may not have (killed with it: same group).
-                try:
-                    _kill_group_of(proc.pid)
-                except OSError:
-                    pass
-        stdout, cut_out = _read(out, max_output)
-        stderr, cut_err = _read(err, max_output)
-    return Completed(tuple(argv), proc.returncode, stdout, stderr, cut_out or cut_err)
+    """Run `argv` to completion within `timeout` seconds (start(), then Running.result()); raises
+    ChildFailed when it does not start or does not finish in time."""
+    return start(argv, env=env, cwd=cwd, input=input, stdin=stdin, max_output=max_output,
+                 track=track).result(timeout)

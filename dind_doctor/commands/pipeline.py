@@ -12,6 +12,7 @@ from click.core import ParameterSource
 from .options import EXIT_USAGE
 
 if TYPE_CHECKING:
+    from ..project.git_ignored import Asking
     from ..render.report import Report
 
 
@@ -46,11 +47,26 @@ def collect(check_ids: Sequence[str], project: Path, shell: str, timeout: float,
             fingerprints: bool = True) -> "Report":
     """Runs the checks as the command line and the project's config say; returns the Report (its problems
     fingerprinted unless `fingerprints` is False: an output that neither prints nor compares them)."""
+    from ..project.git_ignored import Asking
+
+    # git lists the folders it ignores (the walk's scope) while the checks are imported.
+    asking = Asking(project.resolve()) if project.is_dir() else None
+    try:
+        return _collect(asking, check_ids, project, shell, timeout, verbose=verbose, fix=fix, fail_on=fail_on,
+                        strict=strict, static=static, fingerprints=fingerprints)
+    finally:
+        if asking is not None:
+            asking.close()
+
+
+def _collect(asking: "Asking | None", check_ids: Sequence[str], project: Path, shell: str, timeout: float, *,
+             verbose: bool, fix: bool, fail_on: str | None, strict: bool, static: bool, fingerprints: bool) -> "Report":
     from .. import policy, suppress
     from ..config import ConfigError, load
+    from ..project.git_ignored import ASKING_KEY
     from ..render.report import Report, Rule, fail_on_status, rules_for
-    from ..runner import run_checks
     from ..registry import checks_by_id
+    from ..runner import run_checks
     from .common import context_for, finish
 
     available = checks_by_id()
@@ -75,6 +91,8 @@ def collect(check_ids: Sequence[str], project: Path, shell: str, timeout: float,
     ctx.options = config.options
     ctx.fix_refusal = config.fix_refusal
     ctx.static = static
+    if asking is not None:
+        ctx.memo(ASKING_KEY, lambda: asking)
     # Only project checks asked for, and no daemon: the same run as --static, and the report says so.
     if not static and all(getattr(c, "project_check", False) for c in selected) and ctx.engine_error:
         ctx.static = True

@@ -27,6 +27,7 @@ from .walk import MAX_ENTRIES, MAX_FILES, IgnoredTrees, Special, WalkStop, walk
 
 if TYPE_CHECKING:
     from ..context import Context
+    from .git_ignored import Asking
 
 MAX_BYTES = 1024 * 1024  # a script or config file larger than this is not a script or config file
 MAX_TOTAL_BYTES = 256 * 1024 * 1024  # all reads of one run: 5,000 files of 1 MiB would hold 5 GiB in the cache
@@ -193,6 +194,7 @@ class ProjectFiles:
     git_scope: bool = True  # skip the folders git ignores whole (git_ignored.py); False: walk them all
     ignored: IgnoredTrees | None = None  # the folders git ignores whole (None: none), their tier-0 files
     git_note: str | None = None  # why .gitignore could not be applied (git missing, failed)
+    asking: "Asking | None" = None  # git already asked for root's ignored folders (else asked here)
 
     def __post_init__(self) -> None:
         from .git_ignored import NOTHING, ignored_folders
@@ -200,7 +202,7 @@ class ProjectFiles:
         self._cache: dict[Path, FileText] = {}
         self._lock = threading.Lock()
         self._root_real = real_root(self.root)
-        asked = ignored_folders(self.root) if self.git_scope else NOTHING
+        asked = NOTHING if not self.git_scope else self.asking.answer() if self.asking else ignored_folders(self.root)
         done = walk(self.root, self.max_files, self.max_entries, asked.folders)
         self.paths, self.special, self.stop = done.paths, done.special, done.stop
         self.ignored, self.git_note = done.ignored, asked.note
@@ -314,7 +316,9 @@ class ProjectFiles:
 
 def project_files(ctx: Context) -> ProjectFiles:
     """The ProjectFiles of ctx.project, built once per Context and shared by every check."""
-    return ctx.memo("project files", lambda: ProjectFiles(Path(ctx.project)))
+    from .git_ignored import ASKING_KEY
+
+    return ctx.memo("project files", lambda: ProjectFiles(Path(ctx.project), asking=ctx.memo_peek(ASKING_KEY)))
 
 
 VISIBLE = {" ": "·", "\t": "→", "\r": "␍", "\ufeff": "[BOM]", "\u00a0": "[NBSP]"}

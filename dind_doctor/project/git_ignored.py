@@ -40,20 +40,58 @@ class GitIgnored:
 
 
 NOTHING = GitIgnored(frozenset())
+ASKING_KEY = "git ignored folders, asked"  # the Context memo a command's early Asking is lent through
+
+
+class Asking:
+    """git's answer for `root`, asked when this is made and read when the walk needs it: `check` makes one
+    before it loads the checks, so git lists while Python imports (commands/pipeline.py). close() frees
+    the child when the walk never came."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._running: subprocesses.Running | None = None
+        self._answer: GitIgnored | None = None
+        if work_tree_root(root) is None:
+            self._answer = NOTHING
+            return
+        git = shutil.which("git")
+        if git is None:
+            self._answer = GitIgnored(frozenset(), "git is not installed: .gitignore was not applied")
+            return
+        env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}  # a read: never take the index lock
+        try:
+            self._running = subprocesses.start([git, *GIT_ARGS], cwd=root, env=env, max_output=MAX_OUTPUT)
+        except (subprocesses.ChildFailed, OSError) as exc:  # the walk goes on without it, whatever went wrong
+            self._answer = GitIgnored(frozenset(), f"{exc}: .gitignore was not applied")
+
+    def answer(self) -> GitIgnored:
+        """The folders under root that git ignores whole; NOTHING outside a git checkout."""
+        if self._answer is None:
+            assert self._running is not None
+            running, self._running = self._running, None
+            try:
+                self._answer = _parsed(self.root, running.result(GIT_TIMEOUT))
+            except (subprocesses.ChildFailed, OSError) as exc:
+                self._answer = GitIgnored(frozenset(), f"{exc}: .gitignore was not applied")
+        return self._answer
+
+    def close(self) -> None:
+        if self._running is not None:
+            self._running.close()
+            self._running = None
 
 
 def ignored_folders(root: Path) -> GitIgnored:
     """The folders under `root` that git ignores whole; NOTHING outside a git checkout."""
-    if work_tree_root(root) is None:
-        return NOTHING
-    git = shutil.which("git")
-    if git is None:
-        return GitIgnored(frozenset(), "git is not installed: .gitignore was not applied")
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}  # a read: never take the index lock
+    asking = Asking(root)
     try:
-        done = subprocesses.run([git, *GIT_ARGS], timeout=GIT_TIMEOUT, cwd=root, env=env, max_output=MAX_OUTPUT)
-    except (subprocesses.ChildFailed, OSError) as exc:  # the walk goes on without it, whatever went wrong
-        return GitIgnored(frozenset(), f"{exc}: .gitignore was not applied")
+        return asking.answer()
+    finally:
+        asking.close()
+
+
+def _parsed(root: Path, done: subprocesses.Completed) -> GitIgnored:
     if done.returncode != 0:  # not a work tree after all, "dubious ownership", a broken repository
         return GitIgnored(frozenset(), f"git ls-files failed ({done.first_error_line()}): .gitignore was not applied")
     names = done.stdout.split(b"\0")

@@ -77,10 +77,40 @@ def test_the_project_folder_itself_ignored_skips_nothing(tmp_path: Path):
 def test_outside_a_git_checkout_git_is_not_run(tmp_path: Path, monkeypatch):
     ran: list[object] = []
     monkeypatch.setattr(subprocesses, "run", lambda *a, **k: ran.append(a))
+    monkeypatch.setattr(subprocesses, "start", lambda *a, **k: ran.append(a))
     (tmp_path / "build").mkdir()
     (tmp_path / "build" / "compose.yml").write_text("")
     got = ProjectFiles(tmp_path)
     assert ran == [] and [got.rel(p) for p in got.paths] == ["build/compose.yml"] and got.ignored is None
+
+
+def test_check_asks_git_once_before_it_imports_the_checks(tmp_path: Path, monkeypatch):
+    """git lists the ignored folders while the checks are imported; the walk reads that answer."""
+    from click.testing import CliRunner
+
+    from dind_doctor import registry
+    from dind_doctor.cli import cli
+
+    root = git_repo(tmp_path / "p", {".gitignore": "build/\n", "build/lib/compose.yml": "", "compose.yml": ""})
+    events: list[str] = []
+    real_start, real_load = subprocesses.start, registry.load_all
+
+    def start(argv, **kwargs):
+        events.append(" ".join(argv[1:]))
+        return real_start(argv, **kwargs)
+
+    def load_all(*args, **kwargs):
+        events.append("checks imported")
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(subprocesses, "start", start)
+    monkeypatch.setattr(registry, "load_all", load_all)
+    result = CliRunner().invoke(cli, ["check", "project-files", "--static", "--project", str(root),
+                                      "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    listing = [e for e in events if "--ignored" in e]
+    assert len(listing) == 1 and events.index(listing[0]) < events.index("checks imported")
+    assert "git ignores were not checked as the project's source: build/" in result.output
 
 
 def test_ignored_folders_are_walked_last_and_bounded(tmp_path: Path):
