@@ -166,16 +166,23 @@ class _Refused(Exception):
 
 
 def read_bounded(fd: int, limit: int) -> tuple[bytes, int]:
-    """(at most limit + 1 bytes from fd, the file's size); closes fd."""
-    with os.fdopen(fd, "rb", buffering=0) as handle:
-        size = os.fstat(handle.fileno()).st_size
-        chunks, left = [], limit + 1
+    """(at most limit + 1 bytes from fd, the file's size); closes fd. Plain os.read: a file object would
+    add an fstat and an lseek per file, and the loop stops once the size fstat gave is read (no read
+    that returns nothing), so a walked file costs its open, fstat, readlink, one read and its close."""
+    try:
+        size = os.fstat(fd).st_size
+        chunks, got, left = [], 0, limit + 1
         while left > 0:
-            chunk = handle.read(min(left, 1 << 20))
+            chunk = os.read(fd, min(left, 1 << 20))
             if not chunk:
                 break
             chunks.append(chunk)
+            got += len(chunk)
             left -= len(chunk)
+            if got >= size > 0:  # all it held when asked; a file that grows meanwhile is read as it was
+                break
+    finally:
+        os.close(fd)
     raw = b"".join(chunks)
     return raw, max(size, len(raw))
 
