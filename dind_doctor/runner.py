@@ -1,7 +1,7 @@
 """Runs checks, each under its time limit; results come back in a stable order, masked.
 
-Checks that wait on the daemon run concurrently, each on a thread of its own; in --static mode, where no
-check waits on anything, they run one after another on one thread (see run_checks). A check that raises,
+Engine and host checks, which wait on the daemon, run concurrently, each on a thread of its own; project
+checks, which hold the GIL, run one after another on one more thread (see run_checks). A check that raises,
 times out or failed to load becomes an `error` finding naming it. Checks run on daemon threads: a check
 stuck in a call that ignores its timeout cannot keep the tool from exiting.
 Every finding leaves through the masking boundary (masking.py): whatever renders the findings of a run
@@ -82,13 +82,15 @@ def run_checks(ctx: "Context", items: Sequence[type[Check] | LoadFailure]) -> li
                                   f"the plugin from package {item.package!r} failed to load: {item.error}")]
         else:
             checks.append((i, item()))
-    # A check that waits (on the daemon, a probe, a child) gets a thread of its own: the waits overlap.
-    # In --static mode nothing waits: every check is Python holding the GIL, and threads would only hand
-    # it back and forth (about 3,000 context switches on the user's repository, a fifth of the wall time),
-    # so the checks run one after another on one thread, each still under its own time limit.
-    lane = checks if ctx.static else []
+    # An engine or host check waits on the daemon: each gets a thread of its own, so the waits overlap.
+    # A project check is Python holding the GIL (its engine work, if any, was started early by its warm
+    # hook): threads would only hand the GIL back and forth (about 3,000 context switches on the user's
+    # repository, a fifth of a --static run's wall time), so the project checks run one after another
+    # on one thread, each still under its own time limit, while the engine checks wait.
+    lane = [(i, check) for i, check in checks if ctx.static or check.project_check]
+    threads = _start_each_on_a_thread([c for c in checks if c not in lane], target)
     timed_out = _run_lane(lane, target) if lane else {}
-    timed_out.update(_run_each_on_a_thread([c for c in checks if c not in lane], target))
+    timed_out.update(_join_each(threads))
     findings = [f for i in range(len(items)) for f in timed_out.get(i) or results[i]]
     return masked(ctx, findings)
 
@@ -100,17 +102,22 @@ def _timed_out(check: Check) -> list[Finding]:
     return [check.finding(Status.ERROR, f"timed out after {check.time_limit:g} s")]
 
 
-def _run_each_on_a_thread(checks: list[tuple[int, Check]], target: Target) -> dict[int, list[Finding]]:
-    """Every check at once, each on a daemon thread; the findings of those past their time limit (their
-    late results, if any, are ignored)."""
+def _start_each_on_a_thread(checks: list[tuple[int, Check]], target: Target) -> list[tuple[int, threading.Thread,
+                                                                                             Check, float]]:
+    started = time.monotonic()
     threads = []
     for i, check in checks:
         thread = threading.Thread(target=target, args=(i, check), name=f"check-{check.id}", daemon=True)
         thread.start()
-        threads.append((i, thread, check))
-    started = time.monotonic()
+        threads.append((i, thread, check, started))
+    return threads
+
+
+def _join_each(threads: list[tuple[int, threading.Thread, Check, float]]) -> dict[int, list[Finding]]:
+    """The findings of the checks past their time limit, counted from their threads' start (their late
+    results, if any, are ignored)."""
     timed_out: dict[int, list[Finding]] = {}
-    for i, thread, check in threads:
+    for i, thread, check, started in threads:
         thread.join(max(0.0, started + check.time_limit - time.monotonic()))
         if thread.is_alive():
             timed_out[i] = _timed_out(check)

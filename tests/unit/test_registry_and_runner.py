@@ -146,8 +146,8 @@ class Recorded(Check):
         return [self.finding(Status.OK, str(threading.get_ident()))]
 
 
-def recorded(name: str) -> type[Check]:
-    return type(name, (Recorded,), {"id": name, "title": name})
+def recorded(name: str, project_check: bool = True) -> type[Check]:
+    return type(name, (Recorded,), {"id": name, "title": name, "project_check": project_check})
 
 
 class SleepyProject(Sleepy):
@@ -179,8 +179,16 @@ def test_static_checks_run_one_after_another_on_one_thread_each_under_its_own_li
     assert len(set(threads[:3])) == 1 and len(set(threads[3:])) == 1 and threads[0] != threads[3]
 
 
-def test_live_checks_each_get_a_thread_so_their_waits_overlap(offline_ctx):
+def test_live_engine_checks_each_get_a_thread_and_project_checks_share_one(offline_ctx):
+    """Outside --static, the engine and host checks wait on the daemon at the same time, while the project
+    checks run one after another on one more thread."""
     Recorded.overlaps = 0
-    findings = run_checks(offline_ctx, [recorded(f"live-{n}") for n in range(4)])
+    engine = [recorded(f"engine-{n}", project_check=False) for n in range(4)]
+    findings = run_checks(offline_ctx, engine)
     assert [f.status for f in findings] == [Status.OK] * 4
     assert len({f.summary for f in findings}) == 4 and Recorded.overlaps > 0
+    project = [recorded(f"project-{n}") for n in range(3)]
+    findings = run_checks(offline_ctx, [*project, *engine])
+    assert [f.status for f in findings] == [Status.OK] * 7
+    assert len({f.summary for f in findings[:3]}) == 1  # one thread for the project checks
+    assert len({f.summary for f in findings}) == 5
