@@ -12,6 +12,8 @@ passed as is and cannot continue the line.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
+
 from ..records import dataclass
 
 from .pstokens import BLANK, Source, Token, tokenize
@@ -33,34 +35,60 @@ class Continuation:
     harmless: str = ""  # why PowerShell reads on anyway (after `|`, inside `(...)`): a style problem only
 
 
-@dataclass(frozen=True)
-class _LineTail:
-    """What follows token k up to the next newline or continuation, precomputed for every k in one
-    backward pass (scanning the rest of the line for each token was quadratic in a line's length)."""
+class _Rest(NamedTuple):
+    """What follows a token up to the end of its line (a continuation there is not its end)."""
 
-    ends_line: list[bool]  # the stop is a newline or the end (not a continuation)
-    only_blank: list[bool]  # every token in between is a space
-    only_blank_or_comment: list[bool]
-    last_end: list[int | None]  # end offset of the last token in between, None when there is none
-    significant_after: list[bool]  # some token after k, to the end, is not space, newline or comment
+    only_blank: bool
+    only_blank_or_comment: bool
+    last_end: int | None  # the end of the last token in between, when only blanks are (None when none are)
 
 
-def _line_tails(tokens: list[Token]) -> _LineTail:
-    n = len(tokens)
-    ends, blank, boc = [True] * n, [True] * n, [True] * n
-    last: list[int | None] = [None] * n
-    sig = [False] * n
-    for k in range(n - 2, -1, -1):
-        nxt = tokens[k + 1]
-        sig[k] = sig[k + 1] or nxt.kind not in ("space", "newline", "comment")
-        if nxt.kind in ("newline", "continuation"):
-            ends[k] = nxt.kind == "newline"
-            continue
-        ends[k] = ends[k + 1]
-        blank[k] = nxt.kind == "space" and blank[k + 1]
-        boc[k] = nxt.kind in ("space", "comment") and boc[k + 1]
-        last[k] = last[k + 1] if last[k + 1] is not None else nxt.end
-    return _LineTail(ends, blank, boc, last, sig)
+_QUIET = ("space", "newline", "comment")  # tokens that are no part of a command
+_LINE_STOP = ("newline", "continuation")
+
+
+class _LineAhead:
+    """What follows token k up to the next newline or continuation, looked at only for the tokens a problem
+    may be reported at (building it for every token was a third of this module's time on a long line). Still
+    linear in all (a forward scan per token was quadratic): the tokens a look skips are blanks and comments,
+    which are never reported at, so no token is skipped twice; the next line stop is a pointer that only moves
+    forward; the last significant token is found once, from the end. `visits` counts the tokens looked at:
+    each at most once per kind of look."""
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+        self.visits = 0
+        self._stop = 0  # the first newline or continuation after the last k asked about (len(tokens): none)
+        last = len(tokens) - 1
+        while last >= 0 and tokens[last].kind in _QUIET:
+            last -= 1
+            self.visits += 1
+        self._last_significant = last
+
+    def rest(self, k: int) -> _Rest:
+        """What follows token k up to the end of its line."""
+        j, comment = k + 1, False
+        while j < len(self.tokens) and self.tokens[j].kind in ("space", "comment"):
+            comment = comment or self.tokens[j].kind == "comment"
+            j += 1
+        self.visits += j - k
+        ends = self._ends_at(j)
+        return _Rest(ends and not comment, ends, self.tokens[j - 1].end if j - 1 > k else None)
+
+    def _ends_at(self, j: int) -> bool:
+        return j == len(self.tokens) or self.tokens[j].kind == "newline"
+
+    def ends_line(self, k: int) -> bool:
+        """The next stop after k is a newline or the end, not a continuation."""
+        self._stop = max(self._stop, k + 1)
+        while self._stop < len(self.tokens) and self.tokens[self._stop].kind not in _LINE_STOP:
+            self._stop += 1
+            self.visits += 1
+        return self._ends_at(self._stop)
+
+    def significant_after(self, k: int) -> bool:
+        """Some token after k, to the end, is part of a command."""
+        return k < self._last_significant
 
 
 def _command_text(src: Source, first: int, last: int, stop_col: int) -> str:
@@ -92,6 +120,7 @@ CONTINUED_ARGUMENT = re.compile(r"^\s*(?:--?[A-Za-z]|\S+\s*(?:\\|\^|`)$)")
 # The token kinds (with the words `\\` and `^`) a problem is reported at: only they need a position (a binary
 # search per token was a third of this function on a long line).
 _MAY_REPORT = frozenset({"escape", "continuation", "verbatim"})
+_REPORTED_WORDS = ("\\", "^")
 
 
 def _harmless(prev: Token | None, stack: list[str], statement_first: Token | None) -> str:
@@ -113,7 +142,7 @@ def continuation_problems(text: str, first_line: int = 1, tokens: list[Token] | 
     tokens = tokenize(text) if tokens is None else tokens
     found: list[Continuation] = []
     cmd_start: int | None = None
-    tails = _line_tails(tokens)
+    ahead = _LineAhead(tokens)
     stack: list[str] = []  # open ( $( @( @{ { : what a newline is inside
     prev: Token | None = None  # the last token that is not blank or a comment
     statement_first: Token | None = None
@@ -125,49 +154,52 @@ def continuation_problems(text: str, first_line: int = 1, tokens: list[Token] | 
                                   _next_nonblank(src, line) if orphan else "", harmless))
 
     for k, tok in enumerate(tokens):
-        if tok.kind == "open":
+        kind = tok.kind
+        if kind == "space" or kind == "comment":  # never reported at, never a statement's first token
+            continue
+        if kind == "word" and statement_first is not None and tok.text not in _REPORTED_WORDS:
+            prev = tok  # most tokens of a long command: nothing else to do
+            continue
+        if kind == "open":
             stack.append(tok.text)
-        elif tok.kind == "close" and stack:
+        elif kind == "close" and stack:
             stack.pop()
-        if tok.kind == "newline":
+        elif kind == "newline":
             if not stack or stack[-1] not in ("(", "@{"):
                 cmd_start, statement_first = None, None
             continue
-        if tok.kind in ("space", "comment", "continuation") and cmd_start is None:
-            if tok.kind != "continuation":
-                continue
         if cmd_start is None:
             cmd_start = src.position(tok.start)[0]
-        if statement_first is None and tok.kind not in ("space", "comment", "continuation"):
+        if statement_first is None and kind != "continuation":
             statement_first = tok
-        if tok.kind in _MAY_REPORT or (tok.kind == "word" and tok.text in ("\\", "^")):  # else no position
+        if kind in _MAY_REPORT or (kind == "word" and tok.text in _REPORTED_WORDS):  # else no position
             line, col = src.position(tok.start)
-            only_blank = tails.ends_line[k] and tails.only_blank[k]
-            only_blank_or_comment = tails.ends_line[k] and tails.only_blank_or_comment[k]
-            if tok.kind == "escape" and tok.escaped in BLANK and only_blank_or_comment:
-                end = tails.last_end[k]
-                span = (tok.start + 1, end if end is not None else tok.end) if only_blank else None
-                add("trailing-space" if only_blank else "trailing-comment", tok.start, line, col, span,
-                    _harmless(prev, stack, statement_first))
-            elif tok.kind == "escape" and tok.escaped == "`" and only_blank and \
+            if kind == "escape" and tok.escaped in BLANK:
+                rest = ahead.rest(k)
+                if rest.only_blank_or_comment:
+                    end = rest.last_end
+                    span = (tok.start + 1, end if end is not None else tok.end) if rest.only_blank else None
+                    add("trailing-space" if rest.only_blank else "trailing-comment", tok.start, line, col, span,
+                        _harmless(prev, stack, statement_first))
+            elif kind == "escape" and tok.escaped == "`" and ahead.rest(k).only_blank and \
                     CONTINUED_ARGUMENT.match(_next_nonblank(src, line)):
                 add("doubled", tok.start, line, col)
-            elif tok.kind == "continuation":
-                if not tails.significant_after[k]:
+            elif kind == "continuation":
+                if not ahead.significant_after(k):
                     add("dangling", tok.start, line, col, orphan=False)
                 elif k + 1 < len(tokens) and (after := _after_blanks(tokens, k + 1)) is not None and \
                         (after.kind == "newline" or after.text.startswith("#")) and \
                         not _harmless(prev, stack, statement_first):
                     add("comment-line" if after.kind == "comment" else "blank-line", tok.start, line, col)
-            elif tok.kind == "verbatim" and tok.text.rstrip(" \t").endswith("`") and tails.ends_line[k]:
+            elif kind == "verbatim" and tok.text.rstrip(" \t").endswith("`") and ahead.ends_line(k):
                 offset = tok.start + len(tok.text.rstrip(" \t")) - 1
                 add("stop-parsing", offset, *src.position(offset))
-            elif tok.kind == "word" and tok.text in ("\\", "^") and only_blank_or_comment \
+            elif kind == "word" and ahead.rest(k).only_blank_or_comment \
                     and k > 0 and tokens[k - 1].kind == "space" and _continues(src.line_text(line), src.line_text(line + 1)):
                 add("bash-backslash" if tok.text == "\\" else "cmd-caret", tok.start, line, col)
-        if tok.kind not in ("space", "comment", "continuation"):
+        if kind != "continuation":
             prev = tok
-            if tok.kind == "operator" and tok.text == ";":
+            if kind == "operator" and tok.text == ";":
                 statement_first = None
     return found
 

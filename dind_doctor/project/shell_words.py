@@ -8,6 +8,7 @@ No shell expands anything here: variables stay as written.
 from __future__ import annotations
 
 import re
+from typing import TypeAlias
 
 from .bash_cmd_splitter import Splitter
 from .command_words import Command, Word
@@ -51,11 +52,8 @@ def _ps_value(tok: Token) -> str:
     return tok.text
 
 
-def _ps_word(src: Source, arg: list[Token]) -> Word:
-    line, col = src.position(arg[0].start)
-    if len(arg) == 1 and arg[0].kind == "word":  # most arguments: one plain word, nothing to split or expand
-        text = arg[0].text
-        return Word(text, text, line, col, text, False, ps_one_string='"' + text.replace('"', '`"') + '"')
+def _ps_word(arg: list[Token], line: int, col: int) -> Word:
+    """The word of an argument made of several tokens, or of one that is not a plain word."""
     bad = any(t.bad_drive for t in arg) or any(
         t.kind == "string" and t.text.startswith('"') and re.search(r"\$pwd:(?![\w:])", t.text, re.I) for t in arg)
     parts = elements(arg)
@@ -64,6 +62,28 @@ def _ps_word(src: Source, arg: list[Token]) -> Word:
                 "".join(t.text for t in arg if t.kind not in ("string", "herestring")),
                 all(t.kind in ("string", "herestring") for t in arg),
                 "".join(p.text for p in parts[:first]), bool(bad), one_string(arg))
+
+
+# One argument of a command: the token of a plain word (most arguments: nothing to split or expand) or of the
+# text after `--%`, or the tokens of any other argument.
+_Argument: TypeAlias = "Token | list[Token]"
+
+
+def _ps_words(src: Source, args: list[_Argument]) -> tuple[Word, ...]:
+    """One command's words. (Arguments are told apart by `type(...) is`, not isinstance(): one that fails
+    looks `__class__` up, a tenth of this function.)"""
+    positions = src.positions([a.start if type(a) is Token else a[0].start for a in args])
+    words: list[Word] = []
+    for arg in args:
+        line, col = next(positions)  # unpacked: a call with `*` arguments costs a tenth of building the Word
+        if type(arg) is not Token:
+            words.append(_ps_word(arg, line, col))
+        elif arg.kind == "word":
+            text = arg.text
+            words.append(Word(text, text, line, col, text, False, "", False, '"' + text.replace('"', '`"') + '"'))
+        else:
+            words.extend(_verbatim_words(src, arg))
+    return tuple(words)
 
 
 def _verbatim_words(src: Source, tok: Token) -> list[Word]:
@@ -79,39 +99,49 @@ def _verbatim_words(src: Source, tok: Token) -> list[Word]:
 
 def _powershell(text: str, first_line: int, tokens: list[Token], mentioning: str | None = None) -> list[Command]:
     src = Source(text, first_line)
-    found: list[list[list[Token] | Word]] = [[]]  # per command, its arguments: tokens, or words after `--%`
-    current: list[Token] = []
+    found: list[list[_Argument]] = [[]]  # per command, its arguments
+    args = found[-1]  # the arguments of the command being read
+    current: list[Token] = []  # the tokens of the argument being read
     depth = 0  # inside ( ), $( ), @( ): spaces and newlines do not end the argument there
 
-    def end_arg() -> None:
-        nonlocal current
-        if current:
-            found[-1].append(current)
-            current = []
-
     for tok in tokens:
-        opens = tok.kind == "open" and tok.text.endswith("(")
+        kind = tok.kind
+        opens = kind == "open" and tok.text.endswith("(")
         if depth:
             current.append(tok)
             depth += opens
-            depth -= tok.kind == "close" and tok.text == ")"
-        elif tok.kind in ("space", "continuation", "comment"):
-            end_arg()
-        elif tok.kind == "verbatim":
-            end_arg()
-            found[-1].extend(_verbatim_words(src, tok))
-        elif tok.kind == "newline" or (tok.kind == "operator" and tok.text in ";|&") or \
-                (tok.kind == "open" and not opens) or tok.kind == "close":  # `{ }`: a block of commands
-            end_arg()
-            found.append([])
-        else:
+            depth -= kind == "close" and tok.text == ")"
+        elif kind in _ARGUMENT_PART or opens or (kind == "operator" and tok.text == ","):
             current.append(tok)
             depth += opens
-    end_arg()
-    return [Command("powershell", tuple(a if isinstance(a, Word) else _ps_word(src, a) for a in args))
+        else:  # a blank, a comment, `--%`'s words or the end of the command: the end of the argument
+            current = _end_argument(args, current)
+            if kind == "verbatim":
+                args.append(tok)
+            elif kind in _COMMAND_END:  # a newline, `;`, `|`, `&`, and `{ }`: a block of commands
+                args = []
+                found.append(args)
+    _end_argument(args, current)
+    return [Command("powershell", _ps_words(src, args))
             for args in found if args and (mentioning is None or mentions(_args_text(args), mentioning))]
 
 
-def _args_text(args: list[list[Token] | Word]) -> str:
-    return " ".join(a.text if isinstance(a, Word) else a[0].text if len(a) == 1 else "".join(t.text for t in a)
-                    for a in args)  # one token: most arguments, no generator to start
+def _end_argument(args: list[_Argument], current: list[Token]) -> list[Token]:
+    """Adds the argument read (if any) to `args`; returns the (empty) list to read the next one into."""
+    if len(current) == 1 and current[0].kind == "word":
+        args.append(current[0])
+        current.clear()  # no new list: most arguments are one word
+    elif current:
+        args.append(current)
+        return []
+    return current
+
+
+# At depth 0: what an argument is made of (with `(`, `$(`, `@(` and `,`), and what ends a command (`{` and
+# `@{` among the opens; `;`, `|`, `&` are the operators other than `,`).
+_ARGUMENT_PART = frozenset({"word", "string", "herestring", "variable", "escape"})
+_COMMAND_END = frozenset({"newline", "operator", "open", "close"})
+
+
+def _args_text(args: list[_Argument]) -> str:
+    return " ".join(a.text if type(a) is Token else "".join(t.text for t in a) for a in args)

@@ -7,6 +7,7 @@ from hypothesis import given, settings, strategies as st
 from dind_doctor.project.fixers import delete_spans
 from dind_doctor.project.ps_continuations import continuation_problems
 from dind_doctor.project.markdown_fences import markdown_blocks
+from dind_doctor.project import pstokens
 from dind_doctor.project.pstokens import BLANK, Source, tokenize
 
 # Text biased towards what matters: quotes, backticks, $ forms, here-string openers, comments, newlines.
@@ -26,6 +27,23 @@ def test_tokens_cover_the_text_and_never_raise(text):
         assert text[token.start:token.end] == token.text
         position = token.end
     assert position == len(text)
+    assert not [a for a, b in zip(tokens, tokens[1:]) if a.kind == b.kind == "space"]  # a blank run is one token
+
+
+# Plain words with blanks after them, and runs of blanks longer than the window the tokenizer reads such words in.
+PLAIN_TEXT = st.lists(st.sampled_from(["docker", "-v", "x:/y", " ", "    ", "\u3000", "\t", "\u200b", "--%", "#c",
+                                       "<x", "@a", "`", "$x", "\n"]), max_size=80).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(PS_TEXT, PLAIN_TEXT), st.sampled_from([1, 2, 3, 5, 8]))
+def test_tokens_do_not_depend_on_the_window_plain_words_are_read_in(text, window):
+    expected, default = tokenize(text), pstokens._PLAIN_WINDOW
+    try:
+        pstokens._PLAIN_WINDOW = window
+        assert tokenize(text) == expected
+    finally:
+        pstokens._PLAIN_WINDOW = default
 
 
 @settings(max_examples=400, deadline=None)

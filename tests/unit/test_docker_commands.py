@@ -247,11 +247,11 @@ def test_words_are_built_only_for_commands_that_mention_docker(monkeypatch):
     from dind_doctor.project import shell_words
 
     built: list[int] = []
-    real = shell_words._ps_word
-    monkeypatch.setattr(shell_words, "_ps_word", lambda src, arg: built.append(1) or real(src, arg))
+    real = shell_words._ps_words
+    monkeypatch.setattr(shell_words, "_ps_words", lambda src, args: built.append(len(args)) or real(src, args))
     script = "Write-Host 'a line of a generated script'\r\n" * 15_000 + "docker run --rm -v ${PWD}:/app img\r\n"
     (cmd,) = docker_commands(script, "powershell")
-    assert cmd.image == "img" and len(built) == 6
+    assert cmd.image == "img" and built == [6]
     assert len(commands(script, "powershell")) == 15_001  # without the filter: every command, as before
     for spelled in ('d"ocker" run img', "d`ocker run img", "& 'docker.exe' run img", "DOCKER run img"):
         assert one(spelled, "powershell").image == "img", spelled

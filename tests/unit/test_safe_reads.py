@@ -385,22 +385,33 @@ def test_a_fifo_baseline_is_an_error_not_a_hang(project: Path):
 
 
 def test_continuation_problems_on_a_huge_line_are_found_in_one_pass(monkeypatch):
-    """A 20,000-word PowerShell line: the tail of each token's line is precomputed once (it was rescanned
-    per token: quadratic). Counted: how many tokens the precomputation visits, once per token."""
+    """A 20,000-word PowerShell line: what follows a token on its line is looked at only for the tokens a problem
+    may be reported at (it was rescanned per token: quadratic; then precomputed for every token). Counted: the
+    tokens those looks visit, a handful here, and on lines made of such tokens at most once each per kind of
+    look (three), growing linearly."""
     from dind_doctor.project import ps_continuations, pstokens
 
+    looks: list[ps_continuations._LineAhead] = []
+
+    class Counted(ps_continuations._LineAhead):
+        def __init__(self, tokens: list) -> None:
+            super().__init__(tokens)
+            looks.append(self)
+
+    monkeypatch.setattr(ps_continuations, "_LineAhead", Counted)
     text = "docker run " + "-e X=1 " * 20000 + "` \n  img\n"
-    visits = []
-    real = ps_continuations._line_tails
-
-    def counted(tokens: list) -> object:
-        visits.append(len(tokens))
-        return real(tokens)
-
-    monkeypatch.setattr(ps_continuations, "_line_tails", counted)
     found = ps_continuations.continuation_problems(text)
     assert [(p.kind, p.line) for p in found] == [("trailing-space", 1)]
-    assert visits == [len(pstokens.tokenize(text))]
+    assert len(looks) == 1 and looks[0].visits <= 5
+    for piece in ("a` ", "a` <#c#> ", "a`` ", "--% x` |", "\\ <#c#> ", "` <#c#> <#d#> ` \t", "`\n\n"):
+        visits = []
+        for k in (1000, 2000, 4000):
+            looks.clear()
+            text = "docker run " + piece * k + "\n"
+            ps_continuations.continuation_problems(text)
+            visits.append(looks[0].visits)
+            assert looks[0].visits <= 3 * len(pstokens.tokenize(text)), piece
+        assert visits[2] - visits[1] <= 2.5 * (visits[1] - visits[0]) + 10, piece
 
 
 @posix_only
