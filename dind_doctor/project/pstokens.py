@@ -155,11 +155,15 @@ class _Scanner:
                 if i < n and text[i] in BLANK:  # the window cut a blank run: the rest of it is the same token
                     i = _BLANK_RUN.match(text, i).end()  # type: ignore[union-attr]  # text[i] matches
                 pieces = _PLAIN_PIECE.findall(text, start, i)  # word, blanks, word, blanks, ...
-                offsets = list(accumulate(map(len, pieces), initial=start))
-                # tuple.__new__ is what Token(...) itself calls: here without a Python frame per token
-                tokens.extend(map(tuple.__new__, repeat(Token), zip(cycle(_WORD_SPACE), offsets,
-                                                                    islice(offsets, 1, None), pieces,
-                                                                    repeat(False), repeat(False))))
+                if len(pieces) == 2:  # one word (`Write-Host 'text'`): two tokens cost less than the iterators
+                    tokens += (Token("word", start, start + len(pieces[0]), pieces[0]),
+                               Token("space", start + len(pieces[0]), i, pieces[1]))
+                else:
+                    offsets = list(accumulate(map(len, pieces), initial=start))
+                    # tuple.__new__ is what Token(...) itself calls: here without a Python frame per token
+                    tokens.extend(map(tuple.__new__, repeat(Token), zip(cycle(_WORD_SPACE), offsets,
+                                                                        islice(offsets, 1, None), pieces,
+                                                                        repeat(False), repeat(False))))
                 self.ops += len(pieces) - 1  # one per token, as the loop counts them
                 if self.ops > self.budget:
                     raise self._over_budget()

@@ -106,14 +106,14 @@ def _powershell(text: str, first_line: int, tokens: list[Token], mentioning: str
 
     for tok in tokens:
         kind = tok.kind
-        opens = kind == "open" and tok.text.endswith("(")
-        if depth:
+        if kind in _ARGUMENT_PART or depth:
             current.append(tok)
-            depth += opens
-            depth -= kind == "close" and tok.text == ")"
-        elif kind in _ARGUMENT_PART or opens or (kind == "operator" and tok.text == ","):
+            if depth:
+                depth += kind == "open" and tok.text.endswith("(")
+                depth -= kind == "close" and tok.text == ")"
+        elif (kind == "open" and tok.text.endswith("(")) or (kind == "operator" and tok.text == ","):
             current.append(tok)
-            depth += opens
+            depth += kind == "open"
         else:  # a blank, a comment, `--%`'s words or the end of the command: the end of the argument
             current = _end_argument(args, current)
             if kind == "verbatim":
