@@ -114,7 +114,7 @@ def _powershell(text: str, first_line: int, tokens: list[Token], mentioning: str
         elif (kind == "open" and tok.text.endswith("(")) or (kind == "operator" and tok.text == ","):
             current.append(tok)
             depth += kind == "open"
-        else:  # a blank, a comment, `--%`'s words or the end of the command: the end of the argument
+        else:  # a blank, a continuation, a comment, the text after `--%` or the end of the command
             current = _end_argument(args, current)
             if kind == "verbatim":
                 args.append(tok)
