@@ -5,8 +5,9 @@
     git clone https://github.com/40tude/fraud_detection_2 /tmp/fd2   # the user's public repository (optional)
     python bench/speed.py [--runs 5] [--run-reference] [--compose-lint PATH] [--doctor PATH] [--user-repo /tmp/fd2]
 
-Rows (whole-process wall time and user+system CPU time, medians of --runs after one warm-up; peak RSS of
-the process tree over the runs, from os.wait4):
+Rows (whole-process wall time and user+system CPU time, medians of --runs rounds after one warm-up, each
+command once per round so that before, after and the reference see the same load; peak RSS of the process
+tree over the runs, from os.wait4):
   static seed   check --static on tests/fixtures/seed_project  vs  compose-lint on its compose files
   static repo   check --static on this repository's root       vs  compose-lint on its compose files
   static user   (with --user-repo) check --static on the user's public repository (issue 15's first row:
@@ -16,7 +17,8 @@ the process tree over the runs, from os.wait4):
   run-reference (with --run-reference; slow) dood, warm caches  vs  the steps themselves, from its own
                 stage timeline (bench/reference_stages.py: own stages = preflight, reads, verification, clean-up)
 --doctor: the dind-doctor executable to time (default: the one beside this Python), e.g. from a plain
-`pip install .` venv, as a new user has it. The children run with bytecode caching on (PYTHONDONTWRITEBYTECODE
+`pip install .` venv, as a new user has it; given several times (before, after), all are timed in the
+same rounds, one line each. The children run with bytecode caching on (PYTHONDONTWRITEBYTECODE
 dropped): a pip install compiles the .pyc files, a source checkout without them recompiles every run.
 Without compose-lint the reference is `python -c "import yaml; [yaml.safe_load(open(f)) for f in FILES]"`
 over the same files, and the row says so. A benchmark, not a test: figures depend on the machine (and on
@@ -61,11 +63,17 @@ def one_run(cmd: list[str], cwd: Path) -> tuple[float, float, int, float]:
     return elapsed, usage.ru_maxrss / 1024, proc.returncode, usage.ru_utime + usage.ru_stime
 
 
-def measure(cmd: list[str], runs: int, cwd: Path = ROOT) -> Timing:
-    one_run(cmd, cwd)  # warm-up: page cache, the daemon, .pyc files
-    results = [one_run(cmd, cwd) for _ in range(runs)]
-    return Timing(statistics.median(r[0] for r in results), statistics.median(r[3] for r in results),
-                  max(r[1] for r in results), results[-1][2])
+def measure(cmds: list[list[str]], runs: int, cwd: Path = ROOT) -> list[Timing]:
+    """Each command `runs` times, interleaved round by round (a, b, c, a, b, c, ...): on a shared machine
+    the load drifts within a minute, and a command timed while the others wait would see another machine."""
+    for cmd in cmds:
+        one_run(cmd, cwd)  # warm-up: page cache, the daemon, .pyc files
+    results: list[list[tuple[float, float, int, float]]] = [[] for _ in cmds]
+    for _ in range(runs):
+        for cmd, got in zip(cmds, results):
+            got.append(one_run(cmd, cwd))
+    return [Timing(statistics.median(r[0] for r in got), statistics.median(r[3] for r in got),
+                   max(r[1] for r in got), got[-1][2]) for got in results]
 
 
 def compose_files(folder: Path) -> list[str]:
@@ -99,10 +107,13 @@ def figures(t: Timing) -> str:
     return f"{t.seconds:6.3f} s {t.cpu:6.3f} s {t.rss_mib:4.0f} MiB"
 
 
-def row(name: str, ours: Timing, ref: Timing | None, ref_name: str) -> None:
-    ratio = f"{ours.seconds / ref.seconds:5.2f}x {ours.cpu / ref.cpu:5.2f}x" if ref else f"{'-':>6} {'-':>6}"
-    theirs = figures(ref) if ref else " " * 26
-    print(f"{name:<14} {figures(ours)} (exit {ours.code})  {theirs}  {ratio}  vs {ref_name}")
+def rows(name: str, doctors: list[list[str]], timings: list[Timing], ref_name: str) -> None:
+    """One line per dind-doctor executable; the reference's timing is the last of `timings`."""
+    *ours_all, ref = timings
+    for n, ours in enumerate(ours_all, 1):
+        ratio = f"{ours.seconds / ref.seconds:5.2f}x {ours.cpu / ref.cpu:5.2f}x"
+        label = name if len(doctors) == 1 else f"{name} #{n}"
+        print(f"{label:<16} {figures(ours)} (exit {ours.code})  {figures(ref)}  {ratio}  vs {ref_name}")
 
 
 def main() -> None:
@@ -110,33 +121,39 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--compose-lint", default=shutil.which("compose-lint"),
                         help="the compose-lint executable (default: from PATH)")
-    parser.add_argument("--doctor", help="the dind-doctor executable to time (default: beside this Python)")
+    parser.add_argument("--doctor", action="append",
+                        help="a dind-doctor executable to time (default: beside this Python); give it twice, "
+                             "before and after a change, to time both in the same rounds")
     parser.add_argument("--run-reference", action="store_true", help="also time run-reference (slow)")
     parser.add_argument("--user-repo", type=Path, help="a checkout of github.com/40tude/fraud_detection_2")
     args = parser.parse_args()
-    doctor = doctor_command(args.doctor)
+    doctors = [doctor_command(d) for d in args.doctor] if args.doctor else [doctor_command(None)]
     probe = os.environ.get("DIND_DOCTOR_PROBE_IMAGE", "busybox")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, load average "
-          f"{load:.1f} at start; {' '.join(doctor)}; median of {args.runs} after a warm-up; ratio = dind-doctor / reference")
-    print(f"{'row':<14} {'dind-doctor: wall, CPU, peak RSS':<35}  {'reference: wall, CPU, RSS':<26}  "
+          f"{load:.1f} at start; median of {args.runs} rounds after a warm-up, each command once per round; "
+          "ratio = dind-doctor / reference")
+    for n, doctor in enumerate(doctors, 1):
+        print(f"#{n}: {' '.join(doctor)}")
+    print(f"{'row':<16} {'dind-doctor: wall, CPU, peak RSS':<35}  {'reference: wall, CPU, RSS':<26}  "
           "ratio (wall, CPU)")
     static_rows = [("static seed", SEED), ("static repo", ROOT)]
     if args.user_repo:
         static_rows.append(("static user", args.user_repo.resolve()))
     for name, folder in static_rows:
         ref_cmd, ref_name = lint_reference(compose_files(folder), args.compose_lint)
-        ours = measure([*doctor, "check", "--static", "--project", str(folder)], args.runs)
-        row(name, ours, measure(ref_cmd, args.runs), ref_name)
-    ours = measure([*doctor, "check", "--project", str(SEED)], args.runs)
-    row("check engine", ours, measure(["docker", "run", "--rm", probe, "true"], args.runs),
-        f"docker run --rm {probe} true")
-    row("--help", measure([*doctor, "--help"], args.runs), measure([sys.executable, "-c", "pass"], args.runs),
-        "python -c pass")
+        ours = [[*d, "check", "--static", "--project", str(folder)] for d in doctors]
+        rows(name, doctors, measure([*ours, ref_cmd], args.runs), ref_name)
+    ours = [[*d, "check", "--project", str(SEED)] for d in doctors]
+    rows("check engine", doctors, measure([*ours, ["docker", "run", "--rm", probe, "true"]], args.runs),
+         f"docker run --rm {probe} true")
+    rows("--help", doctors, measure([*[[*d, "--help"] for d in doctors], [sys.executable, "-c", "pass"]], args.runs),
+         "python -c pass")
     if args.run_reference:
         from reference_stages import reference_row  # bench/, beside this script
 
-        print(reference_row(doctor, max(1, args.runs // 2)))
+        for doctor in doctors:
+            print(reference_row(doctor, max(1, args.runs // 2)))
 
 
 if __name__ == "__main__":
