@@ -87,8 +87,11 @@ def run_checks(ctx: "Context", items: Sequence[type[Check] | LoadFailure]) -> li
     # hook): threads would only hand the GIL back and forth (about 3,000 context switches on the user's
     # repository, a fifth of a --static run's wall time), so the project checks run one after another
     # on one thread, each still under its own time limit, while the engine checks wait.
-    lane = [(i, check) for i, check in checks if ctx.static or check.project_check]
-    threads = _start_each_on_a_thread([c for c in checks if c not in lane], target)
+    lane: list[tuple[int, Check]] = []
+    own_thread: list[tuple[int, Check]] = []
+    for pair in checks:
+        (lane if ctx.static or pair[1].project_check else own_thread).append(pair)
+    threads = _start_each_on_a_thread(own_thread, target)
     timed_out = _run_lane(lane, target) if lane else {}
     timed_out.update(_join_each(threads))
     findings = [f for i in range(len(items)) for f in timed_out.get(i) or results[i]]
@@ -96,16 +99,16 @@ def run_checks(ctx: "Context", items: Sequence[type[Check] | LoadFailure]) -> li
 
 
 Target = Callable[[int, Check], None]
+Started = tuple[int, threading.Thread, Check, float]  # its index, its thread, the check, when it started
 
 
 def _timed_out(check: Check) -> list[Finding]:
     return [check.finding(Status.ERROR, f"timed out after {check.time_limit:g} s")]
 
 
-def _start_each_on_a_thread(checks: list[tuple[int, Check]], target: Target) -> list[tuple[int, threading.Thread,
-                                                                                             Check, float]]:
+def _start_each_on_a_thread(checks: list[tuple[int, Check]], target: Target) -> list[Started]:
     started = time.monotonic()
-    threads = []
+    threads: list[Started] = []
     for i, check in checks:
         thread = threading.Thread(target=target, args=(i, check), name=f"check-{check.id}", daemon=True)
         thread.start()
@@ -113,7 +116,7 @@ def _start_each_on_a_thread(checks: list[tuple[int, Check]], target: Target) -> 
     return threads
 
 
-def _join_each(threads: list[tuple[int, threading.Thread, Check, float]]) -> dict[int, list[Finding]]:
+def _join_each(threads: list[Started]) -> dict[int, list[Finding]]:
     """The findings of the checks past their time limit, counted from their threads' start (their late
     results, if any, are ignored)."""
     timed_out: dict[int, list[Finding]] = {}

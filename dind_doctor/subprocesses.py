@@ -103,7 +103,8 @@ def wait(proc: "subprocess.Popen[bytes]", timeout: float) -> int:
 
 class Running:
     """A child start() launched, its output going to temporary files; result() waits for it and reads
-    them back, close() kills it if it still runs. One of the two must be called: they free the files."""
+    them back, close() kills it if it still runs. One of the two must be called, once: they free the
+    files (close() after result() does nothing more)."""
 
     def __init__(self, argv: Sequence[str], proc: "subprocess.Popen[bytes]", out: IO[bytes], err: IO[bytes],
                  max_output: int) -> None:
@@ -139,7 +140,7 @@ class Running:
         self._close_files()
 
     def _close_files(self) -> None:
-        self._out.close()
+        self._out.close()  # closing a closed file does nothing
         self._err.close()
 
 

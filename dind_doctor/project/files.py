@@ -202,7 +202,12 @@ class ProjectFiles:
         self._cache: dict[Path, FileText] = {}
         self._lock = threading.Lock()
         self._root_real = real_root(self.root)
-        asked = NOTHING if not self.git_scope else self.asking.answer() if self.asking else ignored_folders(self.root)
+        if not self.git_scope:
+            asked = NOTHING
+        elif self.asking is not None and self.asking.root == self.root:
+            asked = self.asking.answer()
+        else:
+            asked = ignored_folders(self.root)
         done = walk(self.root, self.max_files, self.max_entries, asked.folders)
         self.paths, self.special, self.stop = done.paths, done.special, done.stop
         self.ignored, self.git_note = done.ignored, asked.note
