@@ -7,7 +7,7 @@ from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Location, Status, same_fix
 from dind_doctor.evidence_shapes import command_shape
-from dind_doctor.project.files import FileText, visible
+from dind_doctor.project.file_text import FileText, visible
 from dind_doctor.project.fixers import FixError, delete_spans, write_with_backup
 from dind_doctor.project.ps_continuations import Continuation, continuation_problems
 from dind_doctor.project.ps_pipelines import LeadingPipe, leading_pipes, target

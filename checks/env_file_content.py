@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from dind_doctor.model import Finding, Location, Status, fixes, same_fix
 from dind_doctor.project.compose_model import EnvFileRef
 from dind_doctor.project.dotenv_lint import lint
-from dind_doctor.project.files import FileText, ProjectFiles
+from dind_doctor.project.files import ProjectFiles
+from dind_doctor.project.file_text import FileText
 
 if TYPE_CHECKING:
     from dind_doctor.check import Check

@@ -10,7 +10,8 @@ from dind_doctor.model import Finding, Fix, Location, Status, fixes
 from dind_doctor.project import gitattributes
 from dind_doctor.project.file_names import is_compose_name, is_dockerfile_name, is_env_name
 from dind_doctor.evidence_shapes import command_shape, line_shape
-from dind_doctor.project.files import FileText, ProjectFiles, project_files
+from dind_doctor.project.files import ProjectFiles, project_files
+from dind_doctor.project.file_text import FileText
 from dind_doctor.project.fixers import FixError, append_fixes, append_with_backup, to_lf, to_utf8, write_with_backup
 
 GITATTRIBUTES_HEADER = "# dind-doctor: files used inside Linux containers keep LF line endings"

@@ -7,7 +7,8 @@ from pathlib import Path
 from dind_doctor.check import Check
 from dind_doctor.context import Context
 from dind_doctor.model import Finding, Location, Status, same_fix
-from dind_doctor.project.files import MAX_BYTES, ProjectFiles, project_files
+from dind_doctor.project.files import ProjectFiles, project_files
+from dind_doctor.project.file_text import MAX_BYTES
 from dind_doctor.project.safe_open import REFUSALS
 from dind_doctor.project.walk import MAX_DEPTH, tier
 

@@ -70,7 +70,7 @@ def write(path: Path, findings: Sequence[Finding]) -> int:
 def read(path: Path) -> Counter[Key]:
     import os
 
-    from .project.files import read_file
+    from .project.file_text import read_file
 
     # The user named this file: a link is followed to its folder, but a FIFO or device is never opened.
     content = read_file(path, str(path), limit=64 * 1024 * 1024, root=Path(os.path.realpath(path)).parent)

@@ -168,7 +168,7 @@ class _Reader:
 
 
 def _parse(path: Path) -> tuple[str, dict[str, Any]]:
-    from .project.files import read_project_file
+    from .project.file_text import read_project_file
 
     if sys.version_info >= (3, 11):  # imported here: most projects have no config file
         import tomllib

@@ -131,7 +131,7 @@ def dotenv_keys(ctx: "Context", folder: Path) -> set[str]:
     """The keys (never the values) of the .env beside a compose file, read through the project cache."""
     from ..project.files import project_files
 
-    from ..project.files import env_values
+    from ..project.file_text import env_values
 
     files = project_files(ctx)
     path = folder / ".env"

@@ -26,7 +26,8 @@ from ..engine import manifest, volumes
 from ..engine.errors import ProbeError, daemon_reason
 from ..engine.probes import labelled_container
 from ..project.compose_model import ComposeProject, Service
-from ..project.files import env_values, read_project_file, unsafe_for_tools
+from ..project.files import unsafe_for_tools
+from ..project.file_text import env_values, read_project_file
 from ..project.host_run import HostRun, find_host_run, runs_without_image
 from ..project.ps_pipelines import version_note
 from .matrix import Row

@@ -16,7 +16,8 @@ from typing import Any, Mapping
 from .compose_model import ComposeProject, Origin, Problem, Service, project_name, real_volume_name
 from .compose_services import Layer, build_service
 from .file_names import is_compose_name
-from .files import ProjectFiles, env_values
+from .files import ProjectFiles
+from .file_text import env_values
 from .path_resolver import PathResolver
 from .yaml_bounded import YamlDocument, YamlRefused, line_of, load_bounded
 

@@ -1,6 +1,6 @@
 """The rest of a PowerShell script larger than the read cap, streamed for its line continuations.
 
-Every check reads the first MiB of a file (files.MAX_BYTES); a generated 50 MB script would otherwise be
+Every check reads the first MiB of a file (file_text.MAX_BYTES); a generated 50 MB script would otherwise be
 "NOT read whole" with a broken backtick near its end unseen. The continuation problems are all anchored
 at a line that ENDS with a backtick, `\\` or `^` (after blanks, or a comment after a backtick), so the rest
 is read in chunks of 1 MiB, cut at line ends (memory stays at a few MiB whatever the size), and one
@@ -21,7 +21,8 @@ import re
 from ..records import dataclass
 from typing import Iterator
 
-from .files import FileText, ProjectFiles
+from .files import ProjectFiles
+from .file_text import FileText
 from .scripts import ScriptSource
 
 CHUNK = 1 << 20

@@ -13,7 +13,8 @@ from functools import cached_property
 from pathlib import Path
 
 from .docker_commands import DockerCommand, docker_commands
-from .files import FileText, ProjectFiles
+from .files import ProjectFiles
+from .file_text import FileText
 from .markdown_fences import BASH_LANGS, CMD_LANGS, POWERSHELL_LANGS, CodeBlock, markdown_blocks
 from .pstokens import Token, tokenize
 

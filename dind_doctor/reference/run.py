@@ -22,7 +22,7 @@ EXIT_FAILED, EXIT_USAGE = 1, 2
 def _read_env_file(path: Any) -> dict[str, str]:
     import os
 
-    from ..project.files import env_values, read_file
+    from ..project.file_text import env_values, read_file
 
     # The user named this file: a link is followed to its folder, but a FIFO or device is never opened.
     content = read_file(Path(path), str(path), root=Path(os.path.realpath(path)).parent)

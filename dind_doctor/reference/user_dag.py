@@ -28,7 +28,7 @@ class UserDag:
 def read_user_dag(path: Path, task_id: str) -> UserDag:
     """The DAG file the user named, or UsageProblem saying why it cannot be run."""
     from ..airflow.dag_definitions import dag_ids
-    from ..project.files import read_file
+    from ..project.file_text import read_file
 
     if path.suffix != ".py":
         raise UsageProblem(f"--dag {path} is not a Python file (a DAG file ends in .py)")

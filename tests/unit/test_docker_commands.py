@@ -9,7 +9,8 @@ import pytest
 
 from dind_doctor.project.current_folder import expand, folder_refs
 from dind_doctor.project.docker_commands import docker_commands, resolved_binds
-from dind_doctor.project.files import FileText, ProjectFiles
+from dind_doctor.project.files import ProjectFiles
+from dind_doctor.project.file_text import FileText
 from dind_doctor.project.host_run import find_host_run, host_runs
 from dind_doctor.project.scripts import ProjectScripts, ScriptSource
 from dind_doctor.project.shell_words import commands

@@ -10,7 +10,8 @@ from dind_doctor.levels import matrix
 from dind_doctor.levels.matrix import Cell, Row
 from dind_doctor.levels.observe import observe_script, parse_observations
 from dind_doctor.project.docker_commands import Bind, DockerCommand
-from dind_doctor.project.files import FileText, ProjectFiles
+from dind_doctor.project.files import ProjectFiles
+from dind_doctor.project.file_text import FileText
 from dind_doctor.project.host_run import HostRun, find_host_run, host_runs
 from dind_doctor.project.scripts import SUFFIXES, ProjectScripts, ScriptSource
 

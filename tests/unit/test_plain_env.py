@@ -9,7 +9,7 @@ from dotenv import dotenv_values
 
 from dind_doctor.project import dotenv_lint
 from dind_doctor.project.dotenv_lint import lint, lint_by_dotenv
-from dind_doctor.project.files import FileText, env_values
+from dind_doctor.project.file_text import FileText, env_values
 from dind_doctor.project.plain_env import plain_pairs
 
 def env_file(text: str) -> FileText:

@@ -9,7 +9,8 @@ import pytest
 
 from dind_doctor.project import files as files_mod
 from dind_doctor.project import safe_open
-from dind_doctor.project.files import ProjectFiles, decode, looks_utf16, read_file, visible
+from dind_doctor.project.files import ProjectFiles
+from dind_doctor.project.file_text import decode, looks_utf16, read_file, visible
 
 
 def test_walk_skips_vcs_venvs_and_caches(tmp_path: Path):

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dind_doctor.project.files import ProjectFiles, read_project_file
+from dind_doctor.project.files import ProjectFiles
+from dind_doctor.project.file_text import read_project_file
 from dind_doctor.project.safe_open import open_regular, printable, real_root
 
 SECRET = "ZZ-OUTSIDE-SECRET-7f3a9c"
@@ -308,7 +309,7 @@ def test_walk_stops_at_the_entry_budget_and_says_where(tmp_path: Path):
 def test_a_50_mib_script_is_read_in_its_first_mib_and_reported_not_read_whole(project: Path):
     from checks.project_files import ProjectFilesCheck
     from dind_doctor.context import Context
-    from dind_doctor.project.files import MAX_BYTES
+    from dind_doctor.project.file_text import MAX_BYTES
 
     script = project / "run.ps1"
     line = b"docker run --rm -v ${PWD}:/app img `\r\n"

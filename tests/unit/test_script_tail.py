@@ -11,7 +11,8 @@ from test_project_support import run_check
 from dind_doctor.checks.backtick_continuation import BacktickContinuation
 from dind_doctor.model import Status
 from dind_doctor.project import script_tail
-from dind_doctor.project.files import MAX_BYTES, ProjectFiles
+from dind_doctor.project.files import ProjectFiles
+from dind_doctor.project.file_text import MAX_BYTES
 
 LINE = "Write-Host 'a line of a generated script, long enough to be typical'\r\n"
 
