@@ -128,8 +128,10 @@ def _join_each(threads: list[Started]) -> dict[int, list[Finding]]:
 
 
 def _lane(checks: list[tuple[int, Check]], target: Target, starts: "queue.SimpleQueue[float]",
-          done: list[threading.Event]) -> None:
+          done: list[threading.Event], abandoned: threading.Event) -> None:
     for (i, check), finished in zip(checks, done):
+        if abandoned.is_set():  # a check of this lane timed out: the ones after it run on the next lane
+            return
         starts.put(time.monotonic())
         target(i, check)
         finished.set()
@@ -143,12 +145,15 @@ def _run_lane(checks: list[tuple[int, Check]], target: Target) -> dict[int, list
     while checks:
         starts: queue.SimpleQueue[float] = queue.SimpleQueue()
         done = [threading.Event() for _ in checks]
-        threading.Thread(target=_lane, args=(checks, target, starts, done), name="checks", daemon=True).start()
+        abandoned = threading.Event()
+        threading.Thread(target=_lane, args=(checks, target, starts, done, abandoned), name="checks",
+                         daemon=True).start()
         rest: list[tuple[int, Check]] = []
         for n, ((i, check), finished) in enumerate(zip(checks, done)):
             started = starts.get()  # at once: the check before it has finished
             if not finished.wait(max(0.0, started + check.time_limit - time.monotonic())):
                 timed_out[i] = _timed_out(check)
+                abandoned.set()
                 rest = checks[n + 1:]
                 break
         checks = rest

@@ -192,3 +192,33 @@ def test_live_engine_checks_each_get_a_thread_and_project_checks_share_one(offli
     assert [f.status for f in findings] == [Status.OK] * 7
     assert len({f.summary for f in findings[:3]}) == 1  # one thread for the project checks
     assert len({f.summary for f in findings}) == 5
+
+
+class Counted(Check):
+    project_check = True
+    runs: list[str] = []
+
+    def run(self, ctx):
+        Counted.runs.append(self.id)
+        return [self.finding(Status.OK, "counted")]
+
+
+class Late(Check):
+    """Past its limit, then done: the thread it held goes on, and must not run the checks after it."""
+
+    id, title, time_limit, project_check = "late", "late", 0.1, True
+
+    def run(self, ctx):
+        time.sleep(0.4)
+        return [self.finding(Status.OK, "late")]
+
+
+def test_the_checks_after_a_timeout_run_once(tmp_path):
+    ctx = Context(project=tmp_path, shell="bash", env={"DOCKER_HOST": f"unix://{tmp_path}/none.sock"}, timeout=0.5)
+    ctx.static = True
+    Counted.runs = []
+    after = [type(f"after{n}", (Counted,), {"id": f"after-{n}", "title": "t"}) for n in range(3)]
+    findings = run_checks(ctx, [Late, *after])
+    time.sleep(0.8)  # the late check has returned on its old thread meanwhile
+    assert [f.status for f in findings] == [Status.ERROR, Status.OK, Status.OK, Status.OK]
+    assert Counted.runs == ["after-0", "after-1", "after-2"]
