@@ -17,14 +17,12 @@ import os
 import re
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+from speed import CHILD_ENV, ROOT, doctor_command  # bench/, beside this script
+
 # What the older timelines (no own/step column) name run-reference's own stages.
 OWN_NAMES = ("preflight", "images for", "connect to", "prepare", "read validated.csv", "verify", "clean up")
 STAGE_LINE = re.compile(r"^  (?P<name>\S.*?)\s+(?P<seconds>\d+\.\d) s\s+\d+%\s+(?P<outcome>\w+)(?:\s+(?P<kind>own|step))?")
@@ -37,23 +35,20 @@ class ReferenceRun:
     code: int
     own: float  # run-reference's own stages, from its timeline
     steps: float  # the wall time less the own stages
-    stages: dict[str, float]
 
 
-def own_and_steps(output: str, wall: float) -> tuple[float, dict[str, float]]:
-    """(own stages' seconds, every stage's seconds) from the timeline a run printed."""
+def own_seconds(output: str) -> float:
+    """The own stages' seconds, from the timeline a run printed."""
     timeline = output[output.rfind("Stage timeline:"):]
-    stages: dict[str, float] = {}
     own = 0.0
     for line in timeline.splitlines()[1:]:
         m = STAGE_LINE.match(line)
         if not m or m["name"].startswith(("total", "own stages", "the steps")):
             continue
         seconds = float(m["seconds"])
-        stages[m["name"]] = seconds
         is_own = m["kind"] == "own" if m["kind"] else m["name"].startswith(OWN_NAMES)
         own += seconds if is_own and "(background)" not in line else 0.0
-    return own, stages
+    return own
 
 
 def one_reference_run(cmd: list[str]) -> ReferenceRun:
@@ -65,8 +60,8 @@ def one_reference_run(cmd: list[str]) -> ReferenceRun:
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    own, stages = own_and_steps(text, wall)
-    return ReferenceRun(wall, usage.ru_utime + usage.ru_stime, proc.returncode, own, wall - own, stages)
+    own = own_seconds(text)
+    return ReferenceRun(wall, usage.ru_utime + usage.ru_stime, proc.returncode, own, wall - own)
 
 
 def reference_row(doctor: list[str], runs: int) -> str:
@@ -86,8 +81,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--doctor", help="the dind-doctor executable (default: beside this Python)")
     args = parser.parse_args()
-    script = Path(sys.executable).with_name("dind-doctor")
-    doctor = [args.doctor] if args.doctor else [str(script)] if script.exists() else [sys.executable, "-m", "dind_doctor"]
+    doctor = doctor_command(args.doctor)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, load average {load:.1f} "
           f"at start; {' '.join(doctor)}; median of {args.runs} after a warm-up")

@@ -10,6 +10,7 @@ from dind_doctor import subprocesses
 from dind_doctor.model import Finding, Location, Status, same_fix
 from dind_doctor.project.files import ProjectFiles
 from dind_doctor.project.fixers import append_fixes
+from dind_doctor.project.git_ignored import SAFE_CONFIG, read_only_env
 from dind_doctor.project.gitattributes import work_tree_root
 
 if TYPE_CHECKING:
@@ -23,8 +24,9 @@ def _git_tags(git: str, root: Path, rels: list[str], timeout: float) -> dict[str
     questions that took `ls-files` and `check-ignore` before. `--literal-pathspecs`: a file named `[ab].env`
     is that file, not a pattern that lists others. None when git cannot tell."""
     try:
-        done = subprocesses.run([git, "--literal-pathspecs", "-C", str(root), "ls-files", "-z", "-t", "--cached",
-                                 "--others", "--exclude-standard", "--", *rels], timeout=timeout)
+        done = subprocesses.run([git, *SAFE_CONFIG, "--literal-pathspecs", "-C", str(root), "ls-files", "-z", "-t",
+                                 "--cached", "--others", "--exclude-standard", "--", *rels], timeout=timeout,
+                                env=read_only_env())
     except subprocesses.ChildFailed:
         return None
     if done.returncode != 0:

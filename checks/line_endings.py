@@ -202,7 +202,7 @@ class LineEndings(Check):
 
     # -- .gitattributes -----------------------------------------------------------------------
     def _gitattributes(self, ctx: Context, files: ProjectFiles, targets: list[FileText]) -> list[Finding]:
-        inner = files.with_name(lambda name: name == ".gitattributes")
+        inner = files.named(".gitattributes")
 
         def read(path: Path) -> str | None:
             c = files.read(path)

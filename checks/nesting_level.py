@@ -27,13 +27,11 @@ PROBE_OPTIONS: dict[str, Any] = {"privileged": True, "network_mode": "none"}
 CAP_SYS_ADMIN = 21  # its bit in /proc/self/status CapEff
 
 
-def _may_be_settled() -> bool:
+def _may_be_settled(ctx: Context) -> bool:
     """Could this process be a privileged container on its own daemon (then no probe runs)? Asked without
     the daemon, before docker-py is imported: only a container holding CAP_SYS_ADMIN can (every privileged
     container holds it)."""
-    from dind_doctor.nesting import container_clues
-
-    if not container_clues().in_container:
+    if not ctx.container_clues().in_container:
         return False
     try:
         with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
@@ -102,7 +100,7 @@ class NestingLevel(Check):
         # non-root user in it): the run's cleanup removes the unclaimed container by its labels.
         from dind_doctor.engine.early_container import start_early
 
-        if not _may_be_settled():
+        if not _may_be_settled(ctx):
             start_early(ctx, PROBE_COMMAND, **PROBE_OPTIONS)
 
     def warm(self, ctx: Context) -> None:

@@ -10,9 +10,9 @@ from dind_doctor.model import Finding, Location, Status, same_fix
 from dind_doctor.project.files import ProjectFiles, project_files
 from dind_doctor.project.file_text import MAX_BYTES
 from dind_doctor.project.safe_open import REFUSALS
+from dind_doctor.project.scripts import SUFFIXES
 from dind_doctor.project.walk import MAX_DEPTH, tier
 
-STREAMED = (".ps1", ".psm1")  # read to the end by backtick-continuation (project/script_tail.py)
 
 WHY = {
     "symlink-outside": "Its content is not the project's: dind-doctor does not read it, and `COPY . .` copies "
@@ -105,7 +105,8 @@ class ProjectFilesCheck(Check):
                 continue
             if size > MAX_BYTES:
                 rel = files.rel(path)
-                streamed = path.name.lower().endswith(STREAMED)
+                # read to the end by backtick-continuation (project/script_tail.py)
+                streamed = path.name.lower().endswith(SUFFIXES["powershell"])
                 out.append(self.finding(
                     Status.WARN, f"{size / 1048576:.1f} MiB: NOT read whole, only its first "
                                  f"{MAX_BYTES // 1048576} MiB was checked"

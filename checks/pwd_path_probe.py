@@ -127,10 +127,8 @@ def probe_folder(check: Check, ctx: Context, files: ProjectFiles, host_dir: Path
     evidence = {"host folder": str(host_dir), "daemon path": daemon_dir, "level": report.level.value}
     settled = daemon_shares_mounts(ctx)
     if settled and daemon_dir == str(host_dir):
-        from dind_doctor.engine.resources import SUB_FOLDER_PREFIX, sweep_dead_folders
-
         # Nothing is written here; a sentinel folder a run killed with -9 left still goes, as when one is.
-        ctx.resources.swept += sweep_dead_folders(host_dir, SUB_FOLDER_PREFIX)
+        ctx.resources.sweep_sub_folders(host_dir)
         return check.finding(Status.OK, f"the daemon finds {shown} at the same path (daemon path {daemon_dir})",
                              location=where, evidence={**evidence, "probe container": f"not needed: {settled}"})
     import secrets  # here: --static never probes

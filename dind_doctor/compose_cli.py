@@ -178,8 +178,11 @@ def resolved_project(ctx: "Context", project: ComposeProject, *, full: bool = Fa
     environment compose passes to a container (the env_file probe) is compose's alone to say."""
     if ctx.static:
         return project
-    if not full and raw_settles(ctx, project):
-        return ctx.memo(f"settled {project.file}", lambda: dataclasses.replace(project, resolved_by=RAW_SETTLES))
+    if not full:  # whether the raw model settles it is decided once per file and run, as its answer
+        settled = ctx.memo(f"settled {project.file}", lambda: dataclasses.replace(project, resolved_by=RAW_SETTLES)
+                           if raw_settles(ctx, project) else None)
+        if settled is not None:
+            return settled
     return ctx.project_model.compose_resolved.get(
         project.file, lambda: refine(project, ctx.env, max(ctx.timeout, 10.0), ctx.project_model.root))
 

@@ -20,7 +20,7 @@ from .engine.resources import RunResources
 if TYPE_CHECKING:  # docker is imported lazily: `dind-doctor --help` must not pay for it
     from docker import DockerClient
 
-    from .nesting import NestingReport
+    from .nesting import ContainerClues, NestingReport
     from .project.project_model import ProjectModel
 
 DEFAULT_TIMEOUT = 5.0
@@ -163,15 +163,22 @@ class Context:
             return self._project_model
 
     # -- nesting level --------------------------------------------------------------------------
+    def container_clues(self) -> "ContainerClues":
+        """What the filesystem says of this process being in a container, read once per run (nesting-level's
+        prestart hook asks before the engine answers, the nesting report after)."""
+        from .nesting import container_clues
+
+        return self.memo("container clues", container_clues)
+
     def nesting(self) -> "NestingReport":
-        from .nesting import container_clues, detect
+        from .nesting import detect
 
         def build() -> "NestingReport":
             try:
                 client, error = self.docker(), None
             except EngineUnavailable as exc:
                 client, error = None, str(exc)
-            return detect(container_clues(), self.endpoint, self.endpoint_error, client, error)
+            return detect(self.container_clues(), self.endpoint, self.endpoint_error, client, error)
 
         return self.memo("nesting", build)
 

@@ -8,7 +8,7 @@ project or daemon data passes `Masker.__call__`. A Masker hides:
   .env-like files, compose `environment:` and `build.args` literals, `-e`/`--env`/`--build-arg` values in
   scripts, Dockerfile ENV/ARG defaults, and the process environment's secret-named variables);
 - the userinfo of any URL (`tcp://user:password@host` -> `tcp://***(13)@host`);
-- what looks like a credential whatever its source (secret_rules.CREDENTIAL_SHAPES: key prefixes, JWTs, PEM blocks and
+- what looks like a credential whatever its source (secret_rules.shapes_masked: key prefixes, JWTs, PEM blocks and
   bodies, long hex and base64 runs).
 
 The marker keeps the shape (`***(N)`: N characters were there) and never shows part of a secret.

@@ -105,13 +105,6 @@ def container_clues(root: str = "/") -> ContainerClues:
     return ContainerClues(in_container, cid, source, evidence)
 
 
-def dockerd_running_here() -> bool:
-    """Is a dockerd in this PID namespace (a DinD container runs its own)?"""
-    from .processes import running
-
-    return running("dockerd")
-
-
 @dataclass(frozen=True)
 class NestingReport:
     level: Level
@@ -145,7 +138,9 @@ def detect(clues: ContainerClues, ep: "Endpoint | None", endpoint_error: str | N
     daemon answers; `client_error` then says why)."""
     evidence: dict[str, Any] = dict(clues.evidence)
     evidence["endpoint"] = ep.display if ep else f"unresolved: {endpoint_error}"
-    local_dockerd = dockerd_running_here() if clues.in_container else False
+    from .processes import running  # a dockerd in this PID namespace: a DinD container runs its own
+
+    local_dockerd = running("dockerd") if clues.in_container else False
     if clues.in_container:
         evidence["dockerd in this container"] = "yes" if local_dockerd else "no"
     if client is None and client_error:

@@ -73,9 +73,6 @@ _PREFIXED = (
     (("npm_",), re.compile(_prefixed("npm_", r"[A-Za-z0-9]{30,}"))),  # npm
     (("hf_",), re.compile(_prefixed("hf_", r"[A-Za-z0-9]{30,}"))),  # Hugging Face
 )
-WHOLE_SHAPES = tuple(shape for _, shape in _WHOLE)
-PREFIXED_SHAPES = tuple(shape for _, shape in _PREFIXED)
-CREDENTIAL_SHAPES = WHOLE_SHAPES + PREFIXED_SHAPES
 def is_secret_name(name: str) -> bool:
     return name.upper() not in SHELL_NAMES and bool(SECRET_NAME.search(name))
 

@@ -160,8 +160,11 @@ def feed_project(masker: Masker, model: "ProjectModel") -> None:
     files = model.files
     walked = files.walked  # with the .env files of the folders git ignores: their values are masked too
     # direnv's .envrc holds `export KEY=value` lines, the same values under another name.
-    env_files = {p for p in files.with_name(lambda name: is_env_name(name) or name == ".envrc")}
-    env_files.update(p for p in files.ignored_paths if is_env_name(p.name) or p.name == ".envrc")
+    def holds_env(name: str) -> bool:
+        return is_env_name(name) or name == ".envrc"
+
+    env_files = set(files.with_name(holds_env))
+    env_files.update(p for p in files.ignored_paths if holds_env(p.name))
     for c in model.compose:
         if c.error:
             continue

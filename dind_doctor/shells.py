@@ -23,13 +23,6 @@ _PROCESS_SHELLS = {
 }
 
 
-def parent_process_names(limit: int = 8) -> list[str]:
-    """Names of this process's ancestors, nearest first; empty when they cannot be read."""
-    from .processes import ancestor_names
-
-    return ancestor_names(limit)
-
-
 def shell_from_process_name(name: str) -> str | None:
     base = name.lower()
     if base.endswith(".exe"):
@@ -42,7 +35,11 @@ def detect(env: Mapping[str, str] | None = None, platform: str | None = None,
     """Return (shell, reason). MSYSTEM marks Git Bash/MSYS2 even when bash is the nearest ancestor."""
     env = os.environ if env is None else env
     platform = platform or sys.platform
-    for name in parent_process_names() if ancestors is None else ancestors:
+    if ancestors is None:
+        from .processes import ancestor_names  # psutil only where /proc is missing
+
+        ancestors = ancestor_names()
+    for name in ancestors:
         shell = shell_from_process_name(name)
         if shell == "bash" and env.get("MSYSTEM"):
             return "gitbash", f"parent process {name} with MSYSTEM={env['MSYSTEM']}"

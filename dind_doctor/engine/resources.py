@@ -114,10 +114,14 @@ class RunResources:
         registered before it is created and removed by the cleanup in every path."""
         return self._folder(parent, SUB_FOLDER_PREFIX, "probe")
 
+    def sweep_sub_folders(self, parent: Path, prefix: str = SUB_FOLDER_PREFIX) -> None:
+        """Remove the folders a run killed with -9 left in `parent` (sweep_dead_folders), saying so at the
+        end of the run: where this run writes, or would have written."""
+        self.swept += sweep_dead_folders(parent, prefix)
+
     def _folder(self, parent: Path, prefix: str, what: str) -> Path:
         """`<prefix><run id>-<what>-<n>-<owner token>`: the name says who made it, from the mkdir on."""
-        # Where this run writes, a run killed with -9 may have left a folder of its own: it goes first.
-        self.swept += sweep_dead_folders(parent, prefix)
+        self.sweep_sub_folders(parent, prefix)  # a dead run's folder of its own here goes first
         path = parent / f"{prefix}{self.run_id}-{what}-{next(self._counter)}-{current_owner().token()}"
         with self.creating("path", str(path)):
             path.mkdir(mode=0o700)

@@ -52,29 +52,25 @@ class ProjectFiles:
     stop: WalkStop | None = None  # set when the walk did not cover the whole tree
     max_total_bytes: int = MAX_TOTAL_BYTES
     over_budget: list[Path] = field(default_factory=list)  # not read: the run's read budget was spent
-    git_scope: bool = True  # skip the folders git ignores whole (git_ignored.py); False: walk them all
     ignored: IgnoredTrees | None = None  # the folders git ignores whole (None: none), their tier-0 files
     git_note: str | None = None  # why .gitignore could not be applied (git missing, failed)
     asking: "Asking | None" = None  # git already asked for root's ignored folders (else asked here)
 
     def __post_init__(self) -> None:
-        from .git_ignored import NOTHING, ignored_folders
+        from .git_ignored import ignored_folders
 
         self._cache: dict[Path, FileText] = {}
         self._lock = threading.Lock()
         self._root_real = real_root(self.root)
-        if not self.git_scope:
-            asked = NOTHING
-        elif self.asking is not None and self.asking.root == self.root:
-            asked = self.asking.answer()
-        else:
-            asked = ignored_folders(self.root)
+        # The folders git ignores whole are left out (git_ignored.py): asked already, or asked here.
+        asked = self.asking.answer() if self.asking is not None and self.asking.root == self.root \
+            else ignored_folders(self.root)
         done = walk(self.root, self.max_files, self.max_entries, asked.folders)
         self.paths, self.special, self.stop = done.paths, done.special, done.stop
         self.ignored, self.git_note = done.ignored, asked.note
         self._seen_regular = done.regular  # walked entries that were regular files, not links
         # The project's files and, name only, those of the folders git ignores that matter (.env, ...).
-        self.walked = frozenset(self.paths).union(self.ignored.kept if self.ignored else ())
+        self.walked = frozenset(self.paths).union(self.ignored_paths)
         self._names = [(p, p.name, p.name.lower()) for p in self.paths]  # see with_name
         self._by_name: dict[str, list[Path]] | None = None  # see named
         self.reads = 0  # files opened for reading, for the tests that bound the work
@@ -155,9 +151,6 @@ class ProjectFiles:
     def is_file(self, path: Path) -> bool:
         """A regular file inside the project (what Path.is_file() says, without following a link out)."""
         return classify(self._root_real, path)[0] == "file"
-
-    def matching(self, predicate: Callable[[Path], bool]) -> Iterator[Path]:
-        return (p for p in self.paths if predicate(p))
 
     def with_name(self, predicate: Callable[[str], bool]) -> list[Path]:
         """The walked files whose name satisfies `predicate` (is_dockerfile_name, ...), in walk order. The

@@ -28,9 +28,14 @@ from .gitattributes import work_tree_root
 GIT_TIMEOUT = 10.0
 MAX_OUTPUT = 4 * 1024 * 1024  # git lists ignored folders collapsed: 4 MiB is ~100,000 names
 # The repository's own config may name a program git runs to refresh its index (core.fsmonitor): a
-# cloned project is not trusted to run code, so it is turned off for this child.
-GIT_ARGS = ("-c", "core.fsmonitor=false", "ls-files", "--others", "--ignored", "--exclude-standard",
-            "--directory", "-z")
+# cloned project is not trusted to run code, so it is turned off for every git child the checks start.
+SAFE_CONFIG = ("-c", "core.fsmonitor=false")
+GIT_ARGS = (*SAFE_CONFIG, "ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z")
+
+
+def read_only_env() -> dict[str, str]:
+    """The environment of a git child that only reads: it never takes the index lock."""
+    return {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
 
 
 @dataclass(frozen=True)
@@ -59,9 +64,9 @@ class Asking:
         if git is None:
             self._answer = GitIgnored(frozenset(), "git is not installed: .gitignore was not applied")
             return
-        env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}  # a read: never take the index lock
         try:
-            self._running = subprocesses.start([git, *GIT_ARGS], cwd=root, env=env, max_output=MAX_OUTPUT)
+            self._running = subprocesses.start([git, *GIT_ARGS], cwd=root, env=read_only_env(),
+                                               max_output=MAX_OUTPUT)
         except (subprocesses.ChildFailed, OSError) as exc:  # the walk goes on without it, whatever went wrong
             self._answer = GitIgnored(frozenset(), f"{exc}: .gitignore was not applied")
 

@@ -35,7 +35,8 @@ _UNQUOTED = str.maketrans("", "", "\"'`\u2018\u2019\u201c\u201d^\\")
 
 def mentions(text: str, needle: str) -> bool:
     """`needle` may be the value of a word of `text`: `d"ocker"` and `` d`ocker `` are `docker` too."""
-    return needle in text.lower() or needle in text.lower().translate(_UNQUOTED)
+    lower = text.lower()
+    return needle in lower or needle in lower.translate(_UNQUOTED)
 
 
 # -- PowerShell ----------------------------------------------------------------------------------------

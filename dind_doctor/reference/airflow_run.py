@@ -139,12 +139,12 @@ def programme(run: Any, client: Any, creds: Any, module_env: Mapping[str, str]) 
     worker_env = {**module_env, "MODULE_IMAGE": module_tag, "MODULE_CONTAINER_NAME": module_name,
                   "MODULE_NETWORK": network or "bridge"}
     run.pull_images("the module image and Airflow", "python", "airflow")
-    starting = run.servers_in_background(client, creds, module_env)  # while the module image builds
+    starting = run.servers_in_background(creds, module_env)  # while the module image builds
     # Airflow too (its container needs neither the image nor the servers until the task runs), on a client
     # of its own: its long execs set their own socket timeouts.
     airflow_client = run.side_client()
 
-    def airflow_ready(st: Any) -> tuple[str, str]:
+    def airflow_ready(st: Any) -> Exec:
         cid, how = start_airflow(airflow_client, resources=run.ctx.resources, image=images.airflow,
                                  name=f"{run.prefix}-airflow", labels=run.labels, worker_env=worker_env,
                                  dag=dag_text, dag_file=dag_file, timeout=o.call_timeout + 30)
@@ -152,7 +152,7 @@ def programme(run: Any, client: Any, creds: Any, module_env: Mapping[str, str]) 
         af = Exec(airflow_client, cid, run.mask, AIRFLOW_HOME)
         migrate(af, o.build_timeout)
         st.note += f"; Airflow {airflow_version(af)}"
-        return cid, how
+        return af
 
     preparing = timeline.background("start Airflow, airflow db migrate (SQLite)", airflow_ready, step=True)
     with timeline.stage("build the module image (extractor_sql_dag_img, unchanged)", step=True) as st:
@@ -165,8 +165,7 @@ def programme(run: Any, client: Any, creds: Any, module_env: Mapping[str, str]) 
         st.note = f"{module_tag} ({cache})"
     run.preflight_verdict()  # before the module starts
     servers = run.servers_ready(starting)
-    cid, _ = timeline.join(preparing)
-    af = Exec(airflow_client, cid, run.mask, AIRFLOW_HOME)
+    af = timeline.join(preparing)
     reader = run.row_reader(module_env, servers, lambda create: count_rows(
         client, resources=run.ctx.resources, image=module_tag, name=f"{run.prefix}-rows-{next(reads)}",
         labels=run.labels, env=module_env, network=network, create_bucket=create, timeout=180))

@@ -23,7 +23,7 @@ def programme(run: Any, client: Any, creds: Any, module_env: Mapping[str, str]) 
     # The classic builder builds every stage of Dockerfile.host up to the target (docker-cli, dind, dood),
     # and the dind mode hands the Python image over to the inner daemon: all three, in both modes.
     run.pull_images("the outer image", "python", "docker_cli", "dind")
-    starting = run.servers_in_background(client, creds, module_env)  # while the image builds (and more)
+    starting = run.servers_in_background(creds, module_env)  # while the image builds (and more)
     with timeline.stage(f"build the outer image ({o.mode})", step=True) as st:
         cache = build_outer_image(client, context=str(work.outer_context), target=o.mode, tag=outer_tag,
                                   build_args={"PYTHON_IMAGE": images.python, "DIND_IMAGE": images.dind,

@@ -3,7 +3,7 @@ unchanged `docker compose up --exit-code-from extractor_sql` inside it), verifie
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ..engine import cleanup
 from ..interrupts import EXIT_INTERRUPTED, sigterm_as_interrupt
@@ -15,6 +15,9 @@ from .rows import RowReader
 from .servers import Credentials, Servers, module_env, start_servers
 from .timeline import Background, StageFailed, Timeline
 from .user_dag import UserDag, place_user_dag, read_user_dag
+
+if TYPE_CHECKING:
+    from ..context import Context
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 
@@ -78,6 +81,7 @@ class _Run:
         self.bucket_ready = False  # the embedded S3 server's bucket, created while the servers started
         self.checking: Background | None = None  # the preflight, while it runs in the background
         self.sides: list[Any] = []  # Contexts of side_client()
+        self.checked: Context | None = None  # the preflight's Context, once it runs
 
     # -- helpers ------------------------------------------------------------------------------------
     def stream(self, always: bool) -> Callable[[str], None] | None:
@@ -112,18 +116,18 @@ class _Run:
             refs = ", ".join(dict.fromkeys(wanted.values()))
             st.note = f"{len(pulled)} pulled; now present: {refs}" if pulled else f"present: {refs}"
 
-    def servers_in_background(self, client: Any, creds: Credentials | None,
-                              env: Mapping[str, str]) -> Background | None:
-        """The embedded servers, started in a thread while the main thread builds an image (each Docker call
-        with the client's timeout; each create registered first, so Ctrl-C and SIGTERM still find them).
-        The bucket is created there too, as soon as the S3 server answers."""
+    def servers_in_background(self, creds: Credentials | None, env: Mapping[str, str]) -> Background | None:
+        """The embedded servers, started in a thread while the main thread builds an image, on a client of
+        their own (the build's call_timeout lengthens its client's socket timeout: each server call keeps
+        the usual one); each create registered first, so Ctrl-C and SIGTERM still find them. The bucket is
+        created there too, as soon as the S3 server answers."""
         if creds is None:
             return None
         self.pull_images("the servers", "postgres", "s3")
         local = bool(self.ctx.endpoint and self.ctx.endpoint.scheme in ("unix", "npipe"))
 
         def work(st: Any) -> Servers:
-            servers = start_servers(client, resources=self.ctx.resources, run_labels=self.labels, prefix=self.prefix,
+            servers = start_servers(self.side_client(), resources=self.ctx.resources, run_labels=self.labels, prefix=self.prefix,
                                     postgres_image=self.images.postgres, s3_image=self.images.s3,
                                     recipe=self.recipe, creds=creds, seed=self.o.fault != "missing-table",
                                     publish_s3=local, note=lambda text: setattr(st, "note", text))
@@ -200,7 +204,7 @@ class _Run:
     def stop_preflight(self) -> None:
         """Ctrl-C, SIGTERM or a failure while the checks run: their registry refuses new probes now, so the
         run's cleanup (which lists by the run's labels) cannot miss one created after it looked."""
-        checked = getattr(self, "checked", None)
+        checked = self.checked
         if checked is not None:
             checked.resources.close(wait=min(max(checked.timeout, 2.0), 10.0))
 
@@ -241,12 +245,14 @@ class _Run:
                 st.note += f"; DAG {place_user_dag(self.work.project, self.user_dag)}"
         creds = None
         if self.user_env is not None and o.env_file is not None:
+            env: Mapping[str, str] = self.user_env
             self.mask.add_env(self.user_env)
             proj.copy_env_file(self.work, o.env_file)
         else:
             creds = Credentials.generate()
             self.mask.add(*creds.values())
-            proj.write_env(self.work, module_env(creds, wrong_password=o.fault == "wrong-password"))
+            env = module_env(creds, wrong_password=o.fault == "wrong-password")
+            proj.write_env(self.work, env)
         self.preflight_in_background()
         with self.timeline.stage("connect to the engine") as st:
             try:
@@ -255,8 +261,6 @@ class _Run:
                 self.preflight_verdict()  # its docker-socket check says why there is no engine, with the fix
                 raise
             st.note = self.ctx.endpoint.display if self.ctx.endpoint else ""
-        env = module_env(creds, wrong_password=o.fault == "wrong-password") if creds is not None \
-            else (self.user_env or {})
         if o.via == "airflow":
             from . import airflow_run
 

@@ -186,8 +186,9 @@ def build_map(model: "ProjectModel") -> Node:
             node.children += [_module(model, project, s, outer, seen) for s in project.services.values()]
         boxes.append((outer, node))
     boxes = _one_box_per_run(boxes)
-    for outer, node in boxes:
-        if len([o for o, _ in boxes if o.daemon != "own"]) > 1:
+    several = sum(o.daemon != "own" for o, _ in boxes) > 1
+    for _, node in boxes:
+        if several:
             node.items.append(Item("lines", "several outer containers", UNKNOWN, "which one runs compose is not "
                                    "known from the files"))
         host.children.append(node)
