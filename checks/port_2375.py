@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 import time
 from pathlib import Path
 from typing import Any, Mapping
@@ -91,6 +90,8 @@ def desktop_settings_files(platform: str, env: Mapping[str, str]) -> list[Path]:
 
 
 def desktop_exposes_2375(platform: str, env: Mapping[str, str]) -> tuple[bool | None, str | None]:
+    import json
+
     for path in desktop_settings_files(platform, env):
         try:
             data = json.loads(path.read_bytes().decode("utf-8-sig"))

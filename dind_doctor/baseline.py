@@ -9,7 +9,6 @@ two entries.
 """
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import replace
@@ -58,6 +57,8 @@ def key(f: Finding) -> Key:
 def write(path: Path, findings: Sequence[Finding]) -> int:
     """Writes the active problems' fingerprints; returns how many."""
     keys = sorted(key(f) for f in findings if f.active and f.status in PROBLEMS and f.fingerprint)
+    import json
+
     doc = {"schema": SCHEMA, "tool": {"name": "dind-doctor", "version": __version__},
            "fingerprints": [{"check": c, "path": p or None, "hash": h} for c, p, h in keys]}
     try:
@@ -68,6 +69,7 @@ def write(path: Path, findings: Sequence[Finding]) -> int:
 
 
 def read(path: Path) -> Counter[Key]:
+    import json
     import os
 
     from .project.file_text import read_file

@@ -8,7 +8,6 @@ a file refused for its YAML aliases is never handed to compose (it would expand 
 from __future__ import annotations
 
 import dataclasses
-import json
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
@@ -54,6 +53,8 @@ def compose_config(project: ComposeProject, env: Mapping[str, str], timeout: flo
         from .evidence_shapes import quoted_shape
 
         raise ComposeConfigFailed(f"`docker compose config` failed: {quoted_shape(proc.first_error_line())}")
+    import json
+
     try:
         data = json.loads(proc.stdout)
     except ValueError:

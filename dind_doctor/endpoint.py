@@ -6,7 +6,6 @@ Precedence (docker/cli `resolveContextName`): a non-empty DOCKER_HOST, then DOCK
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import sys
 from .records import dataclass
@@ -108,10 +107,16 @@ def _context_dir(cfg: Path, kind: str, name: str) -> Path:
 
 def _read_json(path: Path) -> dict:
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except FileNotFoundError:
+        raw = path.read_bytes()
+    except FileNotFoundError:  # no Docker CLI config: most CI machines; json is not even imported
         return {}
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except OSError as exc:
+        raise EndpointError(f"cannot read {path}: {exc}") from exc
+    import json
+
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
         raise EndpointError(f"cannot read {path}: {exc}") from exc
     if not isinstance(data, dict):
         raise EndpointError(f"cannot read {path}: not a JSON object")

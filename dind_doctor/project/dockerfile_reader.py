@@ -10,7 +10,6 @@ bodies follow the instruction's line and are no instructions themselves (a `COPY
 """
 from __future__ import annotations
 
-import json
 import re
 
 from .dockerfile_model import HEREDOC_WORD, Dockerfile, Heredoc, Instruction, Stage, resolve
@@ -82,6 +81,8 @@ def _flags(rest: str) -> tuple[tuple[tuple[str, str | None], ...], str]:
 def _json_args(rest: str) -> list[str] | None:
     if not rest.startswith("["):
         return None
+    import json  # here: only an exec-form instruction needs it
+
     try:
         value = json.loads(rest)
     except ValueError:

@@ -9,7 +9,6 @@ volume. Pure string work: the caller interpolates variables and makes sources ab
 """
 from __future__ import annotations
 
-import csv
 from ..records import dataclass
 from typing import Any, Mapping
 
@@ -103,6 +102,8 @@ def _truthy(value: str | None) -> bool:
 def parse_mount_option(value: str) -> MountSpec:
     """`type=bind,source=...,target=...[,readonly]`: comma-separated, CSV-quoted like the docker CLI reads
     it (`"source=C:\\a,b"` keeps its comma)."""
+    import csv  # here: only a --mount option needs it
+
     try:
         parts = next(csv.reader([value]), [])
     except csv.Error:

@@ -2,13 +2,15 @@
 re-checked has no trailing whitespace after a backtick left."""
 from __future__ import annotations
 
+import sys
+
 from hypothesis import given, settings, strategies as st
 
 from dind_doctor.project.fixers import delete_spans
 from dind_doctor.project.ps_continuations import continuation_problems
 from dind_doctor.project.markdown_fences import markdown_blocks
 from dind_doctor.project import pstokens
-from dind_doctor.project.pstokens import BLANK, Source, tokenize
+from dind_doctor.project.pstokens import BLANK, ZERO_WIDTH, Source, tokenize
 
 # Text biased towards what matters: quotes, backticks, $ forms, here-string openers, comments, newlines.
 PIECES = st.sampled_from(["`", "` ", "`\t", "\n", "\r\n", "\r", " ", "\t", "'", '"', "''", '""', "$(", ")", "${",
@@ -77,3 +79,9 @@ def test_markdown_blocks_map_back_to_the_file(text):
         lines = [line + "\n" for line in text.split("\n")]  # CommonMark: lines end at LF (here no CR)
         first = block.text.split("\n")[0] + "\n"
         assert lines[block.first_line - 1] == first or not block.text or block.quoted
+
+
+def test_blanks_are_every_unicode_space_but_cr_lf_and_the_zero_width_characters():
+    """BLANK is written out (computing it cost start-up time): it must stay what str.isspace says."""
+    spaces = {c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()}
+    assert BLANK == frozenset(spaces - {"\r", "\n"}) | ZERO_WIDTH

@@ -1,6 +1,7 @@
 """What a command imports is what it needs: the start-up cost of every run (issue 15). Module sets, never
 timings: a heavy package that creeps back into a path that does not need it fails here."""
-import json
+import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,14 +11,16 @@ SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed_project"
 ENGINE_ONLY = {"docker", "requests", "urllib3", "importlib.metadata", "email.parser", "tabulate", "socket"}
 
 
-def modules_after(*args: str) -> set[str]:
-    code = ("import contextlib, io, json, sys\nfrom dind_doctor.cli import cli\n"
+def modules_after(*args: str, env: dict[str, str] | None = None) -> set[str]:
+    # printed with repr, read back with ast: the harness itself imports nothing the run might not (json)
+    code = ("import contextlib, io, sys\nfrom dind_doctor.cli import cli\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             "    try:\n        cli(sys.argv[1:], prog_name='dind-doctor')\n    except SystemExit:\n        pass\n"
-            "print(json.dumps(sorted(sys.modules)))")
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
+            "print(sorted(sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
+                         env=None if env is None else {**os.environ, **env})
     assert out.returncode == 0, out.stderr
-    return set(json.loads(out.stdout.splitlines()[-1]))
+    return set(ast.literal_eval(out.stdout.splitlines()[-1]))
 
 
 def test_help_imports_neither_the_model_nor_the_checks_nor_docker():
@@ -33,6 +36,22 @@ def test_static_check_imports_no_engine_client_no_metadata_reader_no_psutil():
     if sys.platform.startswith("linux"):  # the shell and a local dockerd are read from /proc there
         unexpected |= loaded & {"psutil"}
     assert not unexpected
+
+
+def test_json_and_csv_are_imported_only_by_what_needs_them(tmp_path):
+    # json: the Docker CLI's config.json, compose's JSON, a baseline or an exec-form Dockerfile line (the
+    # seed's CMD ["python", ...]); csv: a --mount option, which neither project has.
+    config, project = tmp_path / "docker-config", tmp_path / "project"
+    config.mkdir()
+    project.mkdir()
+    (project / "compose.yaml").write_text("services:\n  app:\n    build: .\n    volumes: [./app:/app]\n")
+    (project / "Dockerfile").write_text("FROM busybox\nCMD echo shell form\n")
+    loaded = modules_after("check", "--static", "--project", str(project), "--shell", "bash",
+                           env={"DOCKER_CONFIG": str(config)})
+    assert "dind_doctor.project.mount_spec" in loaded and not loaded & {"json", "csv"}
+    loaded = modules_after("check", "--static", "--project", str(SEED), "--shell", "auto",
+                           env={"DOCKER_CONFIG": str(config)})
+    assert "json" in loaded and "csv" not in loaded
 
 
 def test_a_plain_env_file_is_read_without_python_dotenv_and_fingerprints_only_where_printed():
