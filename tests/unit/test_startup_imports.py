@@ -79,3 +79,13 @@ def test_explaining_a_check_reads_no_metadata_and_needs_no_engine():
 
 def test_listing_checks_needs_no_engine():  # tabulate (its table) reads its own version with importlib.metadata
     assert not modules_after("list-checks") & {"docker", "requests", "urllib3", "psutil"}
+
+
+def test_the_collector_is_paced_before_click_imports():
+    # click's own import allocates enough for a dozen default-paced collections (1.5% of a static run)
+    code = ("import gc, sys\nseen = []\nclass Spy:\n    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'click':\n            seen.append(gc.get_threshold()[0])\n"
+            "sys.meta_path.insert(0, Spy())\nimport dind_doctor.cli\nprint(seen)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert ast.literal_eval(out.stdout.strip()) == [50_000]
