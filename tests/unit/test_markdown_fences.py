@@ -46,3 +46,23 @@ def test_quoted_block_is_fixed_in_place(tmp_path: Path):
 def test_block_columns_are_the_files():
     (block,) = markdown_blocks("> ```ps1\n> docker run ` \n> ```\n")
     assert block.quoted and block.text == "  docker run ` \n" and block.first_line == 2
+
+
+def _blocks(text: str) -> list[tuple[str, int, str, int]]:
+    return [(b.language, b.first_line, b.text, b.offset) for b in markdown_blocks(text)]
+
+
+def test_fence_lines_found_by_search_keep_their_numbers():
+    """Fences found with str.find, one search per line that holds one: several marks on a line, ``` and ~~~
+    on one line, CR and CRLF endings, a closing fence on the last line with no line end."""
+    text = "a ``` b ``` c\r\nx ~~~ ```\r```sh\recho 1\r\n~~~~ not closing\n```\n\n~~~ps1\nx ```\n~~~"
+    assert _blocks(text) == [("sh", 4, "echo 1\r\n~~~~ not closing\n", 31), ("ps1", 9, "x ```\n", 68)]
+
+
+def test_other_line_breaks_shift_no_line_number():
+    """A form feed, NEL or U+2028 makes str.splitlines break where CommonMark does not: the same blocks
+    with and without them (the slow path is taken only when one is in the text)."""
+    plain = "intro\n```bash\nx=1\ny=2\n```\nend\n"
+    for brk in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029":
+        text = plain.replace("intro", f"in{brk}tro").replace("x=1", f"x{brk}=1")
+        assert _blocks(text) == [("bash", 3, f"x{brk}=1\ny=2\n", 15)], repr(brk)
