@@ -11,7 +11,7 @@ from dind_doctor.project.files import ProjectFiles
 
 from .env_file_baked import baked_findings, is_secret_env
 from .env_file_content import Parsed, content_findings, example_for
-from .env_file_git import git_findings
+from .env_file_git import GitTags
 from .env_file_probe import live_findings
 
 # How a compose file that cannot be read (wholly or in part) is reported: compose stops on all but `yaml`
@@ -68,19 +68,22 @@ class EnvFile(Check):
     def run(self, ctx: Context) -> list[Finding]:
         files = ctx.project_model.files
         projects = ctx.project_model.compose
-        findings = self._problems(files, projects)
         refs = [ref for project in projects for ref in project.env_files]
-        checked: dict[Path, Parsed] = {}  # env files whose content passed: the live probe's input
-        done: set[Path] = set()  # env files whose content is checked: once, however many services use them
-        for ref in refs:
-            found, parsed = self._check_ref(files, ref, done)
-            findings.extend(found)
-            if parsed is not None:
-                checked[ref.path] = parsed
-        findings.extend(baked_findings(self, ctx, files))
         env_paths = {r.path for r in refs if r.checkable and r.path.is_file()}
-        findings.extend(git_findings(self, files, sorted(env_paths | {p for p in files.paths if is_secret_env(p)}),
-                                     ctx.timeout))
+        git = GitTags(files, sorted(env_paths | {p for p in files.paths if is_secret_env(p)}))  # lists meanwhile
+        try:
+            findings = self._problems(files, projects)
+            checked: dict[Path, Parsed] = {}  # env files whose content passed: the live probe's input
+            done: set[Path] = set()  # env files whose content is checked: once, however many services use them
+            for ref in refs:
+                found, parsed = self._check_ref(files, ref, done)
+                findings.extend(found)
+                if parsed is not None:
+                    checked[ref.path] = parsed
+            findings.extend(baked_findings(self, ctx, files))
+            findings.extend(git.findings(self, files, ctx.timeout))
+        finally:
+            git.close()
         if checked and not ctx.engine_error:
             findings.extend(live_findings(self, ctx, files, list(checked.values())))
         if not findings:

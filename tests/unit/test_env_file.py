@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_project_support import HOSTED, SEED, TRAPS, copy_tree, run_check, summary
+from test_project_support import HOSTED, SEED, TRAPS, copy_tree, make_ctx, run_check, summary
 
 from dind_doctor.checks.env_file import EnvFile
 from dind_doctor.model import Status
@@ -145,6 +145,43 @@ def test_git_tracked_and_not_ignored(tmp_path: Path):
     subprocess.run([*git, "add", "sp [ab]/a/.env"], check=True)
     assert summary(run_check(EnvFile, project)) == {("fail", "sp [ab]/a/.env", None),
                                                     ("warn", "sp [ab]/*/.env", None)}
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_git_lists_while_the_env_files_are_read_and_is_stopped_if_the_check_fails(tmp_path: Path, monkeypatch):
+    import dind_doctor.checks.env_file as env_file_module
+    from dind_doctor import subprocesses
+
+    project = copy_tree(SEED, tmp_path / "seed")
+    subprocess.run(["git", "-C", str(project), "init", "-q"], check=True)
+    started: list[subprocesses.Running] = []
+    real_start, real_baked = subprocesses.start, env_file_module.baked_findings
+
+    def start(argv, **kwargs):
+        started.append(real_start(argv, **kwargs))
+        return started[-1]
+
+    def asked_about_env_files() -> list[subprocesses.Running]:  # not the walk's own git child
+        return [r for r in started if "--exclude-standard" in r.argv and r.argv[-1] == "hosted/app/.env"]
+
+    def baked(*args):  # the env files' content is read before this: git must be running already, not reaped
+        (child,) = asked_about_env_files()
+        assert child.proc.returncode is None
+        return real_baked(*args)
+
+    monkeypatch.setattr(subprocesses, "start", start)
+    monkeypatch.setattr(env_file_module, "baked_findings", baked)
+    assert summary(run_check(EnvFile, project)) >= {("warn", "hosted/app/.env", None)}
+
+    def broken(*args):
+        raise RuntimeError("a reader failed")
+
+    started.clear()
+    monkeypatch.setattr(env_file_module, "baked_findings", broken)
+    with pytest.raises(RuntimeError):
+        EnvFile().run(make_ctx(project))
+    (child,) = asked_about_env_files()
+    assert child.proc.returncode is not None and child._out.closed  # killed or reaped, its files freed
 
 
 def test_seed_and_hosted(tmp_path: Path):
