@@ -11,10 +11,20 @@ decorator itself, so typing is unchanged (frozen assignments, replace, fields). 
 assigned again once __init__ has set it (FrozenInstanceError, like the standard guard; object.__setattr__ in
 __post_init__ still works). Options other than frozen/eq/repr (slots, order, unsafe_hash...) are passed to
 the standard decorator whole.
+
+Even that work is deferred: a `check --static` run instantiates about 50 of the package's 80 records. A
+record is only marked when created (_defer), and processed the first time something needs it, once, under a
+lock (checks run on threads). Each way in is an attribute that processing replaces: the __init__ stub,
+__dataclass_fields__ (fields, replace, asdict, is_dataclass, a subclass's own processing),
+__dataclass_params__, __match_args__, __doc__; or removes: __setstate__ (unpickling skips __init__) and
+__signature__ (inspect.signature, help). A class with other options or its own __init__ is processed at
+once. One consequence: a malformed record (a field without a default after one with it) raises at its first
+use, not at import; mypy reports it before either.
 """
 from __future__ import annotations
 
 import dataclasses
+import threading
 from dataclasses import FrozenInstanceError, field
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Callable
@@ -76,16 +86,16 @@ def _frozen_delattr(self: Any, name: str) -> None:
     raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
-def _record(cls: type, frozen: bool, eq: bool, repr: bool) -> type:
+def _process(cls: type, frozen: bool, eq: bool, repr: bool, undocumented: bool, lazy: bool) -> None:
     class_hash = cls.__dict__.get("__hash__", dataclasses.MISSING)
     explicit_hash = not (class_hash is dataclasses.MISSING or (class_hash is None and "__eq__" in cls.__dict__))
-    undocumented = not cls.__dict__.get("__doc__")
-    if undocumented:  # else the standard decorator writes one from inspect.signature: a third of its time
-        cls.__doc__ = "-"
-    cls = dataclasses.dataclass(cls, repr=False, eq=False)  # only __init__ is compiled
+    if lazy:  # the stub stays until the real __init__ replaces it (_standard_init); __doc__ reads "-" meanwhile
+        dataclasses.dataclass(cls, init=False, repr=False, eq=False, match_args=False)
+    else:
+        if undocumented:  # else the standard decorator writes one from inspect.signature: a third of its time
+            cls.__doc__ = "-"
+        dataclasses.dataclass(cls, repr=False, eq=False)  # only __init__ is compiled
     fields = dataclasses.fields(cls)
-    if undocumented:
-        cls.__doc__ = f"{cls.__name__}({', '.join(f.name for f in fields if f.init)})"
     own = cls.__dict__
     if repr and "__repr__" not in own:
         cls.__repr__ = _repr_for(tuple(f.name for f in fields if f.repr))  # type: ignore[assignment]
@@ -100,6 +110,103 @@ def _record(cls: type, frozen: bool, eq: bool, repr: bool) -> type:
             if name in own:
                 raise TypeError(f"cannot overwrite attribute {name} in class {cls.__name__}")
             setattr(cls, name, guard)
+    if undocumented:
+        cls.__doc__ = f"{cls.__name__}({', '.join(f.name for f in fields if f.init)})"
+    if lazy:
+        made = _standard_init(cls)
+        cls.__dataclass_params__ = made.__dataclass_params__  # type: ignore[attr-defined]  # init=True, as eager
+        if isinstance(own.get("__match_args__"), _Pending):
+            cls.__match_args__ = made.__match_args__  # type: ignore[attr-defined, misc]
+        for name in _REMOVED:
+            if isinstance(own.get(name), _Pending):
+                delattr(cls, name)
+        # last: from here on, instances are made without the lock, so all the above must be in place
+        cls.__init__ = made.__dict__["__init__"]  # type: ignore[misc]
+
+
+class _Fields:
+    """The base of _standard_init's throwaway classes: its two attributes are set under _lock."""
+
+
+def _standard_init(cls: type) -> type:
+    """A throwaway class with cls's fields, params and __post_init__, through the standard decorator: its
+    __init__ is the one dataclasses would give cls. Not made on cls itself: dataclasses writes __init__ only
+    where the class has none, and the stub must stay until this one replaces it, or a thread instantiating in
+    between would get object.__init__."""
+    _Fields.__dataclass_fields__ = cls.__dataclass_fields__  # type: ignore[attr-defined]
+    _Fields.__dataclass_params__ = cls.__dataclass_params__  # type: ignore[attr-defined]
+    space: dict[str, Any] = {"__module__": cls.__module__, "__qualname__": cls.__qualname__, "__doc__": "-"}
+    if hasattr(cls, "__post_init__"):
+        space["__post_init__"] = None  # dataclasses only asks whether there is one
+    return dataclasses.dataclass(type(cls.__name__, (_Fields,), space), repr=False, eq=False)
+
+
+_lock = threading.RLock()  # reentrant: processing a record reads its bases' fields, which processes them first
+# class -> _process's arguments (frozen, eq, repr, undocumented), or the error processing it raised
+_waiting: dict[type, tuple[bool, bool, bool, bool] | BaseException] = {}
+_SET = ("__dataclass_fields__", "__dataclass_params__", "__match_args__")  # processing sets them
+_REMOVED = ("__setstate__", "__signature__")  # read from outside before any __init__; processing removes them
+
+
+def _finalize(cls: type) -> None:
+    with _lock:  # two first uses at once: one processes, the other waits and finds it done
+        task = _waiting.pop(cls, None)
+        if task is None:  # processed already, or being processed by this very thread (a read from inside)
+            return
+        if isinstance(task, BaseException):
+            _waiting[cls] = task
+            raise task
+        try:
+            _process(cls, *task, lazy=True)
+        except BaseException as error:  # a half-processed class must not look finished: fail every time
+            _waiting[cls] = error
+            raise
+
+
+class _Pending:
+    """A class attribute of a record not processed yet: reading it processes the class (the one that holds
+    it, also when read through a plain subclass), then gives what processing put in its place."""
+
+    __slots__ = ("owner", "name")
+
+    def __init__(self, owner: type, name: str) -> None:
+        self.owner, self.name = owner, name
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+        _finalize(self.owner)
+        value = self.owner.__dict__.get(self.name)
+        if value is self:  # read by the processing itself: dataclasses asks whether there is a docstring
+            if self.name == "__doc__":
+                return "-"
+            raise AttributeError(self.name)
+        if value is None:  # one of _REMOVED
+            raise AttributeError(self.name)
+        return value
+
+
+def _init_stub(cls: type) -> Callable[..., None]:
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        _finalize(cls)  # cls, not type(self): a plain subclass inherits this stub
+        cls.__init__(self, *args, **kwargs)  # type: ignore[misc]
+
+    return __init__
+
+
+def _defer(cls: type, frozen: bool, eq: bool, repr: bool) -> type:
+    undocumented = not cls.__dict__.get("__doc__")
+    if "__init__" in cls.__dict__:  # its own __init__: nothing would trigger processing, so do it now
+        _process(cls, frozen, eq, repr, undocumented, lazy=False)
+        return cls
+    _waiting[cls] = (frozen, eq, repr, undocumented)
+    for name in _SET:
+        if name not in cls.__dict__:  # a __match_args__ of the class's own stays, as with the standard one
+            setattr(cls, name, _Pending(cls, name))
+    for name in _REMOVED:  # unless some class of the MRO really has one
+        if not any(name in k.__dict__ and not isinstance(k.__dict__[name], _Pending) for k in cls.__mro__):
+            setattr(cls, name, _Pending(cls, name))
+    if undocumented:
+        cls.__doc__ = _Pending(cls, "__doc__")  # type: ignore[assignment]
+    cls.__init__ = _init_stub(cls)  # type: ignore[misc]
     return cls
 
 
@@ -108,8 +215,8 @@ if TYPE_CHECKING:
 else:
     def dataclass(cls=None, /, *, frozen=False, eq=True, repr=True, **others):
         def wrap(cls):
-            if others:
+            if others:  # slots and the like: the standard decorator, now (slots makes a new class)
                 return dataclasses.dataclass(cls, frozen=frozen, eq=eq, repr=repr, **others)
-            return _record(cls, frozen, eq, repr)
+            return _defer(cls, frozen, eq, repr)
 
         return wrap if cls is None else wrap(cls)
