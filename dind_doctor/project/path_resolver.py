@@ -42,13 +42,19 @@ class _Scanner:
         out: list[str] = []
         text, n = self.text, len(self.text)
         while i < n:
-            char = text[i]
-            if closing and char == "}":
-                return "".join(out), i
-            if char != "$" or i + 1 >= n:
-                out.append(char)
-                i += 1
-                continue
+            # The text up to the next `$` (or the `}` before it) is copied as is: one str.find, not a step
+            # per character.
+            dollar = text.find("$", i)
+            dollar = n if dollar < 0 else dollar
+            if closing and (brace := text.find("}", i, dollar)) >= 0:
+                out.append(text[i:brace])
+                return "".join(out), brace
+            out.append(text[i:dollar])
+            i = dollar
+            if i + 1 >= n:  # the end, or a `$` that ends the text (kept as written)
+                out.append(text[i:])
+                i = n
+                break
             nxt = text[i + 1]
             if nxt == "$":
                 out.append("$")
@@ -62,7 +68,7 @@ class _Scanner:
                     self.missing.append(m.group(0))
                 i = m.end()
             else:
-                out.append(char)
+                out.append("$")
                 i += 1
         return "".join(out), i
 

@@ -54,6 +54,18 @@ def depth_bound(text: str) -> int:
     return deepest + indent + indicators
 
 
+def quick_depth_bound(text: str) -> int:
+    """A bound over depth_bound, from a few whole-text searches instead of a Python step per line: the
+    flow nesting is at most the count of `[` and `{`; a line's indentation at most the longest run of
+    spaces; its block indicators (two characters each, never overlapping) at most half its length."""
+    longest = max(map(len, text.splitlines()), default=0)
+    low, high = 0, longest  # the longest run of spaces: a run lies within a line
+    while low < high:
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if " " * mid in text else (low, mid - 1)
+    return text.count("[") + text.count("{") + low + longest // 2 + 1
+
+
 def event_depth(loader_class: Any, text: str, stop: int = MAX_DEPTH) -> int:
     """The true nesting, from libyaml's events (its parser keeps an explicit stack: no recursion), up to
     `stop`: it returns as soon as the nesting passes it (libyaml's scanner is quadratic in flow nesting:
@@ -87,7 +99,9 @@ def _loader_class(text: str) -> Any:
     fast = getattr(yaml, "CSafeLoader", None)
     if fast is None:
         return yaml.SafeLoader
-    if depth_bound(text) > MAX_DEPTH and event_depth(fast, text) > MAX_DEPTH:
+    # Each test runs only when the cheaper one before it cannot rule the nesting out.
+    if quick_depth_bound(text) > MAX_DEPTH and depth_bound(text) > MAX_DEPTH and \
+            event_depth(fast, text) > MAX_DEPTH:
         raise YamlRefused(f"refused: nested deeper than {MAX_DEPTH} levels")
     return fast
 
@@ -97,26 +111,31 @@ def expanded_size(root: Any) -> tuple[int, int]:
     distinct node visited once. A node that contains itself (a recursive alias) counts as unbounded."""
     sizes: dict[int, int] = {}
     on_path: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(root, False)]
+    # (node, None): to visit; (node, its children): visited, sized once they are. A scalar (most nodes) is
+    # sized as it is met: no children to list, no second visit.
+    stack: list[tuple[Any, list[Any] | None]] = [(root, None)]
     while stack:
-        node, children_done = stack.pop()
+        node, children = stack.pop()
         key = id(node)
-        if children_done:
-            children = _children(node)
+        if children is not None:
             sizes[key] = 1 + sum(sizes[id(c)] for c in children)
             on_path.discard(key)
             continue
         if key in sizes:
             continue
+        if node.id == "scalar":
+            sizes[key] = 1
+            continue
         if key in on_path:
             return ALIAS_BUDGET * 1000, len(sizes)  # recursive: expanding it never ends
         on_path.add(key)
-        stack.append((node, True))
-        for child in _children(node):
+        children = _children(node)
+        stack.append((node, children))
+        for child in children:
             if id(child) in on_path:
                 return ALIAS_BUDGET * 1000, len(sizes)
             if id(child) not in sizes:
-                stack.append((child, False))
+                stack.append((child, None))
     return sizes.get(id(root), 0), len(sizes)
 
 

@@ -327,3 +327,18 @@ def test_every_compose_file_is_read_and_parsed_once(tmp_path: Path, monkeypatch:
     assert sorted(p.rel for p in projects) == sorted(f"app{i}/compose.yaml" for i in range(copies))
     assert all(set(p.services) == {"web", "shared"} and p.services["web"].image == "b" for p in projects)
     assert len(parsed) == copies + 2 and files.reads == copies + 2
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("plain/path}", ("plain/path}", (), None)),  # a `}` outside a default is text
+    ("a$$b$", ("a$b$", (), None)),  # `$$` is one `$`; a `$` ending the text stays
+    ("${A:-x}y}${B-${C:-c}}/$A/$1", ("vay}c/va/$1", (), None)),
+    ("${U:-${V}}-${U}-$U", ("--", ("V", "U"), None)),
+    ("${A:+on}${E:+on}${A:?x}${U:?gone}", ("onva", (), "required variable U is missing a value: gone")),
+    ("${1x} ${A", ("${1x} va", (), "invalid interpolation `${1x}`")),
+])
+def test_interpolation_copies_the_text_between_variables(text, expected):
+    from dind_doctor.project.path_resolver import interpolate
+
+    done = interpolate(text, {"A": "va", "E": ""})
+    assert (done.text, done.missing, done.error) == expected

@@ -11,7 +11,8 @@ import pytest
 
 from dind_doctor.project.compose_loader import load_projects
 from dind_doctor.project.files import ProjectFiles
-from dind_doctor.project.yaml_bounded import ALIAS_BUDGET, YamlRefused, expanded_size, load_bounded
+from dind_doctor.project.yaml_bounded import (ALIAS_BUDGET, MAX_DEPTH, YamlRefused, depth_bound, expanded_size,
+                                               load_bounded, quick_depth_bound)
 
 
 def bomb(levels: int = 9, width: int = 10) -> str:
@@ -104,7 +105,28 @@ def test_deep_block_nesting_is_refused_not_a_segfault(text):
 
 
 def test_ordinary_nesting_takes_the_fast_path():
-    from dind_doctor.project.yaml_bounded import MAX_DEPTH, depth_bound
-
     text = (Path(__file__).resolve().parents[1] / "fixtures/seed_project/hosted/docker-compose.yml").read_text()
     assert depth_bound(text) <= MAX_DEPTH
+    long_line = "services:\n  a:\n    command: " + "x " * 150 + "\n"  # a 300-character command line
+    for text in (text, long_line):
+        assert quick_depth_bound(text) <= MAX_DEPTH  # ruled out by a few whole-text searches
+
+
+@pytest.mark.parametrize("text", ["", "a", "- - - x\n  ? [a, {b: c}]\n", "   \x0c    - a: b\n", "[[[\r]]]\n- x: y",
+                                  "a:\u2028     - b\n" + " " * 40 + "c: d", "-:-: ? ?: :"])
+def test_quick_depth_bound_is_over_the_line_by_line_one(text):
+    assert quick_depth_bound(text) >= depth_bound(text)
+
+
+@pytest.mark.parametrize("text, sizes", [
+    ("a: &s x\nb: *s\nc: [*s, *s]\n", (9, 6)),  # a shared scalar is one distinct node, counted at each use
+    ("x: &a {k: [1, 2, 3]}\ny: [*a, *a]\n", (22, 10)),
+    ("plain: [1, 2]\n", (5, 5)),
+])
+def test_expanded_and_distinct_nodes(text, sizes):
+    from dind_doctor.project.yaml_bounded import _loader_class
+
+    loader = _loader_class(text)(text)
+    node = loader.get_single_node()
+    loader.dispose()
+    assert expanded_size(node) == sizes
