@@ -9,7 +9,6 @@ Every finding leaves through the masking boundary (masking.py): whatever renders
 """
 from __future__ import annotations
 
-import queue
 import threading
 import time
 from typing import TYPE_CHECKING, Callable, Sequence
@@ -127,36 +126,63 @@ def _join_each(threads: list[Started]) -> dict[int, list[Finding]]:
     return timed_out
 
 
-def _lane(checks: list[tuple[int, Check]], target: Target, starts: "queue.SimpleQueue[float]",
-          done: list[threading.Event], abandoned: threading.Event) -> None:
-    for (i, check), finished in zip(checks, done):
-        if abandoned.is_set():  # a check of this lane timed out: the ones after it run on the next lane
-            return
-        starts.put(time.monotonic())
-        target(i, check)
-        finished.set()
+class _Lane:
+    """Project checks run one after another on one daemon thread, each timed from its own start.
+
+    The runner sleeps until the lane is done, waking only when a check may be past its limit: not at every
+    check. Each wake-up takes the GIL from the lane, and on a loaded machine the lane then waits for the
+    runner's thread to be scheduled (the checks of the user's repository ran 0.8 CPUs' worth in 1.0 s of
+    wall time when the runner woke twice per check)."""
+
+    def __init__(self, checks: list[tuple[int, Check]], target: Target) -> None:
+        self.checks, self.target = checks, target
+        self._lock = threading.Lock()  # the lane's next step and the runner's verdict on it: one at a time
+        self._progress = (0, time.monotonic())  # (position in checks of the one running, when it started)
+        self._abandoned = False
+        self._done = threading.Event()
+        # A check started later ends no sooner than this after its start: the runner's longest sleep, so it
+        # looks again before any check the lane has moved on to can pass its limit.
+        self._shortest_from = [min(c.time_limit for _, c in checks[n:]) for n in range(len(checks))]
+
+    def run(self) -> None:  # on the lane's thread
+        for n, (i, check) in enumerate(self.checks):
+            with self._lock:
+                if self._abandoned:  # the runner gave up on a check of this lane: the rest run on the next one
+                    return
+                self._progress = (n, time.monotonic())
+            self.target(i, check)
+        self._done.set()
+
+    def wait(self) -> int | None:
+        """None once every check has run; else the position of the check past its limit, the lane given up."""
+        while True:
+            n, started = self._progress
+            deadline = started + self.checks[n][1].time_limit
+            if self._sleep(min(deadline - time.monotonic(), self._shortest_from[n])):
+                return None
+            with self._lock:
+                if self._progress == (n, started) and time.monotonic() >= deadline:
+                    self._abandoned = True
+                    return n
+
+    def _sleep(self, seconds: float) -> bool:
+        """Whether the lane finished within `seconds`."""
+        return self._done.wait(max(0.0, seconds))
 
 
 def _run_lane(checks: list[tuple[int, Check]], target: Target) -> dict[int, list[Finding]]:
-    """The checks one after another on one daemon thread, each timed from its own start. A check past
-    its limit is left running on that thread (nothing can stop a thread), reported timed out, and the
-    checks after it go on a new thread."""
+    """The checks on a _Lane. A check past its limit is left running on its thread (nothing can stop a
+    thread), reported timed out, and the checks after it go on a new lane."""
     timed_out: dict[int, list[Finding]] = {}
     while checks:
-        starts: queue.SimpleQueue[float] = queue.SimpleQueue()
-        done = [threading.Event() for _ in checks]
-        abandoned = threading.Event()
-        threading.Thread(target=_lane, args=(checks, target, starts, done, abandoned), name="checks",
-                         daemon=True).start()
-        rest: list[tuple[int, Check]] = []
-        for n, ((i, check), finished) in enumerate(zip(checks, done)):
-            started = starts.get()  # at once: the check before it has finished
-            if not finished.wait(max(0.0, started + check.time_limit - time.monotonic())):
-                timed_out[i] = _timed_out(check)
-                abandoned.set()
-                rest = checks[n + 1:]
-                break
-        checks = rest
+        lane = _Lane(checks, target)
+        threading.Thread(target=lane.run, name="checks", daemon=True).start()
+        late = lane.wait()
+        if late is None:
+            break
+        i, check = checks[late]
+        timed_out[i] = _timed_out(check)
+        checks = checks[late + 1:]
     return timed_out
 
 

@@ -222,3 +222,25 @@ def test_the_checks_after_a_timeout_run_once(tmp_path):
     time.sleep(0.8)  # the late check has returned on its old thread meanwhile
     assert [f.status for f in findings] == [Status.ERROR, Status.OK, Status.OK, Status.OK]
     assert Counted.runs == ["after-0", "after-1", "after-2"]
+
+
+def test_the_runner_sleeps_through_a_lane_of_quick_checks(tmp_path, monkeypatch):
+    """It wakes when the lane is done, not at every check: each wake-up takes the GIL from the lane (on a
+    loaded machine, a wait for the runner's thread to be scheduled)."""
+    from dind_doctor import runner
+
+    sleeps: list[float] = []
+    real_sleep = runner._Lane._sleep
+
+    def counted(self, seconds):
+        sleeps.append(seconds)
+        return real_sleep(self, seconds)
+
+    monkeypatch.setattr(runner._Lane, "_sleep", counted)
+    ctx = Context(project=tmp_path, shell="bash", env={"DOCKER_HOST": f"unix://{tmp_path}/none.sock"}, timeout=0.5)
+    ctx.static = True
+    Counted.runs = []
+    quick = [type(f"quick{n}", (Counted,), {"id": f"quick-{n}", "title": "t"}) for n in range(20)]
+    findings = run_checks(ctx, quick)
+    assert [f.status for f in findings] == [Status.OK] * 20 and len(Counted.runs) == 20
+    assert len(sleeps) == 1 and sleeps[0] > 29  # one sleep, as long as the shortest limit (30 s) allows
