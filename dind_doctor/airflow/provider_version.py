@@ -9,7 +9,10 @@ to a 3.x.
 """
 from __future__ import annotations
 
+import functools
 import re
+from bisect import bisect_right
+from itertools import accumulate
 from ..project.file_names import is_compose_name, is_dockerfile_name  # re only: no start-up cost
 from ..records import dataclass
 from typing import TYPE_CHECKING, Iterable
@@ -24,6 +27,10 @@ PROVIDER = re.compile(
 AIRFLOW_IMAGE = re.compile(r"apache/airflow:(?P<tag>[\w.-]+)")
 AIRFLOW_PIN = re.compile(r"apache[-_]airflow\s*==\s*(?P<version>\d+\.\d+(?:\.\d+)?)\b", re.IGNORECASE)
 CONSTRAINTS = re.compile(r"constraints-(?P<version>\d+\.\d+\.\d+)/constraints")
+# Every match of the four patterns above holds `airflow` (in any case, as they fold it) or `constraints-`: only
+# the lines that do are read with them (four case-folding regex searches of every line cost more than the rest
+# of a run's reading).
+CANDIDATE_WORDS = ("airflow", "constraints-")
 VERSION = re.compile(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
 CLAUSE = re.compile(r"(===?|~=|!=|<=|>=|<|>)\s*([\w.*+!-]+)")
 # A 3.x and a 4.x release at each end of their series: a specifier allows a series when it allows one.
@@ -88,7 +95,7 @@ def scan(sources: Iterable[tuple[str, str]]) -> tuple[list[tuple[Clue, str]], li
     providers: list[tuple[Clue, str]] = []
     airflows: list[tuple[Clue, str]] = []
     for rel, text in sources:
-        for number, line in enumerate(text.splitlines(), 1):
+        for number, line in _candidate_lines(text):
             stripped = line.strip()
             if not stripped or stripped.startswith("#"):
                 continue
@@ -100,6 +107,35 @@ def scan(sources: Iterable[tuple[str, str]]) -> tuple[list[tuple[Clue, str]], li
                     if version is not None:
                         airflows.append((Clue(rel, number, match.group(0)), ".".join(map(str, version))))
     return providers, airflows
+
+
+# The only characters IGNORECASE matches to a letter of CANDIDATE_WORDS that str.lower does not turn into it
+# (U+0130 is also the only one str.lower turns into two characters), found by testing every code point.
+_FOLDED_ONTO_WORDS = "\u0130\u0131\u017f"
+
+
+@functools.cache
+def _candidate() -> re.Pattern[str]:
+    """Compiled for the first text holding one of _FOLDED_ONTO_WORDS only (others are searched with str.find)."""
+    return re.compile("|".join(CANDIDATE_WORDS), re.IGNORECASE)
+
+
+def _candidate_lines(text: str) -> list[tuple[int, str]]:
+    """(1-based number, line) of the lines of `text` (as str.splitlines cuts them) that hold one of CANDIDATE_WORDS."""
+    lines = text.splitlines(keepends=True)
+    ends = list(accumulate(map(len, lines)))  # bisect_right(ends, at): the line of position `at`
+    numbers: set[int] = set()
+    if text.isascii() or not any(c in text for c in _FOLDED_ONTO_WORDS):  # str.lower keeps every position
+        lower = text.lower()
+        for word in CANDIDATE_WORDS:
+            at = lower.find(word)
+            while at >= 0:
+                line = bisect_right(ends, at)
+                numbers.add(line)
+                at = lower.find(word, ends[line])  # the next line: one search per line that holds it
+    else:
+        numbers.update(bisect_right(ends, m.start()) for m in _candidate().finditer(text))
+    return [(i + 1, lines[i].splitlines()[0]) for i in sorted(numbers)]
 
 
 def resolve(sources: Iterable[tuple[str, str]]) -> ProviderVersion:

@@ -50,3 +50,26 @@ def test_unpinned_in_airflow_image_names_the_caveat():
 ])
 def test_allows(spec, version, ok):
     assert allows(spec, version) is ok
+
+
+def test_clues_keep_their_line_numbers():
+    """Only the lines holding `airflow` or `constraints-` (in any case, as the patterns fold it) are read:
+    the others are skipped, the line numbers are str.splitlines' (a form feed ends a line), and a comment
+    line names nothing."""
+    from dind_doctor.airflow.provider_version import scan
+
+    text = ("docker\r\n# apache-airflow-providers-docker==3.0\n\x0cAPACHE-AIRFLOW-PROVIDERS-DOCKER >= 4.1\rx\n"
+            "FROM apache/airflow:2.9.1 AS a  # and apache-airflow==2.8.0\n"
+            "pip install -c https://x/constraints-2.10.3/constraints-3.11.txt\n\n\u0131\n")
+    providers, airflows = scan([("f", text)])
+    assert [(c.line, c.text, spec) for c, spec in providers] == [(4, "APACHE-AIRFLOW-PROVIDERS-DOCKER >= 4.1", ">= 4.1")]
+    assert [(c.line, c.text, v) for c, v in airflows] == [
+        (6, "apache/airflow:2.9.1", "2.9.1"), (6, "apache-airflow==2.8.0", "2.8.0"),
+        (7, "constraints-2.10.3/constraints", "2.10.3")]
+    assert scan([("g", "no clue here\n")]) == ([], [])
+    # U+0131 (dotless i) is an `i` to the case-folding patterns, not to str.lower: such a text is searched
+    # with the patterns' own folding; an accent elsewhere is not (and changes nothing)
+    folded = scan([("f", "caf\u00e9\napache-a\u0131rflow-providers-docker==3.1\n")])
+    assert [(c.line, spec) for c, spec in folded[0]] == [(2, "==3.1")]
+    assert [(c.line, spec) for c, spec in scan([("f", "caf\u00e9\napache-airflow-providers-docker<4\n")])[0]] == \
+        [(2, "<4")]
