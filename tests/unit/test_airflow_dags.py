@@ -252,3 +252,12 @@ def test_operator_names_count_only_in_code(source, is_dag, monkeypatch):
     dag = read_dag(Path("m.py"), "m.py", source)
     assert (dag is not None) is is_dag
     assert parsed == (["m.py"] if is_dag else [])
+
+
+def test_every_marker_holds_the_shared_part_searched_first():
+    from dind_doctor.airflow.dags import MARKERS, MARKERS_SHARE, mentions_docker
+
+    assert all(MARKERS_SHARE in marker for marker in MARKERS)
+    assert [mentions_docker(text) for text in ("import os\n", "# DockerOperator\nx = 1\n",
+                                               "from airflow.decorators import task\n@task.docker(image='x')\n",
+                                               "op = DockerSwarmOperator(task_id='t')\n")] == [False, False, True, True]
