@@ -134,3 +134,17 @@ def test_env_and_arg_defaults_feed_the_masker_through_the_model() -> None:
             "ENV LEGACY some value\nARG TOKEN=abc\nRUN <<EOF\nENV NOT_AN_INSTRUCTION=x\nEOF\n")
     dockerfile_values(Recorder(), parse_dockerfile(text))  # type: ignore[arg-type]
     assert fed == [("A", "1"), ("B", "two words"), ("C", "3"), ("LEGACY", "some value"), ("TOKEN", "abc")]
+
+
+@pytest.mark.parametrize("text, escape, words", [
+    ("src\t /app/  ", "\\", ["src", "/app/"]),  # no quote, no escape: split at spaces and tabs only
+    ("a\u00a0b\x0bc d", "\\", ["a\u00a0b\x0bc", "d"]),  # other blanks are characters of the word
+    ('"a b" c\\ d', "\\", ["a b", "c d"]),
+    ("'x\\y' \"q\\\"\"", "\\", ["x\\y", 'q"']),
+    ("C:\\app `\"x", "`", ["C:\\app", '"x']),
+    ("", "\\", []),
+])
+def test_copy_words_split_as_buildkit_splits_them(text, escape, words):
+    from dind_doctor.project.dockerfile_reader import _split_words
+
+    assert _split_words(text, escape) == words
