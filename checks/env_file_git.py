@@ -17,6 +17,15 @@ if TYPE_CHECKING:
     from dind_doctor.check import Check
 
 
+def _rel_inside(path: Path, root: Path) -> str | None:
+    """path relative to root, or None when it is outside it (or, on Windows, on another drive)."""
+    try:
+        rel = os.path.relpath(path, root)
+    except ValueError:
+        return None
+    return None if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
+
+
 class GitTags:
     """git's `ls-files -t` tag for each of `env_paths` (walked files), asked when made and read by
     findings(): env-file makes one before it reads the env files' content, so git lists while Python reads
@@ -28,16 +37,19 @@ class GitTags:
     `--literal-pathspecs`: a file named `[ab].env` is that file, not a pattern that lists others."""
 
     def __init__(self, files: ProjectFiles, env_paths: list[Path]) -> None:
-        self.root = work_tree_root(files.root)
-        self.env_paths = env_paths
-        self.rels = [os.path.relpath(p, self.root) for p in env_paths] if self.root is not None else []
+        root = work_tree_root(files.root)
+        self.root = root if root is not None else files.root
         self._running: subprocesses.Running | None = None
         git = shutil.which("git")
-        if self.root is None or git is None or not env_paths:
+        # Only the files inside the work tree: git refuses the whole question for one outside it (an env_file
+        # `../shared.env`), which would hide a tracked `.env` too.
+        inside = [(p, rel) for p in env_paths if root is not None and (rel := _rel_inside(p, root)) is not None]
+        self.env_paths, self.rels = [p for p, _ in inside], [rel for _, rel in inside]
+        if git is None or not inside:
             return
         try:
             self._running = subprocesses.start(
-                [git, *SAFE_CONFIG, "--literal-pathspecs", "-C", str(self.root), "ls-files", "-z", "-t", "--cached",
+                [git, *SAFE_CONFIG, "--literal-pathspecs", "-C", str(root), "ls-files", "-z", "-t", "--cached",
                  "--others", "--exclude-standard", "--", *self.rels], env=read_only_env())
         except subprocesses.ChildFailed:  # git cannot tell: no finding, as when it fails below
             pass
@@ -63,7 +75,7 @@ class GitTags:
 
     def findings(self, check: "Check", files: ProjectFiles, timeout: float) -> list[Finding]:
         tags = self._tags(timeout)
-        if tags is None or self.root is None:
+        if tags is None:
             return []
         out = []
         for path, rel in zip(self.env_paths, self.rels):

@@ -11,14 +11,7 @@ import gc
 import importlib
 import sys
 
-# A run imports a few hundred modules whose objects live until exit: the collector's default pace (every 700
-# allocations) scans them again and again, then once more at exit, for no garbage (7% of a `check --static`
-# run's instructions, 1.5% more while click itself imports: hence here, before it, not in main()). A
-# collection every 50,000 allocations still bounds what a long command's cycles hold; main() freezes what
-# is left at the end, so the objects are not scanned again at exit.
-gc.set_threshold(50_000, 10, 10)
-
-import click  # noqa: E402
+import click
 
 from . import __version__
 
@@ -99,6 +92,7 @@ def cli() -> None:
 
 
 def main() -> None:
+    """The command line; the program's entry point is console.main (the collector's pace, then this)."""
     from . import interrupts
 
     _safe_console()

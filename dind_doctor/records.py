@@ -12,14 +12,17 @@ assigned again once __init__ has set it (FrozenInstanceError, like the standard 
 __post_init__ still works). Options other than frozen/eq/repr (slots, order, unsafe_hash...) are passed to
 the standard decorator whole.
 
-Even that work is deferred: a `check --static` run instantiates about 50 of the package's 80 records. A
-record is only marked when created (_defer), and processed the first time something needs it, once, under a
-lock (checks run on threads). Each way in is an attribute that processing replaces: the __init__ stub,
-__dataclass_fields__ (fields, replace, asdict, is_dataclass, a subclass's own processing),
-__dataclass_params__, __match_args__, __doc__; or removes: __setstate__ (unpickling skips __init__) and
-__signature__ (inspect.signature, help). A class with other options or its own __init__ is processed at
-once. One consequence: a malformed record (a field without a default after one with it) raises at its first
-use, not at import; mypy reports it before either.
+Even that work is deferred: a `check --static` run imports about 80 of the package's records and
+instantiates about 50. A record is only marked when created (_defer), and processed the first time something
+needs it, once, under a lock (checks run on threads). Each way in is an attribute that processing replaces:
+the __init__ stub, __dataclass_fields__ (fields, replace, asdict, is_dataclass, a subclass's own
+processing), __dataclass_params__, __match_args__, __doc__, __init_subclass__ (a subclass with an __init__ of
+its own never calls the stub); or removes: __setstate__ (unpickling skips __init__) and __signature__
+(inspect.signature, help). A class with other options or its own __init__ is processed at once.
+Consequences: a malformed record (a field without a default after one with it) raises at its first use, and
+at every use after it, not at import (mypy reports it before either); `Rec.__init__` read off the class
+before its first use is the stub (`(*args, **kwargs)`); and while one thread processes a record, another
+reading `__dataclass_params__` directly (nothing in the package does) may see the intermediate init=False.
 """
 from __future__ import annotations
 
@@ -124,26 +127,18 @@ def _process(cls: type, frozen: bool, eq: bool, repr: bool, undocumented: bool, 
         cls.__init__ = made.__dict__["__init__"]  # type: ignore[misc]
 
 
-class _Fields:
-    """The base of _standard_init's throwaway classes: its two attributes are set under _lock."""
-
-
 def _standard_init(cls: type) -> type:
-    """A throwaway class with cls's fields, params and __post_init__, through the standard decorator: its
-    __init__ is the one dataclasses would give cls. Not made on cls itself: dataclasses writes __init__ only
-    where the class has none, and the stub must stay until this one replaces it, or a thread instantiating in
-    between would get object.__init__."""
-    _Fields.__dataclass_fields__ = cls.__dataclass_fields__  # type: ignore[attr-defined]
-    _Fields.__dataclass_params__ = cls.__dataclass_params__  # type: ignore[attr-defined]
-    space: dict[str, Any] = {"__module__": cls.__module__, "__qualname__": cls.__qualname__, "__doc__": "-"}
-    if hasattr(cls, "__post_init__"):
-        space["__post_init__"] = None  # dataclasses only asks whether there is one
-    return dataclasses.dataclass(type(cls.__name__, (_Fields,), space), repr=False, eq=False)
+    """A throwaway subclass of cls, with no field of its own, through the standard decorator: its __init__
+    is the one dataclasses would give cls (cls's fields, annotations, defaults and __post_init__, from cls
+    itself). Not made on cls: dataclasses writes __init__ only where the class has none, and the stub must
+    stay until this one replaces it, or a thread instantiating in between would get object.__init__."""
+    space = {"__module__": cls.__module__, "__qualname__": cls.__qualname__, "__doc__": "-"}
+    return dataclasses.dataclass(type(cls.__name__, (cls,), space), repr=False, eq=False)
 
 
 _lock = threading.RLock()  # reentrant: processing a record reads its bases' fields, which processes them first
-# class -> _process's arguments (frozen, eq, repr, undocumented), or the error processing it raised
-_waiting: dict[type, tuple[bool, bool, bool, bool] | BaseException] = {}
+# class -> _process's arguments (frozen, eq, repr, undocumented), or why processing it failed
+_waiting: dict[type, tuple[bool, bool, bool, bool] | str] = {}
 _SET = ("__dataclass_fields__", "__dataclass_params__", "__match_args__")  # processing sets them
 _REMOVED = ("__setstate__", "__signature__")  # read from outside before any __init__; processing removes them
 
@@ -153,13 +148,18 @@ def _finalize(cls: type) -> None:
         task = _waiting.pop(cls, None)
         if task is None:  # processed already, or being processed by this very thread (a read from inside)
             return
-        if isinstance(task, BaseException):
+        if isinstance(task, str):
             _waiting[cls] = task
-            raise task
+            raise TypeError(f"record {cls.__qualname__} cannot be used: {task}")
         try:
             _process(cls, *task, lazy=True)
-        except BaseException as error:  # a half-processed class must not look finished: fail every time
-            _waiting[cls] = error
+        except BaseException as error:
+            # Half processed (a malformed record, or Ctrl-C in the middle): it must not look finished. Every
+            # later use raises anew (not the same exception object, whose traceback would grow), and the
+            # attributes dataclasses set already lead back here.
+            _waiting[cls] = f"processing it failed: {type(error).__name__}: {error}"
+            for name in _SET:
+                setattr(cls, name, _Pending(cls, name))
             raise
 
 
@@ -192,6 +192,16 @@ def _init_stub(cls: type) -> Callable[..., None]:
     return __init__
 
 
+def _subclass_hook(cls: type) -> classmethod:
+    """cls's __init_subclass__: a subclass, whatever its own __init__, finds cls processed."""
+
+    def __init_subclass__(sub: type, **kwargs: Any) -> None:
+        _finalize(cls)
+        super(cls, sub).__init_subclass__(**kwargs)  # type: ignore[arg-type]
+
+    return classmethod(__init_subclass__)
+
+
 def _defer(cls: type, frozen: bool, eq: bool, repr: bool) -> type:
     undocumented = not cls.__dict__.get("__doc__")
     if "__init__" in cls.__dict__:  # its own __init__: nothing would trigger processing, so do it now
@@ -206,6 +216,8 @@ def _defer(cls: type, frozen: bool, eq: bool, repr: bool) -> type:
             setattr(cls, name, _Pending(cls, name))
     if undocumented:
         cls.__doc__ = _Pending(cls, "__doc__")  # type: ignore[assignment]
+    if "__init_subclass__" not in cls.__dict__:
+        cls.__init_subclass__ = _subclass_hook(cls)  # type: ignore[assignment]
     cls.__init__ = _init_stub(cls)  # type: ignore[misc]
     return cls
 

@@ -148,6 +148,22 @@ def test_git_tracked_and_not_ignored(tmp_path: Path):
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_an_env_file_outside_the_work_tree_does_not_hide_a_tracked_one(tmp_path: Path):
+    # git refuses a whole `ls-files` that names a path outside the repository ("outside repository")
+    project = tmp_path / "project"
+    project.mkdir()
+    (tmp_path / "shared.env").write_text("SHARED=1\n")
+    (project / ".env").write_text("K=v\n")
+    (project / "compose.yaml").write_text("services:\n  app:\n    image: busybox\n"
+                                          "    env_file: [../shared.env, .env]\n")
+    git = ["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", ".env"], check=True)
+    tracked = [f for f in run_check(EnvFile, project) if "tracked by git" in f.summary]
+    assert [(f.status, f.location.path) for f in tracked] == [(Status.FAIL, ".env")]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_git_lists_while_the_env_files_are_read_and_is_stopped_if_the_check_fails(tmp_path: Path, monkeypatch):
     import dind_doctor.checks.env_file as env_file_module
     from dind_doctor import subprocesses
@@ -181,7 +197,7 @@ def test_git_lists_while_the_env_files_are_read_and_is_stopped_if_the_check_fail
     with pytest.raises(RuntimeError):
         EnvFile().run(make_ctx(project))
     (child,) = asked_about_env_files()
-    assert child.proc.returncode is not None and child._out.closed  # killed or reaped, its files freed
+    assert child.proc.returncode is not None  # killed and reaped, not left running
 
 
 def test_seed_and_hosted(tmp_path: Path):

@@ -243,4 +243,4 @@ def test_the_runner_sleeps_through_a_lane_of_quick_checks(tmp_path, monkeypatch)
     quick = [type(f"quick{n}", (Counted,), {"id": f"quick-{n}", "title": "t"}) for n in range(20)]
     findings = run_checks(ctx, quick)
     assert [f.status for f in findings] == [Status.OK] * 20 and len(Counted.runs) == 20
-    assert len(sleeps) == 1 and sleeps[0] > 29  # one sleep, as long as the shortest limit (30 s) allows
+    assert len(sleeps) == 1  # one sleep for the whole lane

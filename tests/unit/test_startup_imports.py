@@ -81,11 +81,17 @@ def test_listing_checks_needs_no_engine():  # tabulate (its table) reads its own
     assert not modules_after("list-checks") & {"docker", "requests", "urllib3", "psutil"}
 
 
-def test_the_collector_is_paced_before_click_imports():
+def test_the_program_paces_the_collector_before_click_imports_and_importing_cli_does_not():
     # click's own import allocates enough for a dozen default-paced collections (1.5% of a static run)
-    code = ("import gc, sys\nseen = []\nclass Spy:\n    def find_spec(self, name, path=None, target=None):\n"
-            "        if name == 'click':\n            seen.append(gc.get_threshold()[0])\n"
-            "sys.meta_path.insert(0, Spy())\nimport dind_doctor.cli\nprint(seen)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    spy = ("import gc, sys\nseen = []\nclass Spy:\n    def find_spec(self, name, path=None, target=None):\n"
+           "        if name == 'click':\n            seen.append(gc.get_threshold()[0])\n"
+           "sys.meta_path.insert(0, Spy())\n")
+    program = ("sys.argv = ['dind-doctor', '--version']\nfrom dind_doctor.console import main\n"
+               "try:\n    main()\nexcept SystemExit:\n    pass\nprint(seen)")
+    out = subprocess.run([sys.executable, "-c", spy + program], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert ast.literal_eval(out.stdout.strip()) == [50_000]
+    assert ast.literal_eval(out.stdout.strip().splitlines()[-1]) == [50_000]
+    importer = "import dind_doctor.cli\nprint(seen + [gc.get_threshold()[0]])"
+    out = subprocess.run([sys.executable, "-c", spy + importer], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert ast.literal_eval(out.stdout.strip()) == [700, 700]  # the interpreter's default, untouched
