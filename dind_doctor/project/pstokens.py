@@ -29,7 +29,10 @@ ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 _SPACES = frozenset("\t\x0b\x0c\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
                     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 BLANK = _SPACES | ZERO_WIDTH
-WORD_STOP = frozenset("\r\n;|&(){},'\"$`\u2018\u2019\u201c\u201d") | BLANK
+# The quotes a string opens and closes with: PowerShell also takes these typographic ones
+SINGLE_QUOTES = "'\u2018\u2019"
+DOUBLE_QUOTES = '"\u201c\u201d'
+WORD_STOP = frozenset("\r\n;|&(){},$`" + SINGLE_QUOTES + DOUBLE_QUOTES) | BLANK
 _VAR_NAME = re.compile(r"[\w?]+", re.UNICODE)
 _NEWLINE = re.compile(r"\r\n?|\n")
 # A `#` starts a comment only where a token may start (about_Comment_Based_Help, about_Parsing): inside an
@@ -64,14 +67,14 @@ _VERBATIM_REST = re.compile("[^\r\n|]*")
 # Where a string may end (or, in a double-quoted one, hold a backtick or `$(`): compiled when a string is first
 # met (a run that reads no PowerShell string pays nothing), and with the curly quotes PowerShell also takes
 # only for a text that has one (a class mixing them with ASCII compiles ~2 M instructions slower).
-_CURLY_QUOTES = "\u2018\u2019\u201c\u201d"
+_CURLY_QUOTES = SINGLE_QUOTES[1:] + DOUBLE_QUOTES[1:]
 
 
 @functools.cache
 def _string_stops(curly: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(single-quoted, double-quoted) string stops."""
     if curly:
-        return re.compile("['\u2018\u2019]"), re.compile('[`"$\u201c\u201d]')
+        return re.compile(f"[{SINGLE_QUOTES}]"), re.compile(f"[`${DOUBLE_QUOTES}]")
     return re.compile("'"), re.compile('[`"$]')
 
 
@@ -218,10 +221,10 @@ class _Scanner:
                 i = self._herestring(i)
                 tokens.append(Token("herestring", start, i, text[start:i],
                                     unterminated=not text[start:i].rstrip().endswith(text[start + 1] + "@")))
-            elif ch in "'\u2018\u2019":
+            elif ch in SINGLE_QUOTES:
                 i, done = self._single(i)
                 tokens.append(Token("string", start, i, text[start:i], unterminated=not done))
-            elif ch in "\"\u201c\u201d":
+            elif ch in DOUBLE_QUOTES:
                 i, done = self._double(i, depth)
                 tokens.append(Token("string", start, i, text[start:i], unterminated=not done))
             elif ch == "$":
@@ -291,7 +294,7 @@ class _Scanner:
         while (m := stop.search(text, i)) is not None:
             j = m.start()
             self.ops += j - i + 1
-            if j + 1 < n and text[j + 1] in "'\u2018\u2019":
+            if j + 1 < n and text[j + 1] in SINGLE_QUOTES:
                 i = j + 2
                 continue
             return j + 1, True
@@ -313,7 +316,7 @@ class _Scanner:
             if ch == "`":
                 i = j + 2
             elif ch != "$":
-                if j + 1 < n and text[j + 1] in "\"\u201c\u201d":
+                if j + 1 < n and text[j + 1] in DOUBLE_QUOTES:
                     i = j + 2
                     continue
                 return j + 1, True
