@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,7 +9,7 @@ from dind_doctor import subprocesses
 from dind_doctor.model import Finding, Location, Status, same_fix
 from dind_doctor.project.files import ProjectFiles
 from dind_doctor.project.fixers import append_fixes
-from dind_doctor.project.git_ignored import SAFE_CONFIG, read_only_env
+from dind_doctor.project.git_ignored import start_git
 from dind_doctor.project.gitattributes import work_tree_root
 
 if TYPE_CHECKING:
@@ -37,21 +36,26 @@ class GitTags:
     `--literal-pathspecs`: a file named `[ab].env` is that file, not a pattern that lists others."""
 
     def __init__(self, files: ProjectFiles, env_paths: list[Path]) -> None:
-        root = work_tree_root(files.root)
-        self.root = root if root is not None else files.root
         self._running: subprocesses.Running | None = None
-        git = shutil.which("git")
+        self.env_paths: list[Path] = []
+        self.rels: list[str] = []
+        root = work_tree_root(files.root)
+        if root is None:
+            return
+        self.root = root
         # Only the files inside the work tree: git refuses the whole question for one outside it (an env_file
         # `../shared.env`), which would hide a tracked `.env` too.
-        inside = [(p, rel) for p in env_paths if root is not None and (rel := _rel_inside(p, root)) is not None]
-        self.env_paths, self.rels = [p for p, _ in inside], [rel for _, rel in inside]
-        if git is None or not inside:
+        for path in env_paths:
+            rel = _rel_inside(path, root)
+            if rel is not None:
+                self.env_paths.append(path)
+                self.rels.append(rel)
+        if not self.rels:
             return
         try:
-            self._running = subprocesses.start(
-                [git, *SAFE_CONFIG, "--literal-pathspecs", "-C", str(root), "ls-files", "-z", "-t", "--cached",
-                 "--others", "--exclude-standard", "--", *self.rels], env=read_only_env())
-        except subprocesses.ChildFailed:  # git cannot tell: no finding, as when it fails below
+            self._running = start_git(["--literal-pathspecs", "ls-files", "-z", "-t", "--cached", "--others",
+                                       "--exclude-standard", "--", *self.rels], root)
+        except subprocesses.ChildFailed:  # git cannot tell (not installed, did not start): no finding
             pass
 
     def _tags(self, timeout: float) -> dict[str, str] | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from itertools import accumulate
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from .check import Check
@@ -142,7 +143,8 @@ class _Lane:
         self._done = threading.Event()
         # A check started later ends no sooner than this after its start: the runner's longest sleep, so it
         # looks again before any check the lane has moved on to can pass its limit.
-        self._shortest_from = [min(c.time_limit for _, c in checks[n:]) for n in range(len(checks))]
+        limits = [check.time_limit for _, check in checks]
+        self._shortest_from = list(accumulate(reversed(limits), min))[::-1]  # suffix minima, one pass
 
     def run(self) -> None:  # on the lane's thread
         for n, (i, check) in enumerate(self.checks):

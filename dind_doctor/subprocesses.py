@@ -92,8 +92,10 @@ def wait(proc: "subprocess.Popen[bytes]", timeout: float) -> int:
         except OSError:  # an older kernel, a sandbox that forbids it: poll
             pass
         else:
-            try:
-                ready, _, _ = select.select([pidfd], [], [], timeout)
+            try:  # poll, not select: select refuses a descriptor numbered 1024 or more
+                poller = select.poll()
+                poller.register(pidfd, select.POLLIN)
+                ready = poller.poll(max(0.0, timeout) * 1000)
             finally:
                 os.close(pidfd)
             if not ready:

@@ -47,16 +47,14 @@ def collect(check_ids: Sequence[str], project: Path, shell: str, timeout: float,
             fingerprints: bool = True) -> "Report":
     """Runs the checks as the command line and the project's config say; returns the Report (its problems
     fingerprinted unless `fingerprints` is False: an output that neither prints nor compares them)."""
+    from contextlib import nullcontext
+
     from ..project.git_ignored import Asking
 
     # git lists the folders it ignores (the walk's scope) while the checks are imported.
-    asking = Asking(project.resolve()) if project.is_dir() else None
-    try:
+    with Asking(project.resolve()) if project.is_dir() else nullcontext() as asking:
         return _collect(asking, check_ids, project, shell, timeout, verbose=verbose, fix=fix, fail_on=fail_on,
                         strict=strict, static=static, fingerprints=fingerprints)
-    finally:
-        if asking is not None:
-            asking.close()
 
 
 def _collect(asking: "Asking | None", check_ids: Sequence[str], project: Path, shell: str, timeout: float, *,

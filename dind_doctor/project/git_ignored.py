@@ -30,12 +30,22 @@ MAX_OUTPUT = 4 * 1024 * 1024  # git lists ignored folders collapsed: 4 MiB is ~1
 # The repository's own config may name a program git runs to refresh its index (core.fsmonitor): a
 # cloned project is not trusted to run code, so it is turned off for every git child the checks start.
 SAFE_CONFIG = ("-c", "core.fsmonitor=false")
-GIT_ARGS = (*SAFE_CONFIG, "ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z")
+GIT_ARGS = ("ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z")
 
 
 def read_only_env() -> dict[str, str]:
     """The environment of a git child that only reads: it never takes the index lock."""
     return {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
+
+
+def start_git(args: tuple[str, ...] | list[str], cwd: Path, max_output: int = MAX_OUTPUT) -> subprocesses.Running:
+    """A read-only git child in `cwd` (SAFE_CONFIG, read_only_env), started now, its answer read later: the
+    walk's and env-file's questions both run while Python does other work. Raises ChildFailed, also when
+    git is not installed."""
+    git = shutil.which("git")
+    if git is None:
+        raise subprocesses.ChildFailed("git is not installed")
+    return subprocesses.start([git, *SAFE_CONFIG, *args], cwd=cwd, env=read_only_env(), max_output=max_output)
 
 
 @dataclass(frozen=True)
@@ -60,13 +70,8 @@ class Asking:
         if work_tree_root(root) is None:
             self._answer = NOTHING
             return
-        git = shutil.which("git")
-        if git is None:
-            self._answer = GitIgnored(frozenset(), "git is not installed: .gitignore was not applied")
-            return
         try:
-            self._running = subprocesses.start([git, *GIT_ARGS], cwd=root, env=read_only_env(),
-                                               max_output=MAX_OUTPUT)
+            self._running = start_git(GIT_ARGS, root)
         except (subprocesses.ChildFailed, OSError) as exc:  # the walk goes on without it, whatever went wrong
             self._answer = GitIgnored(frozenset(), f"{exc}: .gitignore was not applied")
 
@@ -86,14 +91,17 @@ class Asking:
             self._running.close()
             self._running = None
 
+    def __enter__(self) -> "Asking":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def ignored_folders(root: Path) -> GitIgnored:
     """The folders under `root` that git ignores whole; NOTHING outside a git checkout."""
-    asking = Asking(root)
-    try:
+    with Asking(root) as asking:
         return asking.answer()
-    finally:
-        asking.close()
 
 
 def _parsed(root: Path, done: subprocesses.Completed) -> GitIgnored:

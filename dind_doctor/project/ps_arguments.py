@@ -17,7 +17,10 @@ from __future__ import annotations
 import re
 from ..records import dataclass
 
-from .pstokens import Token
+from .pstokens import SINGLE_QUOTES, Token
+
+# In a single-quoted string a doubled quote stands for one (about_Quoting_Rules); any of the three quotes.
+DOUBLED_SINGLE_QUOTE = re.compile(f"([{SINGLE_QUOTES}])\\1")
 
 _MEMBER = re.compile(r"(?:\.[A-Za-z_]\w*|\[[^\]]*\])+")
 # In an expandable string: an escape (skipped) or a `$name:` followed by no variable-name character.
@@ -81,8 +84,8 @@ def _inside_double_quotes(part: Element, member: str = "") -> str:
     text = part.text
     if part.kind == "string":
         inner = text[1:-1]
-        if text[0] in "'\u2018\u2019":
-            inner = re.sub(r"(['\u2018\u2019])\1", r"\1", inner)
+        if text[0] in SINGLE_QUOTES:
+            inner = DOUBLED_SINGLE_QUOTE.sub(r"\1", inner)
             return re.sub(r'([`$"])', r"`\1", inner)
         return inner
     if part.kind == "variable":

@@ -12,8 +12,8 @@ from typing import TypeAlias
 
 from .bash_cmd_splitter import Splitter
 from .command_words import Command, Word
-from .ps_arguments import elements, one_string, splits
-from .pstokens import Source, Token, tokenize
+from .ps_arguments import DOUBLED_SINGLE_QUOTE, elements, one_string, splits
+from .pstokens import DOUBLE_QUOTES, SINGLE_QUOTES, Source, Token, tokenize
 
 
 def commands(text: str, dialect: str, first_line: int = 1, tokens: list[Token] | None = None,
@@ -30,7 +30,7 @@ def commands(text: str, dialect: str, first_line: int = 1, tokens: list[Token] |
 
 
 # What a word's value never keeps of its text: quotes, and the escape characters of the three shells.
-_UNQUOTED = str.maketrans("", "", "\"'`\u2018\u2019\u201c\u201d^\\")
+_UNQUOTED = str.maketrans("", "", SINGLE_QUOTES + DOUBLE_QUOTES + "`^\\")
 
 
 def mentions(text: str, needle: str) -> bool:
@@ -43,8 +43,8 @@ def mentions(text: str, needle: str) -> bool:
 def _ps_value(tok: Token) -> str:
     if tok.kind == "string" and len(tok.text) >= 2:
         inner = tok.text[1:-1] if not tok.unterminated else tok.text[1:]
-        if tok.text[0] in "'\u2018\u2019":
-            return re.sub(r"(['\u2018\u2019])\1", r"\1", inner)
+        if tok.text[0] in SINGLE_QUOTES:
+            return DOUBLED_SINGLE_QUOTE.sub(r"\1", inner)
         return re.sub(r"`(.)", r"\1", inner)
     if tok.kind == "herestring":
         return tok.text[2:-2].strip("\r\n")
