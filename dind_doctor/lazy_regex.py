@@ -20,19 +20,23 @@ import threading
 from contextlib import contextmanager
 from typing import Any, Iterator
 
+from .compile_cache import code_wrote, compile_written
+
 _BOUND = ("match", "search", "fullmatch", "finditer", "findall", "sub", "subn", "split", "scanner", "pattern",
           "flags", "groups", "groupindex")
 _patching = threading.Lock()
 
 
 class LazyPattern:
-    """re.compile(pattern, flags), done when first used."""
+    """re.compile(pattern, flags), done when first used. `written`: the code wrote the pattern (made at
+    import, or a literal), so the compile cache may keep it (compile_cache.code_wrote)."""
 
-    def __init__(self, pattern: str, flags: int = 0) -> None:
+    def __init__(self, pattern: str, flags: int = 0, written: bool = False) -> None:
         self._source = (pattern, flags)
+        self._written = written
 
     def __getattr__(self, name: str) -> Any:  # only while the attribute is missing: until the first use
-        compiled = _real_compile(*self._source)
+        compiled = compile_written(*self._source) if self._written else _real_compile(*self._source)
         for attr in _BOUND:
             self.__dict__[attr] = getattr(compiled, attr)
         return getattr(compiled, name)
@@ -46,9 +50,9 @@ _deferred: dict[str, int] = {}  # top-level package -> how many blocks defer it 
 
 
 def _compile(pattern: Any, flags: int = 0) -> Any:
-    caller = sys._getframe(1).f_globals.get("__name__", "")
-    if isinstance(pattern, str) and caller.partition(".")[0] in _deferred:
-        return LazyPattern(pattern, flags)
+    caller = sys._getframe(1)
+    if isinstance(pattern, str) and caller.f_globals.get("__name__", "").partition(".")[0] in _deferred:
+        return LazyPattern(pattern, flags, code_wrote(caller, pattern))
     return _real_compile(pattern, flags)
 
 

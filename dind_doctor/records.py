@@ -32,6 +32,10 @@ from dataclasses import FrozenInstanceError, field
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Callable
 
+from .compile_cache import through_cache
+
+through_cache(dataclasses)  # the one __init__ per record it compiles, kept between runs (console.py installs it)
+
 __all__ = ["dataclass", "field"]
 
 

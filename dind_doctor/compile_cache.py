@@ -1,0 +1,268 @@
+"""The compile cache: the program's regular expressions and record `__init__`s kept compiled between runs,
+as Python keeps .pyc files.
+
+Every run compiled them anew: about 135 patterns on the user's repository (Python's regex compiler is pure
+Python: about 20 ms) and one generated `__init__` per record it uses (about 60 from source text: about 12 ms),
+a tenth of a `check --static` run. Both come from the code, never from the project, so their compiled forms
+are kept in one file per dind-doctor version and Python build: read at the first compile of a run, written
+at exit when the run compiled something new.
+
+What is kept:
+- a pattern the code wrote: a literal of the code that compiles it, or one made by code that runs at import
+  (a module's top level, a class body there; lazy_regex's deferred patterns count where they were made). A
+  pattern a function builds from what it read (a .dockerignore glob, an env variable's name) is compiled as
+  usual and never written down;
+- the source text the standard dataclasses module generates, which names fields, never their values.
+
+The file holds compiled forms (the regex engine's programs, marshalled code objects): like a .pyc, loading
+it runs what it holds. It is only read when it is a regular file of the user's own that nobody else may
+write, and only used when it was written by this very Python build (sys.version, the regex engine's
+version); anything else is ignored and replaced at exit.
+
+Where: DIND_DOCTOR_CACHE_DIR, else the user's cache folder (~/.cache/dind-doctor or $XDG_CACHE_HOME,
+%LOCALAPPDATA%\\dind-doctor\\Cache, ~/Library/Caches/dind-doctor). DIND_DOCTOR_CACHE_DIR set empty: no cache.
+PYTHONDONTWRITEBYTECODE: read, never written, as Python does with .pyc files. Only the program's entry point
+installs it (console.py): tests and embedders that import the package compile as they always did.
+"""
+from __future__ import annotations
+
+import marshal
+import os
+import stat
+import sys
+import threading
+from pathlib import Path
+from types import CodeType, FrameType
+from typing import Any, Callable
+
+from . import __version__
+
+FORMAT = 1
+MAX_FILE_BYTES = 8 * 1024 * 1024  # the package's own entries are ~0.2 MiB
+MAX_ENTRIES = 5000  # per kind: what a run adds past it is compiled, not kept
+ENV = "DIND_DOCTOR_CACHE_DIR"
+_CO_OPTIMIZED = 0x0001  # a function's code; module and class bodies lack it (inspect.CO_OPTIMIZED)
+_COMPREHENSIONS = frozenset({"<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"})  # functions before 3.12
+# The frames a compile passes through on its way from the code that asked for it
+_RELAYS = frozenset({"re", "re._compiler", __name__, "dind_doctor.lazy_regex"})
+
+Program = tuple[int, list[int], int, dict[str, int], tuple[Any, ...]]  # _sre.compile's arguments after the pattern
+
+
+def cache_folder() -> Path | None:
+    """Where the file lives; None: no cache (DIND_DOCTOR_CACHE_DIR set empty, or no home folder)."""
+    given = os.environ.get(ENV)
+    if given is not None:
+        return Path(given) if given else None
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA")
+        return Path(base, "dind-doctor", "Cache") if base else None
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "dind-doctor"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    try:
+        return Path(xdg if xdg and os.path.isabs(xdg) else Path.home() / ".cache", "dind-doctor")
+    except RuntimeError:  # no home folder to be found (an unknown uid in a container)
+        return None
+
+
+def _header() -> tuple[Any, ...]:
+    import _sre
+
+    return (FORMAT, __version__, sys.version, sys.implementation.cache_tag, _sre.MAGIC, _sre.CODESIZE,
+            sys.maxunicode)
+
+
+class Store:
+    """The entries of one cache file: loaded when first needed, saved by save() when the run added some."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.patterns: dict[tuple[str | bytes, int], Program] = {}
+        self.sources: dict[str, CodeType] = {}
+        self.added = False
+        self._loaded = False
+        self._lock = threading.Lock()
+
+    def ready(self) -> "Store":
+        if not self._loaded:
+            with self._lock:
+                if not self._loaded:
+                    patterns, sources = _read(self.path)
+                    self.patterns.update(patterns)
+                    self.sources.update(sources)
+                    self._loaded = True
+        return self
+
+    def keep_pattern(self, key: tuple[str | bytes, int], program: Program) -> None:
+        if len(self.patterns) < MAX_ENTRIES:
+            self.patterns[key] = program
+            self.added = True
+
+    def keep_source(self, source: str, code: CodeType) -> None:
+        if len(self.sources) < MAX_ENTRIES:
+            self.sources[source] = code
+            self.added = True
+
+    def save(self) -> None:
+        """Writes the entries (with those another run saved meanwhile) when this run added some; a cache
+        that cannot be written is no error: the next run compiles again."""
+        if not self.added or sys.dont_write_bytecode:
+            return
+        patterns, sources = _read(self.path)  # another run's entries since this one loaded
+        patterns.update(self.patterns)
+        sources.update(self.sources)
+        try:
+            data = marshal.dumps((_header(), patterns, sources))
+        except ValueError:  # an entry marshal cannot write (it never should): keep the file as it is
+            return
+        if len(data) > MAX_FILE_BYTES:
+            return
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+            try:
+                os.write(fd, data)
+            finally:
+                os.close(fd)
+            os.replace(temporary, self.path)  # whole or not at all: a reader never sees half a file
+        except OSError:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+
+
+def _read(path: Path) -> tuple[dict, dict]:
+    """The file's (patterns, sources); empty when it is missing, not the user's own, writable by others,
+    too large, damaged, or written by another Python build."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return {}, {}
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+            return {}, {}
+        if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
+            return {}, {}  # another user's, or one they could write: loading it would run their code
+        data = os.read(fd, info.st_size + 1)
+    except OSError:
+        return {}, {}
+    finally:
+        os.close(fd)
+    try:
+        header, patterns, sources = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return {}, {}
+    if header != _header() or not isinstance(patterns, dict) or not isinstance(sources, dict):
+        return {}, {}
+    return patterns, sources
+
+
+def code_wrote(frame: FrameType | None, pattern: str | bytes) -> bool:
+    """`pattern` is the code's own, not something it read: a literal of the code running in `frame`, or
+    made by code that runs at import (a module's top level, a class body there, their comprehensions)."""
+    if frame is not None and pattern in frame.f_code.co_consts:
+        return True
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "<module>":
+            return True
+        if code.co_flags & _CO_OPTIMIZED and code.co_name not in _COMPREHENSIONS:
+            return False  # a function: it may have built the pattern from anything
+        frame = frame.f_back  # a class body or a comprehension: where does it run?
+    return False
+
+
+def _asker(frame: FrameType | None) -> FrameType | None:
+    while frame is not None and frame.f_globals.get("__name__") in _RELAYS:
+        frame = frame.f_back
+    return frame
+
+
+_store: Store | None = None
+_plain_compile: Callable[..., Any] | None = None  # re._compiler.compile, before install()
+
+
+def install() -> None:
+    """From the program's entry point, before anything compiles: this process's compiles go through the cache."""
+    global _store, _plain_compile
+    folder = cache_folder()
+    if folder is None or _store is not None:
+        return
+    import atexit
+    import re
+
+    compiler = getattr(re, "_compiler", None)  # Python 3.11+; 3.10 compiles as usual
+    if compiler is None or not callable(getattr(compiler, "compile", None)):
+        return
+    _store = Store(folder / f"compiled-{__version__}-{sys.implementation.cache_tag}.marshal")
+    _plain_compile = compiler.compile
+    compiler.compile = _compile
+    atexit.register(_store.save)
+
+
+def installed() -> bool:
+    return _store is not None
+
+
+def _program(pattern: str | bytes, flags: int) -> Program:
+    """What re._compiler.compile hands _sre.compile (the same steps, Python 3.11 to 3.13)."""
+    from re import _compiler, _parser  # type: ignore[attr-defined]
+
+    parsed = _parser.parse(pattern, flags)
+    code = _compiler._code(parsed, flags)
+    groupindex = dict(parsed.state.groupdict)
+    indexgroup: list[Any] = [None] * parsed.state.groups
+    for name, number in groupindex.items():
+        indexgroup[number] = name
+    # plain ints: the opcodes are an int subclass, which marshal does not write
+    return (int(flags | parsed.state.flags), [int(c) for c in code], parsed.state.groups - 1, groupindex,
+            tuple(indexgroup))
+
+
+def _compile(pattern: Any, flags: int = 0, *, keep: bool | None = None) -> Any:
+    """re._compiler.compile through the cache; `keep`: None to decide from the code that asked."""
+    import _sre
+
+    if _store is None or not isinstance(pattern, (str, bytes)) or flags & 128:  # 128: re.DEBUG prints
+        assert _plain_compile is not None
+        return _plain_compile(pattern, flags)
+    store = _store.ready()
+    key = (pattern, int(flags))
+    program = store.patterns.get(key)
+    if program is None:
+        program = _program(pattern, flags)
+        if keep if keep is not None else code_wrote(_asker(sys._getframe(1)), pattern):
+            store.keep_pattern(key, program)
+    return _sre.compile(pattern, *program)
+
+
+def compile_written(pattern: str | bytes, flags: int = 0) -> Any:
+    """re.compile for a pattern the code wrote out (lazy_regex's, made at import and compiled later)."""
+    if _store is None:
+        import re
+
+        return re.compile(pattern, flags)
+    return _compile(pattern, flags, keep=True)
+
+
+def cached_exec(source: Any, globals: dict | None = None, locals: Any = None, /) -> None:
+    """exec, for the dataclasses module: its generated source text compiled once, kept, reused."""
+    if _store is not None and isinstance(source, str):
+        store = _store.ready()
+        code = store.sources.get(source)
+        if code is None:
+            # dont_inherit: compiled as exec compiles dataclasses' text, without this module's __future__ flags
+            code = compile(source, "<string>", "exec", dont_inherit=True)
+            store.keep_source(source, code)
+        source = code
+    exec(source, globals, locals)
+
+
+def through_cache(dataclasses_module: Any) -> None:
+    """The dataclasses module's generated methods compiled through the cache (records.py, at its import)."""
+    if _store is not None:
+        dataclasses_module.exec = cached_exec
