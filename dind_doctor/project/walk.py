@@ -78,10 +78,16 @@ def _matters(name: str, lower: str) -> bool:
 
 
 def skipped_dir(entry: os.DirEntry) -> bool:
-    """A folder a project never ships into an image: VCS data, dependencies, virtual environments, caches."""
+    """A folder a project never ships into an image, by its name: VCS data, dependencies, caches, the
+    kernel's pseudo-filesystems. A virtual environment of any name is told by its listing (a_venv)."""
     name = entry.name
-    return (name in SKIP_DIRS or name.endswith(".egg-info") or entry.path in PSEUDO_FS
-            or os.path.exists(os.path.join(entry.path, "pyvenv.cfg")))
+    return name in SKIP_DIRS or name.endswith(".egg-info") or entry.path in PSEUDO_FS
+
+
+def a_venv(entries: list[os.DirEntry]) -> bool:
+    """A folder's listing holds `pyvenv.cfg`: a virtual environment, whatever its name. Told from the listing
+    the walk makes anyway, not by a stat of `pyvenv.cfg` in every folder (177 on the user's repository)."""
+    return any(entry.name == "pyvenv.cfg" for entry in entries)
 
 
 @dataclass
@@ -147,6 +153,8 @@ def walk(root: Path, max_files: int = MAX_FILES, max_entries: int = MAX_ENTRIES,
             with os.scandir(folder) as it:
                 entries = sorted(it, key=_NAME)
         except OSError:  # an unreadable folder is skipped, like the files it would hold
+            continue
+        if depth and a_venv(entries):
             continue
         if seen + len(entries) > max_entries:
             stopped_at = folder
@@ -219,6 +227,8 @@ def _walk_ignored(root_real: str, queue: list[tuple[str, int]], trees: IgnoredTr
             with os.scandir(folder) as it:
                 entries = sorted(it, key=_NAME)
         except OSError:
+            continue
+        if a_venv(entries):
             continue
         if seen + len(entries) > budget:
             trees.partial = True
