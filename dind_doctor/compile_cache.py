@@ -233,10 +233,14 @@ def _compile(pattern: Any, flags: int = 0, *, keep: bool | None = None) -> Any:
     store = _store.ready()
     key = (pattern, int(flags))
     program = store.patterns.get(key)
-    if program is None:
-        program = _program(pattern, flags)
-        if keep if keep is not None else code_wrote(_asker(sys._getframe(1)), pattern):
-            store.keep_pattern(key, program)
+    if program is not None:
+        try:
+            return _sre.compile(pattern, *program)
+        except (TypeError, ValueError, RuntimeError):  # an entry this build cannot use: compiled anew, replaced
+            pass
+    program = _program(pattern, flags)
+    if keep if keep is not None else code_wrote(_asker(sys._getframe(1)), pattern):
+        store.keep_pattern(key, program)
     return _sre.compile(pattern, *program)
 
 
@@ -254,7 +258,7 @@ def cached_exec(source: Any, globals: dict | None = None, locals: Any = None, /)
     if _store is not None and isinstance(source, str):
         store = _store.ready()
         code = store.sources.get(source)
-        if code is None:
+        if not isinstance(code, CodeType):
             # dont_inherit: compiled as exec compiles dataclasses' text, without this module's __future__ flags
             code = compile(source, "<string>", "exec", dont_inherit=True)
             store.keep_source(source, code)
