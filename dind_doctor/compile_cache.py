@@ -1,5 +1,5 @@
-"""The compile cache: the program's regular expressions and record `__init__`s kept compiled between runs,
-as Python keeps .pyc files.
+"""The compile cache: the regular expressions and record `__init__`s a run compiles, kept compiled between
+runs, as Python keeps .pyc files.
 
 Every run compiled them anew: about 135 patterns on the user's repository (Python's regex compiler is pure
 Python: about 20 ms) and one generated `__init__` per record it uses (about 60 from source text: about 12 ms),
@@ -8,16 +8,18 @@ are kept in one file per dind-doctor version and Python build: read at the first
 at exit when the run compiled something new.
 
 What is kept:
-- a pattern the code wrote: a literal of the code that compiles it, or one made by code that runs at import
-  (a module's top level, a class body there; lazy_regex's deferred patterns count where they were made). A
-  pattern a function builds from what it read (a .dockerignore glob, an env variable's name) is compiled as
-  usual and never written down;
+- a pattern the code wrote: a literal of the code that compiles it (this package's, click's, PyYAML's, the
+  standard library's), or one this package's own modules make at import from their constants (a module's
+  top level, a class body there, their comprehensions; lazy_regex's deferred patterns count where they were
+  made). A pattern a function builds from what it read (a .dockerignore glob, a Dockerfile's escape
+  character), one made by exec'd code or consumed from a generator, is compiled as usual and never written;
 - the source text the standard dataclasses module generates, which names fields, never their values.
 
 The file holds compiled forms (the regex engine's programs, marshalled code objects): like a .pyc, loading
-it runs what it holds. It is only read when it is a regular file of the user's own that nobody else may
-write, and only used when it was written by this very Python build (sys.version, the regex engine's
-version); anything else is ignored and replaced at exit.
+it runs what it holds. On POSIX it is only read when it is a regular file (not a link) of the user's own
+that nobody else may write; on Windows the folder is the user's own %LOCALAPPDATA%. It is only used when it
+was written by this very Python build (sys.version, the regex engine's version: the file's name says which);
+anything else is ignored and replaced at exit. A Python outside 3.11-3.13 compiles as it always did.
 
 Where: DIND_DOCTOR_CACHE_DIR, else the user's cache folder (~/.cache/dind-doctor or $XDG_CACHE_HOME,
 %LOCALAPPDATA%\\dind-doctor\\Cache, ~/Library/Caches/dind-doctor). DIND_DOCTOR_CACHE_DIR set empty: no cache.
@@ -41,12 +43,19 @@ FORMAT = 1
 MAX_FILE_BYTES = 8 * 1024 * 1024  # the package's own entries are ~0.2 MiB
 MAX_ENTRIES = 5000  # per kind: what a run adds past it is compiled, not kept
 ENV = "DIND_DOCTOR_CACHE_DIR"
+# The regex engine's arguments as Python 3.11 to 3.13 build them (_program); a later Python (CPython's main
+# branch passes _sre.compile one more argument) compiles as usual until its steps are read and tested here.
+PYTHONS = ((3, 11), (3, 13))
 _CO_OPTIMIZED = 0x0001  # a function's code; module and class bodies lack it (inspect.CO_OPTIMIZED)
-_COMPREHENSIONS = frozenset({"<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"})  # functions before 3.12
+# Run right where they are written, as functions before Python 3.12; not <genexpr>: a generator runs where
+# it is consumed, which may be far from the code that made it.
+_COMPREHENSIONS = frozenset({"<listcomp>", "<dictcomp>", "<setcomp>"})
 # The frames a compile passes through on its way from the code that asked for it
 _RELAYS = frozenset({"re", "re._compiler", __name__, "dind_doctor.lazy_regex"})
+_OWN = __name__.partition(".")[0] + "."  # this package's modules: read for what they compile at import
 
 Program = tuple[int, list[int], int, dict[str, int], tuple[Any, ...]]  # _sre.compile's arguments after the pattern
+Key = tuple[bool, "str | bytes", int]  # (bytes?, pattern, flags): str and bytes never compared (python -bb)
 
 
 def cache_folder() -> Path | None:
@@ -57,10 +66,10 @@ def cache_folder() -> Path | None:
     if sys.platform == "win32":
         base = os.environ.get("LOCALAPPDATA")
         return Path(base, "dind-doctor", "Cache") if base else None
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "dind-doctor"
     xdg = os.environ.get("XDG_CACHE_HOME")
     try:
+        if sys.platform == "darwin":
+            return Path.home() / "Library" / "Caches" / "dind-doctor"
         return Path(xdg if xdg and os.path.isabs(xdg) else Path.home() / ".cache", "dind-doctor")
     except RuntimeError:  # no home folder to be found (an unknown uid in a container)
         return None
@@ -78,7 +87,7 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.patterns: dict[tuple[str | bytes, int], Program] = {}
+        self.patterns: dict[Key, Program] = {}
         self.sources: dict[str, CodeType] = {}
         self.added = False
         self._loaded = False
@@ -94,7 +103,7 @@ class Store:
                     self._loaded = True
         return self
 
-    def keep_pattern(self, key: tuple[str | bytes, int], program: Program) -> None:
+    def keep_pattern(self, key: Key, program: Program) -> None:
         if len(self.patterns) < MAX_ENTRIES:
             self.patterns[key] = program
             self.added = True
@@ -118,18 +127,20 @@ class Store:
             return
         if len(data) > MAX_FILE_BYTES:
             return
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        import tempfile
+
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-            try:
-                os.write(fd, data)
-            finally:
-                os.close(fd)
+            fd, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)  # 0600, O_EXCL
+        except OSError:
+            return
+        try:
+            with os.fdopen(fd, "wb") as out:  # writes it all, or raises
+                out.write(data)
             os.replace(temporary, self.path)  # whole or not at all: a reader never sees half a file
         except OSError:
             try:
-                os.unlink(temporary)
+                os.unlink(temporary)  # this run's own temporary file, never another run's
             except OSError:
                 pass
 
@@ -162,14 +173,20 @@ def _read(path: Path) -> tuple[dict, dict]:
 
 
 def code_wrote(frame: FrameType | None, pattern: str | bytes) -> bool:
-    """`pattern` is the code's own, not something it read: a literal of the code running in `frame`, or
-    made by code that runs at import (a module's top level, a class body there, their comprehensions)."""
-    if frame is not None and pattern in frame.f_code.co_consts:
+    """`pattern` is the code's own, not something it read: a literal of the code running in `frame`, or made
+    at import by this package's own code (a module's top level, a class body there, their comprehensions:
+    read for that, they build patterns from constants only). Code run by exec() is data, whatever it says."""
+    if frame is None or frame.f_code.co_filename == "<string>":
+        return False
+    kind = type(pattern)
+    if any(type(constant) is kind and constant == pattern for constant in frame.f_code.co_consts):
         return True
+    if not frame.f_globals.get("__name__", "").startswith(_OWN):  # another package's: its literals only
+        return False
     while frame is not None:
         code = frame.f_code
         if code.co_name == "<module>":
-            return True
+            return code.co_filename != "<string>"
         if code.co_flags & _CO_OPTIMIZED and code.co_name not in _COMPREHENSIONS:
             return False  # a function: it may have built the pattern from anything
         frame = frame.f_back  # a class body or a comprehension: where does it run?
@@ -195,17 +212,16 @@ def install() -> None:
     import atexit
     import re
 
-    compiler = getattr(re, "_compiler", None)  # Python 3.11+; 3.10 compiles as usual
-    if compiler is None or not callable(getattr(compiler, "compile", None)):
+    if not PYTHONS[0] <= sys.version_info[:2] <= PYTHONS[1]:
         return
-    _store = Store(folder / f"compiled-{__version__}-{sys.implementation.cache_tag}.marshal")
+    import zlib
+
+    compiler = re._compiler  # type: ignore[attr-defined]
+    build = zlib.crc32(repr(_header()).encode())  # two builds of one Python version never share a file
+    _store = Store(folder / f"compiled-{__version__}-{sys.implementation.cache_tag}-{build:08x}.marshal")
     _plain_compile = compiler.compile
     compiler.compile = _compile
     atexit.register(_store.save)
-
-
-def installed() -> bool:
-    return _store is not None
 
 
 def _program(pattern: str | bytes, flags: int) -> Program:
@@ -227,21 +243,28 @@ def _compile(pattern: Any, flags: int = 0, *, keep: bool | None = None) -> Any:
     """re._compiler.compile through the cache; `keep`: None to decide from the code that asked."""
     import _sre
 
-    if _store is None or not isinstance(pattern, (str, bytes)) or flags & 128:  # 128: re.DEBUG prints
-        assert _plain_compile is not None
+    import re
+
+    assert _plain_compile is not None
+    # a parsed pattern, a str or bytes subclass (not marshalled), re.DEBUG (prints the program): as usual
+    if _store is None or type(pattern) not in (str, bytes) or flags & re.DEBUG:
         return _plain_compile(pattern, flags)
     store = _store.ready()
-    key = (pattern, int(flags))
+    key = (type(pattern) is bytes, pattern, int(flags))
     program = store.patterns.get(key)
     if program is not None:
         try:
             return _sre.compile(pattern, *program)
         except (TypeError, ValueError, RuntimeError):  # an entry this build cannot use: compiled anew, replaced
             pass
-    program = _program(pattern, flags)
+    try:
+        program = _program(pattern, flags)
+        compiled = _sre.compile(pattern, *program)
+    except (TypeError, ValueError, AttributeError):  # steps this Python does not take: its own compile
+        return _plain_compile(pattern, flags)
     if keep if keep is not None else code_wrote(_asker(sys._getframe(1)), pattern):
         store.keep_pattern(key, program)
-    return _sre.compile(pattern, *program)
+    return compiled
 
 
 def compile_written(pattern: str | bytes, flags: int = 0) -> Any:

@@ -61,30 +61,45 @@ def test_every_kept_program_is_the_one_python_compiles(tmp_path):
 
     assert program(tmp_path, "check", "--static", "--project", str(SEED)).returncode in (0, 1)
     patterns, sources = entries(tmp_path)
-    for (pattern, flags), kept in patterns.items():
-        # Pattern equality compares the pattern, its flags and the engine's program itself
-        assert _sre.compile(pattern, *kept) == re._compiler.compile(pattern, flags), pattern
+    for (_, pattern, flags), kept in patterns.items():
+        # Pattern equality compares the pattern, its flags and the engine's program, not the groups' names
+        cached, fresh = _sre.compile(pattern, *kept), re._compiler.compile(pattern, flags)
+        assert cached == fresh and (cached.groups, cached.groupindex) == (fresh.groups, fresh.groupindex), pattern
     for source, code in sources.items():
         assert code.co_consts == compile(source, "<string>", "exec", dont_inherit=True).co_consts
 
 
-USER_CODE = """
-import re, sys
-from dind_doctor.compile_cache import install
-install()
-import dind_doctor.records  # the records' __init__s go through the cache from here on
+# A module of this package as far as the cache can tell (its __name__), imported from a file by the child.
+PROBE_MODULE = r"""
+import os, re
 from dind_doctor.records import dataclass, field
 
 MODULE_LEVEL = re.compile(r"module-level-[0-9]+")
+PART = "import"
+BUILT_AT_IMPORT = re.compile("built-at-" + PART)  # this package's own code, from its constants
+FLAGGED = re.compile(r"flagged", re.I)
+AS_BYTES = re.compile(rb"as-bytes-[0-9]+")
+SAME_TEXT = (re.compile("same-text"), re.compile(b"same-text"))  # never compared to each other (python -bb)
 class Rules:
     CLASS_BODY = re.compile(r"class-body-[a-z]+")
 BY_COMPREHENSION = {k: re.compile(k + r"-by-comprehension") for k in ("x",)}
+NOT_KEPT = re.compile(r"debug-[0-9]", re.DEBUG)  # prints its program: compiled as usual
 
 def from_what_was_read(value):
-    return re.compile(re.escape(value) + "|other")  # built from data: never written down
+    return re.compile(re.escape(value) + "|from-a-function")
 
 def literal_in_a_function(text):
-    return re.match(r"literal-in-a-function-\\d", text)
+    return re.match(r"literal-in-a-function-\d", text)
+
+def from_a_generator(values):
+    return (re.compile(v + "|from-a-generator") for v in values)
+
+def by_exec(value):
+    exec("import re; re.compile(MARK + '|by-exec')", {"MARK": value})
+
+MARK = os.environ["PROBE_MARK"]
+CONSUMED_HERE = list(from_a_generator([MARK]))  # made by a function, consumed at import: still data
+by_exec(MARK)
 
 @dataclass(frozen=True)
 class Rec:
@@ -94,38 +109,95 @@ class Rec:
 
     def __post_init__(self):
         object.__setattr__(self, "size", self.size * 2)
+"""
 
-from_what_was_read(sys.argv[1])
-assert literal_in_a_function("literal-in-a-function-1")
-r = Rec("a")
-print(r, r == Rec("a"), hash(r) == hash(Rec("a")), Rec("b", ("t",), 5))
+USER_CODE = """
+import importlib.util, re, sys
+from dind_doctor.compile_cache import install
+install()
+from dind_doctor.lazy_regex import deferred_compiles
+
+spec = importlib.util.spec_from_file_location("dind_doctor._cache_probe", sys.argv[1])
+probe = importlib.util.module_from_spec(spec)
+with deferred_compiles("dind_doctor"):  # as the checks are imported: module-level patterns made lazy
+    spec.loader.exec_module(probe)
+    lazy_from_data = probe.from_what_was_read(probe.MARK + "-lazy")
+assert lazy_from_data.search(probe.MARK + "-lazy")  # compiled at its first use
+probe.from_what_was_read(probe.MARK)
+assert probe.literal_in_a_function("literal-in-a-function-1") and probe.FLAGGED.match("FLAGGED")
+assert probe.MODULE_LEVEL.match("module-level-7") and probe.AS_BYTES.match(b"as-bytes-1")
+assert probe.NOT_KEPT.match("debug-1")
+for lazy in (probe.BUILT_AT_IMPORT, *probe.SAME_TEXT, probe.Rules.CLASS_BODY, *probe.BY_COMPREHENSION.values()):
+    lazy.pattern  # compiled at its first use
+r = probe.Rec("a")
+print(r, r == probe.Rec("a"), hash(r) == hash(probe.Rec("a")), probe.Rec("b", ("t",), 5))
 """
 
 
 @pytest.mark.skipif(not WRITES, reason="Python 3.10: no cache")
 def test_only_patterns_the_code_wrote_are_kept_never_one_built_from_data(tmp_path):
     secret = "s3cr3t-VALUE-from-a-dotenv"
-    runs = [subprocess.run([sys.executable, "-c", USER_CODE, secret], capture_output=True, text=True,
-                           timeout=60, env=child_env(tmp_path)) for _ in range(2)]
+    module = tmp_path / "probe.py"
+    module.write_text(PROBE_MODULE)
+    folder = tmp_path / "cache"
+    runs = [subprocess.run([sys.executable, "-bb", "-c", USER_CODE, str(module)], capture_output=True,
+                           text=True, timeout=60, env=child_env(folder, PROBE_MARK=secret)) for _ in range(2)]
     assert runs[0].returncode == 0, runs[0].stderr
-    assert runs[0].stdout == runs[1].stdout == "Rec(name='a', tags=(), size=6) True True Rec(name='b', tags=('t',), size=10)\n"
-    patterns, sources = entries(tmp_path)
-    kept = {p for p, _ in patterns}
-    assert {r"module-level-[0-9]+", r"class-body-[a-z]+", r"x-by-comprehension",
-            r"literal-in-a-function-\d"} <= kept
-    raw = cache_file(tmp_path).read_bytes()
-    assert secret.encode() not in raw and not any("s3cr3t" in str(p) for p in kept)
+    shown = "Rec(name='a', tags=(), size=6) True True Rec(name='b', tags=('t',), size=10)\n"
+    assert runs[0].stdout.endswith(shown) and runs[1].stdout.endswith(shown)
+    assert "LITERAL" in runs[1].stdout  # re.DEBUG printed its program on the second run too: never kept
+    patterns, sources = entries(folder)
+    assert {(False, r"module-level-[0-9]+", 0), (False, "built-at-import", 0), (False, "flagged", re.I),
+            (True, rb"as-bytes-[0-9]+", 0), (False, "same-text", 0), (True, b"same-text", 0),
+            (False, r"class-body-[a-z]+", 0), (False, r"x-by-comprehension", 0),
+            (False, r"literal-in-a-function-\d", 0)} <= set(patterns)
+    assert not any("debug" in str(p) for _, p, _ in patterns)
+    raw = cache_file(folder).read_bytes()
+    assert b"s3cr3t" not in raw and not any("s3cr3t" in str(p) for _, p, _ in patterns)
     assert any("__post_init__" in s for s in sources)  # Rec's __init__ was kept, and reused by the second run
 
 
 def test_code_wrote_tells_the_codes_own_patterns_from_built_ones():
     here = sys._getframe(0)
     assert code_wrote(here, "a literal of this test")  # in this function's constants
+    assert not code_wrote(here, "a literal of this test".encode())  # a bytes pattern is not its str twin
     assert not code_wrote(here, "built " + str(len(here.f_code.co_name)))
-    module = compile("import sys\nframe = sys._getframe(0)", "<m>", "exec")
-    space: dict = {}
-    exec(module, space)
-    assert code_wrote(space["frame"], "anything made at import")
+    space: dict = {"__name__": "dind_doctor._made_at_import"}
+    exec(compile("import sys\nframe = sys._getframe(0)", "made_at_import.py", "exec"), space)
+    assert code_wrote(space["frame"], "anything this package makes at import")
+    space = {"__name__": "another_package.module"}
+    exec(compile("import sys\nframe = sys._getframe(0)", "module.py", "exec"), space)
+    assert not code_wrote(space["frame"], "anything another package makes at import")
+    space = {"__name__": "dind_doctor._made_by_exec"}
+    exec("import sys\nframe = sys._getframe(0)", space)  # exec'd text: data, not code
+    assert not code_wrote(space["frame"], "import sys\nframe = sys._getframe(0)")
+
+
+def module_level_reads(tree) -> list[str]:
+    """Where the code that runs at import (not inside a def or lambda) names os.environ or os.getenv."""
+    import ast
+
+    found, todo = [], list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv", "environb"):
+            found.append(f"line {node.lineno}")
+        todo.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def test_this_packages_import_time_code_reads_no_environment():
+    # What this package's modules compile at import is kept whether or not it is a literal (code_wrote):
+    # that is only right while their import-time code builds patterns from constants, never from the
+    # environment a run was started with.
+    import ast
+
+    package = Path(compile_cache.__file__).parent
+    reads = {str(path.relative_to(package)): where for path in sorted(package.rglob("*.py"))
+             if (where := module_level_reads(ast.parse(path.read_text(encoding="utf-8"))))}
+    assert not reads
 
 
 @pytest.mark.skipif(not WRITES, reason="Python 3.10: no cache")
@@ -135,6 +207,7 @@ def test_pythondontwritebytecode_reads_the_cache_but_never_writes_it(tmp_path):
     assert not list(tmp_path.glob("compiled-*"))
 
 
+@pytest.mark.skipif(not WRITES, reason="Python 3.10: no cache")
 def test_a_cache_folder_that_cannot_be_made_is_no_error(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
@@ -162,12 +235,12 @@ def writing(monkeypatch):
 
 def a_valid_file(path: Path) -> None:
     store = Store(path)
-    store.keep_pattern(("ab+", 0), compile_cache._program("ab+", 0))
+    store.keep_pattern((False, "ab+", 0), compile_cache._program("ab+", 0))
     store.save()
     assert _read(path)[0]
 
 
-@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX owners and modes")
+@pytest.mark.skipif(not WRITES or not hasattr(os, "getuid"), reason="POSIX owners and modes, Python 3.11+")
 def test_a_file_others_could_write_is_never_loaded(tmp_path):
     path = tmp_path / "compiled.marshal"
     a_valid_file(path)
@@ -177,8 +250,31 @@ def test_a_file_others_could_write_is_never_loaded(tmp_path):
     link = tmp_path / "link.marshal"
     link.symlink_to(path)
     assert _read(link) == ({}, {})  # not followed
+    assert _read(path)[0]
+    if os.getuid() == 0:  # root can hand the file to another user: then it is theirs, and not loaded
+        os.chown(path, 4242, -1)
+        assert _read(path) == ({}, {})
 
 
+@pytest.mark.skipif(not WRITES, reason="Python 3.10: no cache")
+def test_an_entry_this_build_cannot_use_is_compiled_anew(tmp_path):
+    import zlib
+
+    header = compile_cache._header()
+    build = zlib.crc32(repr(header).encode())
+    path = tmp_path / f"compiled-{compile_cache.__version__}-{sys.implementation.cache_tag}-{build:08x}.marshal"
+    good = compile_cache._program("[a-z]+", 0)
+    damaged = (good[0], good[1][:3], *good[2:])  # a program cut short: the engine refuses it
+    path.write_bytes(marshal.dumps((header, {(False, "[a-z]+", 0): damaged}, {})))
+    path.chmod(0o600)
+    code = ("from dind_doctor.compile_cache import install\ninstall()\nimport re\n"
+            "print(re.compile('[a-z]+').fullmatch('abc') is not None)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env=child_env(tmp_path))
+    assert (done.returncode, done.stdout, done.stderr) == (0, "True\n", "")
+
+
+@pytest.mark.skipif(not WRITES, reason="Python 3.10: no cache")
 @pytest.mark.parametrize("damage", [b"", b"\x00\x01garbage", None])
 def test_a_damaged_or_foreign_file_is_ignored_and_replaced(tmp_path, damage):
     path = tmp_path / "compiled.marshal"
@@ -189,4 +285,4 @@ def test_a_damaged_or_foreign_file_is_ignored_and_replaced(tmp_path, damage):
     path.chmod(0o600)
     assert _read(path) == ({}, {})
     a_valid_file(path)  # replaced whole
-    assert list(_read(path)[0]) == [("ab+", 0)]
+    assert list(_read(path)[0]) == [(False, "ab+", 0)]
