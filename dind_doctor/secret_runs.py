@@ -22,6 +22,7 @@ the millions drawn with other seeds while writing these rules passed.
 from __future__ import annotations
 
 import re
+import sys
 
 _LONG_RUN = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{32,}={0,2}")
 _HEX_RUN = re.compile(r"(?<![A-Za-z0-9])[0-9a-fA-F]{32,}(?![A-Za-z0-9])")
@@ -34,10 +35,14 @@ _PLAIN_SEGMENT = re.compile(r"[a-z]+\d{0,4}|[A-Z]+\d{0,4}|[A-Z][a-z]+\d{0,4}|\d+
 # A short name of words (`Vol2`, `MyApp`, `JohnDoe`, `SQLServer`), and a long one (8+ characters), whose words
 # after the first have 3+ lower case letters (`MyAPIClient`, `DockerOperator2`): random letters keep a lower
 # case run that long about once in 8 runs. Possessive: a failing match never backtracks through splits.
-_FIRST_WORD = r"(?:[a-z]{2,}+|[A-Z][a-z]++|[A-Z]{2,5}[a-z]{2,}+)"  # `my`, `My`, `SQLServer`, not `OIGu`
-_SHORT_NAME = re.compile(_FIRST_WORD + r"(?:[A-Z]{1,5}[a-z]{2,}+)*[A-Z]{0,5}\d{0,4}")
-_LONG_NAME = re.compile(_FIRST_WORD + r"(?:[A-Z]{1,5}[a-z]{3,}+)*[A-Z]{0,5}\d{0,4}")
-_WORDS_ALONE = re.compile(r"(?:[a-z]{3,}+|[A-Z]{1,5}[a-z]{3,}+)(?:[A-Z]{1,5}[a-z]{3,}+)*")
+# Python 3.10 has no possessive quantifier (`re.error: multiple repeat`): there the runs are plain greedy
+# ones, which match the same segments (what follows a lower case run can never take a lower case letter) and
+# only backtrack more on a segment that fails (tests/unit/test_masking_identifiers.py compares both).
+_HOLD = "+" if sys.version_info >= (3, 11) else ""
+_FIRST_WORD = rf"(?:[a-z]{{2,}}{_HOLD}|[A-Z][a-z]+{_HOLD}|[A-Z]{{2,5}}[a-z]{{2,}}{_HOLD})"  # `my`, `My`, `SQLServer`, not `OIGu`
+_SHORT_NAME = re.compile(_FIRST_WORD + rf"(?:[A-Z]{{1,5}}[a-z]{{2,}}{_HOLD})*[A-Z]{{0,5}}\d{{0,4}}")
+_LONG_NAME = re.compile(_FIRST_WORD + rf"(?:[A-Z]{{1,5}}[a-z]{{3,}}{_HOLD})*[A-Z]{{0,5}}\d{{0,4}}")
+_WORDS_ALONE = re.compile(rf"(?:[a-z]{{3,}}{_HOLD}|[A-Z]{{1,5}}[a-z]{{3,}}{_HOLD})(?:[A-Z]{{1,5}}[a-z]{{3,}}{_HOLD})*")
 _WORD = re.compile(r"[A-Za-z]{3}")
 _LOWER_RUNS = re.compile(r"[a-z]+")
 _VOWELS = re.compile(r"[aeiouy]")

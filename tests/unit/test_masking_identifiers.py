@@ -150,3 +150,24 @@ def test_random_credentials_never_pass_as_identifiers():
     mask = Masker()
     leaked = [t for t in _draws(random.Random(20261127), 5_000) if mask(f"x {t} y") != f"x ***({len(t)}) y"]
     assert leaked == []
+
+
+def test_names_are_told_the_same_without_possessive_quantifiers():
+    # Python 3.10 compiles the name patterns without them (secret_runs._HOLD): the same segments must match.
+    import re
+
+    from dind_doctor import secret_runs
+
+    rng = random.Random(15)
+    pieces = ["a", "ab", "abc", "abcd", "Ab", "Abc", "ABC", "AB", "X", "Sql", "Server", "2", "19", "q", "Zz", "SQLServer"]
+    letters = string.ascii_letters + string.digits
+    for compiled in (secret_runs._SHORT_NAME, secret_runs._LONG_NAME, secret_runs._WORDS_ALONE):
+        greedy = re.compile(compiled.pattern.replace("}+", "}").replace("]++", "]+"))
+        matched = 0
+        for n in range(40_000):
+            segment = ("".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))) if n % 2 else
+                       "".join(rng.choice(letters) for _ in range(rng.randint(1, 24))))
+            held = compiled.fullmatch(segment) is not None
+            assert held == (greedy.fullmatch(segment) is not None), (compiled.pattern, segment)
+            matched += held
+        assert 1_000 < matched < 39_000  # both outcomes were drawn many times
