@@ -5,10 +5,11 @@
 
 Wall and CPU time move by 2x when other work shares the machine; the number of instructions a run executes
 (valgrind's callgrind, threads included, children not) does not, so a start-up change of 3% shows. Each
-command runs once plainly first (it writes the .pyc files: PYTHONDONTWRITEBYTECODE is dropped, as in
-speed.py), then once under callgrind (about 50 times slower). The ratio is dind-doctor / reference, as in
-speed.py's rows; instructions are not time (a cache miss or a system call weighs more than an
-instruction), so quote them beside speed.py's figures, not instead.
+command runs once plainly first (it writes the .pyc files and the compile cache: PYTHONDONTWRITEBYTECODE
+is dropped, as in speed.py; with DIND_DOCTOR_CACHE_DIR set empty, the count is a run without the cache), then
+once under callgrind (about 50 times slower). The ratio is dind-doctor / reference, as in speed.py's rows;
+instructions are not time (a cache miss or a system call weighs more than an instruction), so quote them
+beside speed.py's figures, not instead.
 """
 from __future__ import annotations
 

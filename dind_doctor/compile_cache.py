@@ -19,7 +19,7 @@ The file holds compiled forms (the regex engine's programs, marshalled code obje
 it runs what it holds. On POSIX it is only read when it is a regular file (not a link) of the user's own
 that nobody else may write; on Windows the folder is the user's own %LOCALAPPDATA%. It is only used when it
 was written by this very Python build (sys.version, the regex engine's version: the file's name says which);
-anything else is ignored and replaced at exit. A Python outside 3.11-3.13 compiles as it always did.
+anything else is ignored and replaced at exit. A Python other than CPython 3.11-3.13 compiles as it always did.
 
 Where: DIND_DOCTOR_CACHE_DIR, else the user's cache folder (~/.cache/dind-doctor or $XDG_CACHE_HOME,
 %LOCALAPPDATA%\\dind-doctor\\Cache, ~/Library/Caches/dind-doctor). DIND_DOCTOR_CACHE_DIR set empty: no cache.
@@ -28,8 +28,10 @@ installs it (console.py): tests and embedders that import the package compile as
 """
 from __future__ import annotations
 
+import _sre
 import marshal
 import os
+import re
 import stat
 import sys
 import threading
@@ -76,8 +78,6 @@ def cache_folder() -> Path | None:
 
 
 def _header() -> tuple[Any, ...]:
-    import _sre
-
     return (FORMAT, __version__, sys.version, sys.implementation.cache_tag, _sre.MAGIC, _sre.CODESIZE,
             sys.maxunicode)
 
@@ -178,11 +178,14 @@ def code_wrote(frame: FrameType | None, pattern: str | bytes) -> bool:
     read for that, they build patterns from constants only). Code run by exec() is data, whatever it says."""
     if frame is None or frame.f_code.co_filename == "<string>":
         return False
-    kind = type(pattern)
-    if any(type(constant) is kind and constant == pattern for constant in frame.f_code.co_consts):
+    if frame.f_globals.get("__name__", "").startswith(_OWN) and _at_import(frame):
         return True
-    if not frame.f_globals.get("__name__", "").startswith(_OWN):  # another package's: its literals only
-        return False
+    kind = type(pattern)  # another package's code, or a function: its literals only
+    return any(type(constant) is kind and constant == pattern for constant in frame.f_code.co_consts)
+
+
+def _at_import(frame: FrameType | None) -> bool:
+    """The code runs at import: a module's top level, a class body there, their comprehensions."""
     while frame is not None:
         code = frame.f_code
         if code.co_name == "<module>":
@@ -207,13 +210,10 @@ def install() -> None:
     """From the program's entry point, before anything compiles: this process's compiles go through the cache."""
     global _store, _plain_compile
     folder = cache_folder()
-    if folder is None or _store is not None:
+    if (folder is None or _store is not None or sys.implementation.name != "cpython"
+            or not PYTHONS[0] <= sys.version_info[:2] <= PYTHONS[1]):
         return
     import atexit
-    import re
-
-    if not PYTHONS[0] <= sys.version_info[:2] <= PYTHONS[1]:
-        return
     import zlib
 
     compiler = re._compiler  # type: ignore[attr-defined]
@@ -241,10 +241,6 @@ def _program(pattern: str | bytes, flags: int) -> Program:
 
 def _compile(pattern: Any, flags: int = 0, *, keep: bool | None = None) -> Any:
     """re._compiler.compile through the cache; `keep`: None to decide from the code that asked."""
-    import _sre
-
-    import re
-
     assert _plain_compile is not None
     # a parsed pattern, a str or bytes subclass (not marshalled), re.DEBUG (prints the program): as usual
     if _store is None or type(pattern) not in (str, bytes) or flags & re.DEBUG:
@@ -270,8 +266,6 @@ def _compile(pattern: Any, flags: int = 0, *, keep: bool | None = None) -> Any:
 def compile_written(pattern: str | bytes, flags: int = 0) -> Any:
     """re.compile for a pattern the code wrote out (lazy_regex's, made at import and compiled later)."""
     if _store is None:
-        import re
-
         return re.compile(pattern, flags)
     return _compile(pattern, flags, keep=True)
 
