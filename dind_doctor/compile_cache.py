@@ -17,12 +17,13 @@ What is kept:
 
 The file holds compiled forms (the regex engine's programs, marshalled code objects): like a .pyc, loading
 it runs what it holds. On POSIX it is only read when it is a regular file (not a link) of the user's own
-that nobody else may write; on Windows the folder is the user's own %LOCALAPPDATA%. It is only used when it
+that nobody else may write; Windows has no such check here: the default folder is in the user's own
+%LOCALAPPDATA%, and a DIND_DOCTOR_CACHE_DIR there must be a folder only the user can write. It is only used when it
 was written by this very Python build (sys.version, the regex engine's version: the file's name says which);
 anything else is ignored and replaced at exit. A Python other than CPython 3.11-3.13 compiles as it always did.
 
-Where: DIND_DOCTOR_CACHE_DIR, else the user's cache folder (~/.cache/dind-doctor or $XDG_CACHE_HOME,
-%LOCALAPPDATA%\\dind-doctor\\Cache, ~/Library/Caches/dind-doctor). DIND_DOCTOR_CACHE_DIR set empty: no cache.
+Where: DIND_DOCTOR_CACHE_DIR (an absolute path), else beside --fix's backups: ~/.cache/dind-doctor/compiled
+($XDG_CACHE_HOME), %LOCALAPPDATA%\\dind-doctor\\compiled. DIND_DOCTOR_CACHE_DIR set empty: no cache.
 PYTHONDONTWRITEBYTECODE: read, never written, as Python does with .pyc files. Only the program's entry point
 installs it (console.py): tests and embedders that import the package compile as they always did.
 """
@@ -35,6 +36,7 @@ import re
 import stat
 import sys
 import threading
+import warnings
 from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any, Callable
@@ -61,18 +63,17 @@ Key = tuple[bool, "str | bytes", int]  # (bytes?, pattern, flags): str and bytes
 
 
 def cache_folder() -> Path | None:
-    """Where the file lives; None: no cache (DIND_DOCTOR_CACHE_DIR set empty, or no home folder)."""
+    """Where the file lives, beside --fix's backups (fixers.py); None: no cache (DIND_DOCTOR_CACHE_DIR set
+    empty or relative, which would follow the current folder into a project; no home folder)."""
     given = os.environ.get(ENV)
     if given is not None:
-        return Path(given) if given else None
+        return Path(given) if given and os.path.isabs(given) else None
     if sys.platform == "win32":
         base = os.environ.get("LOCALAPPDATA")
-        return Path(base, "dind-doctor", "Cache") if base else None
-    xdg = os.environ.get("XDG_CACHE_HOME")
+        return Path(base, "dind-doctor", "compiled") if base else None
+    xdg = os.environ.get("XDG_CACHE_HOME")  # the XDG rule: a relative value is ignored
     try:
-        if sys.platform == "darwin":
-            return Path.home() / "Library" / "Caches" / "dind-doctor"
-        return Path(xdg if xdg and os.path.isabs(xdg) else Path.home() / ".cache", "dind-doctor")
+        return Path(xdg if xdg and os.path.isabs(xdg) else Path.home() / ".cache", "dind-doctor", "compiled")
     except RuntimeError:  # no home folder to be found (an unknown uid in a container)
         return None
 
@@ -251,14 +252,25 @@ def _compile(pattern: Any, flags: int = 0, *, keep: bool | None = None) -> Any:
     if program is not None:
         try:
             return _sre.compile(pattern, *program)
-        except (TypeError, ValueError, RuntimeError):  # an entry this build cannot use: compiled anew, replaced
+        except (TypeError, ValueError, RuntimeError, OverflowError):  # an entry this build cannot use: anew
             pass
     try:
-        program = _program(pattern, flags)
-        compiled = _sre.compile(pattern, *program)
+        # process-wide, but only on a miss (a first run's compiles): another thread's warning meanwhile would
+        # be said here instead
+        with warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("always")
+            program = _program(pattern, flags)
+            compiled = _sre.compile(pattern, *program)
     except (TypeError, ValueError, AttributeError):  # steps this Python does not take: its own compile
         return _plain_compile(pattern, flags)
-    if keep if keep is not None else code_wrote(_asker(sys._getframe(1)), pattern):
+    asker = _asker(sys._getframe(1))
+    if warned:  # deprecated syntax: said at each run, blamed on the code that compiled it, never kept
+        place = asker or sys._getframe(0)
+        for said in warned:
+            warnings.warn_explicit(said.message, said.category, place.f_code.co_filename, place.f_lineno,
+                                   module=place.f_globals.get("__name__"),
+                                   registry=place.f_globals.setdefault("__warningregistry__", {}))
+    elif keep if keep is not None else code_wrote(asker, pattern):
         store.keep_pattern(key, program)
     return compiled
 

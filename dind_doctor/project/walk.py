@@ -90,6 +90,11 @@ def a_venv(entries: list[os.DirEntry]) -> bool:
     return any(entry.name == "pyvenv.cfg" for entry in entries)
 
 
+def holds_pyvenv_cfg(folder: str) -> bool:
+    """The same question for a folder the walk will not list (too deep, or git ignores it): one stat."""
+    return os.path.exists(os.path.join(folder, "pyvenv.cfg"))
+
+
 @dataclass
 class Special:
     """An entry the walk met but will never read: a symlink out of the project, a FIFO, socket, device."""
@@ -166,10 +171,11 @@ def walk(root: Path, max_files: int = MAX_FILES, max_entries: int = MAX_ENTRIES,
                     if skipped_dir(entry):
                         continue
                     if depth >= MAX_DEPTH:
-                        too_deep += 1
+                        too_deep += 0 if holds_pyvenv_cfg(entry.path) else 1
                         continue
                     if ignored and entry.path in ignored:
-                        later.append((entry.path, depth + 1))
+                        if not holds_pyvenv_cfg(entry.path):  # a venv git ignores: skipped, not reported
+                            later.append((entry.path, depth + 1))
                         continue
                     queue.append((entry.path, depth + 1, entry.name if depth == 0 else top))
                     continue

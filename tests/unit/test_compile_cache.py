@@ -94,8 +94,8 @@ def literal_in_a_function(text):
 def from_a_generator(values):
     return (re.compile(v + "|from-a-generator") for v in values)
 
-def by_exec(value):
-    exec("import re; re.compile(MARK + '|by-exec')", {"MARK": value})
+def by_exec(value):  # the value written into exec'd code: a literal there, still data
+    exec("import re; re.compile(" + repr(value + "|by-exec") + ").pattern")
 
 MARK = os.environ["PROBE_MARK"]
 CONSUMED_HERE = list(from_a_generator([MARK]))  # made by a function, consumed at import: still data
@@ -126,7 +126,7 @@ assert lazy_from_data.search(probe.MARK + "-lazy")  # compiled at its first use
 probe.from_what_was_read(probe.MARK)
 assert probe.literal_in_a_function("literal-in-a-function-1") and probe.FLAGGED.match("FLAGGED")
 assert probe.MODULE_LEVEL.match("module-level-7") and probe.AS_BYTES.match(b"as-bytes-1")
-assert probe.NOT_KEPT.match("debug-1")
+assert probe.NOT_KEPT.match("debug-1") and probe.CONSUMED_HERE[0].pattern
 for lazy in (probe.BUILT_AT_IMPORT, *probe.SAME_TEXT, probe.Rules.CLASS_BODY, *probe.BY_COMPREHENSION.values()):
     lazy.pattern  # compiled at its first use
 r = probe.Rec("a")
@@ -218,14 +218,16 @@ def test_a_cache_folder_that_cannot_be_made_is_no_error(tmp_path):
 def test_where_the_cache_lives(monkeypatch, tmp_path):
     monkeypatch.setenv(ENV, "")
     assert cache_folder() is None
+    monkeypatch.setenv(ENV, "relative")  # it would follow the current folder, into a project: no cache
+    assert cache_folder() is None
     monkeypatch.setenv(ENV, str(tmp_path))
     assert cache_folder() == tmp_path
     monkeypatch.delenv(ENV)
-    if sys.platform.startswith("linux"):
+    if sys.platform != "win32":  # beside --fix's backups (fixers.py)
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-        assert cache_folder() == tmp_path / "xdg" / "dind-doctor"
+        assert cache_folder() == tmp_path / "xdg" / "dind-doctor" / "compiled"
         monkeypatch.setenv("XDG_CACHE_HOME", "relative/is/ignored")  # the XDG spec: only absolute paths count
-        assert cache_folder() == Path.home() / ".cache" / "dind-doctor"
+        assert cache_folder() == Path.home() / ".cache" / "dind-doctor" / "compiled"
 
 
 @pytest.fixture(autouse=True)
@@ -254,6 +256,34 @@ def test_a_file_others_could_write_is_never_loaded(tmp_path):
     if os.getuid() == 0:  # root can hand the file to another user: then it is theirs, and not loaded
         os.chown(path, 4242, -1)
         assert _read(path) == ({}, {})
+
+
+@pytest.mark.skipif(not WRITES, reason="Python 3.10: no cache")
+def test_a_save_keeps_what_another_run_saved_meanwhile_and_the_groups_names(tmp_path):
+    path = tmp_path / "compiled.marshal"
+    one, other = Store(path), Store(path)
+    one.keep_pattern((False, "(?P<a>a)(?P<b>b)", 0), compile_cache._program("(?P<a>a)(?P<b>b)", 0))
+    other.keep_pattern((False, "c+", 0), compile_cache._program("c+", 0))
+    one.save()
+    other.save()  # loaded nothing, saves after one: both entries stay
+    patterns, _ = _read(path)
+    assert set(patterns) == {(False, "(?P<a>a)(?P<b>b)", 0), (False, "c+", 0)}
+    import _sre
+
+    assert _sre.compile("(?P<a>a)(?P<b>b)", *patterns[(False, "(?P<a>a)(?P<b>b)", 0)]).match("ab").lastgroup == "b"
+
+
+@pytest.mark.skipif(not WRITES, reason="Python 3.10: no cache")
+def test_deprecated_syntax_is_said_at_every_run_against_the_line_that_compiled_it(tmp_path):
+    code = ("import warnings\nwarnings.simplefilter('always')\nfrom dind_doctor.compile_cache import install\n"
+            "install()\nimport re\n\ndef compiles():\n    return re.compile('[[a]')\n\ncompiles()\n")
+    script = tmp_path / "user.py"
+    script.write_text(code)
+    for _ in range(2):
+        done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
+                              env=child_env(tmp_path / "cache"))
+        assert done.returncode == 0 and f"{script}:8: FutureWarning" in done.stderr, done.stderr
+    assert not any(b"[[a]" in kept.read_bytes() for kept in (tmp_path / "cache").glob("compiled-*"))
 
 
 @pytest.mark.skipif(not WRITES, reason="Python 3.10: no cache")

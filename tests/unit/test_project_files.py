@@ -23,6 +23,24 @@ def test_walk_skips_vcs_venvs_and_caches(tmp_path: Path):
     assert found == {"app/run.sh", "deep/er/Dockerfile"}
 
 
+def test_a_venv_is_skipped_wherever_it_sits_and_never_reported(tmp_path: Path):
+    import subprocess
+
+    (tmp_path / "pyvenv.cfg").write_text("home = /usr")  # the project itself may be one: it is still walked
+    (tmp_path / "run.sh").write_text("x")
+    deep = tmp_path.joinpath(*[f"d{i}" for i in range(12)], "venv-below-the-depth-limit")
+    ignored = tmp_path / "env311"  # a venv git ignores: skipped, not listed among the ignored folders
+    for venv in (deep, ignored):
+        (venv / "bin").mkdir(parents=True)
+        (venv / "pyvenv.cfg").write_text("home = /usr")
+        (venv / "bin" / "activate.ps1").write_text("x")
+    (tmp_path / ".gitignore").write_text("env311/\n")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True, timeout=30)
+    walked = ProjectFiles(tmp_path)
+    assert {walked.rel(p) for p in walked.paths} == {"run.sh", ".gitignore", "pyvenv.cfg"}
+    assert walked.ignored is None and walked.stop is None  # nothing "not checked", nothing "too deep"
+
+
 def test_walk_never_enters_the_kernel_pseudo_filesystems():
     # `check` run from a container's root (project `/`): /proc/kmsg is a "regular" file that blocks on read.
     from dind_doctor.project.walk import skipped_dir
