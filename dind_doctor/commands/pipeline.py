@@ -64,6 +64,7 @@ def _collect(asking: "Asking | None", check_ids: Sequence[str], project: Path, s
     from ..project.git_ignored import ASKING_KEY
     from ..render.report import Report, Rule, fail_on_status, rules_for
     from ..registry import checks_by_id
+    from ..console import modules_loaded
     from ..runner import run_checks
     from .common import context_for, finish
 
@@ -94,6 +95,7 @@ def _collect(asking: "Asking | None", check_ids: Sequence[str], project: Path, s
     # Only project checks asked for, and no daemon: the same run as --static, and the report says so.
     if not static and all(getattr(c, "project_check", False) for c in selected) and ctx.engine_error:
         ctx.static = True
+    modules_loaded()  # the checks and their models are imported: out of the collector's sight (console.py)
     try:
         findings = run_checks(ctx, selected)
         level = ctx.nesting().level.value
