@@ -8,7 +8,7 @@ their own collector. A collection every 50,000 allocations still bounds what a l
 cli.main() freezes what is left at the end, so the objects are not scanned again at exit.
 
 Even at that pace, the first collection came once the checks were running and walked every object the
-imports had made, all of them still alive: 10 ms on the user's repository. So once a command has imported
+imports had made, all of them still alive: 10 to 15 ms on the user's repository. So once a command has imported
 what it runs, modules_loaded() moves those objects out of the collector's sight (gc.freeze), and a
 collection walks only what the run allocated since; again only in the program.
 
