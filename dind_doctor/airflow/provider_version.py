@@ -14,6 +14,7 @@ import re
 from bisect import bisect_right
 from itertools import accumulate
 from ..project.file_names import is_compose_name, is_dockerfile_name  # re only: no start-up cost
+from ..project.line_search import lines_holding
 from ..records import dataclass
 from typing import TYPE_CHECKING, Iterable
 
@@ -123,19 +124,12 @@ def _candidate() -> re.Pattern[str]:
 def _candidate_lines(text: str) -> list[tuple[int, str]]:
     """(1-based number, line) of the lines of `text` (as str.splitlines cuts them) that hold one of CANDIDATE_WORDS."""
     lines = text.splitlines(keepends=True)
-    ends = list(accumulate(map(len, lines)))  # bisect_right(ends, at): the line of position `at`
-    numbers: set[int] = set()
+    starts = list(accumulate(map(len, lines), initial=0))
     if text.isascii() or not any(c in text for c in _FOLDED_ONTO_WORDS):  # str.lower keeps every position
-        lower = text.lower()
-        for word in CANDIDATE_WORDS:
-            at = lower.find(word)
-            while at >= 0:
-                line = bisect_right(ends, at)
-                numbers.add(line)
-                at = lower.find(word, ends[line])  # the next line: one search per line that holds it
+        numbers = lines_holding(text.lower(), CANDIDATE_WORDS, starts)
     else:
-        numbers.update(bisect_right(ends, m.start()) for m in _candidate().finditer(text))
-    return [(i + 1, lines[i].splitlines()[0]) for i in sorted(numbers)]
+        numbers = sorted({bisect_right(starts, m.start()) - 1 for m in _candidate().finditer(text)})
+    return [(i + 1, lines[i].splitlines()[0]) for i in numbers]
 
 
 def resolve(sources: Iterable[tuple[str, str]]) -> ProviderVersion:

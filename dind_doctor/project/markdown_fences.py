@@ -12,9 +12,9 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from itertools import accumulate, islice
 from ..records import dataclass
+from .line_search import lines_holding
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[^\s`]*)")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r|$)")
@@ -43,20 +43,6 @@ def _lines(text: str) -> list[str]:
     return lines[:-1] if lines and lines[-1] == "" else lines
 
 
-def _fence_lines(text: str, offsets: list[int]) -> list[int]:
-    """The indexes of the lines that hold ``` or ~~~ (only they may open or close a block), found with
-    str.find, one search per such line (a regex alternation tests every character of the text)."""
-    found = set()
-    last = len(offsets) - 2  # offsets holds one more entry than there are lines
-    for mark in _FENCE_MARKS:
-        at = text.find(mark)
-        while at >= 0:
-            line = bisect_right(offsets, at) - 1
-            found.add(line)
-            at = text.find(mark, offsets[line + 1]) if line < last else -1
-    return sorted(found)
-
-
 def _unquoted(line: str) -> tuple[str, bool]:
     m = _QUOTE.match(line)
     return (" " * m.end() + line[m.end():], True) if m else (line, False)
@@ -67,7 +53,7 @@ def markdown_blocks(text: str, first_line: int = 1, base: int = 0, depth: int = 
     blocks: list[CodeBlock] = []
     lines = _lines(text)
     offsets = list(accumulate(map(len, lines), initial=0))
-    candidates = _fence_lines(text, offsets)
+    candidates = lines_holding(text, _FENCE_MARKS, offsets)  # only they may open or close a block
     list_indent = -1  # content indentation of the list item the last opening fence was in (-1: none)
     scanned = 0  # lines before it are accounted for in list_indent (a code block's lines never change it)
     for at, i in enumerate(candidates):
